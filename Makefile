@@ -1,0 +1,119 @@
+# mmap-labs — build, grade and check the kit.
+#
+#   make grade [LAB=N] [SUBMISSION=DIR]   grade the student files in labs/ (or DIR)
+#   make check                            the kit's own test suite
+#   make demos                            build each lab's demo programs from labs/
+#   make clean                            remove build/
+#
+# The grader is built under $(BUILD)/grader: the runner, and for each lab a
+# suite archive, copies of the lab's headers and the list of its tests. The
+# flags the grader compiles student files with are fixed here and handed to the
+# runner in toolchain.json.
+
+BUILD ?= build
+CC ?= cc
+STRICT ?=
+
+KIT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wmissing-prototypes -O2 -g
+# Student files: plain C11 with POSIX and Linux extensions, no _FORTIFY_SOURCE
+# (it renames read() to __read_chk, out of the wrappers' sight).
+STUDENT_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -U_FORTIFY_SOURCE -Wall -Wextra -O1 -g
+WRAPPED_CALLS = read write mmap mmap64 munmap msync
+PACKAGE_LIBS := $(shell pkg-config --libs cmocka jansson 2>/dev/null || echo -lcmocka -ljansson)
+SUITE_LINK_FLAGS = $(foreach call,$(WRAPPED_CALLS),-Wl,--wrap=$(call)) $(PACKAGE_LIBS)
+
+LAB_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard labs/[0-9][0-9]-*/*.h))))
+SUITES := $(sort $(wildcard grader/suites/lab[0-9][0-9].c))
+LAB_IDS := $(basename $(notdir $(SUITES)))
+SUPPORT_SOURCES := $(wildcard grader/support/*.c)
+RUNNER_SOURCES := $(wildcard grader/runner/*.c)
+INCLUDES := -Igrader/support -Ilabs/common $(addprefix -I,$(LAB_DIRS))
+
+GRADER := $(BUILD)/grader
+SUPPORT_OBJECTS := $(patsubst grader/support/%.c,$(GRADER)/obj/support/%.o,$(SUPPORT_SOURCES))
+RUNNER_OBJECTS := $(patsubst grader/runner/%.c,$(GRADER)/obj/runner/%.o,$(RUNNER_SOURCES))
+LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/suite.a $(GRADER)/$(id)/lab.json \
+	$(GRADER)/$(id)/include/.copied)
+
+.PHONY: all grader grade check demos clean
+.DELETE_ON_ERROR:
+
+all: grader demos
+
+grader: $(GRADER)/runner $(GRADER)/toolchain.json $(LAB_OUTPUTS)
+
+grade:
+	@grader/grade $(if $(LAB),--lab $(LAB)) $(SUBMISSION)
+
+check:
+	@grader/selftest/check
+
+# ---- the runner ----------------------------------------------------------
+
+$(GRADER)/obj/runner/%.o: grader/runner/%.c $(wildcard grader/runner/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) -c $< -o $@
+
+$(GRADER)/runner: $(RUNNER_OBJECTS)
+	$(CC) $(KIT_CFLAGS) $^ -o $@ $(PACKAGE_LIBS)
+
+$(GRADER)/toolchain.json: Makefile
+	@mkdir -p $(@D)
+	printf '{"cc": "%s", "compile_flags": "%s", "link_flags": "%s"}\n' \
+		'$(CC)' '$(STUDENT_CFLAGS)' '$(SUITE_LINK_FLAGS)' > $@
+
+# ---- the suites ------------------------------------------------------------
+
+$(GRADER)/obj/support/%.o: grader/support/%.c $(wildcard grader/support/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(GRADER)/obj/suites/%.o: grader/suites/%.c $(wildcard grader/support/*.h labs/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
+
+# One archive per lab: its suite and the support library; the student file is
+# linked against it at grading time.
+$(GRADER)/%/suite.a: $(SUPPORT_OBJECTS) $(GRADER)/obj/suites/%.o
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+# The test list, from a build of the suite whose student functions are left
+# unresolved: --list never calls them, and no submission is involved.
+$(GRADER)/%/lab.json: $(GRADER)/%/suite.a
+	$(CC) -no-pie -o $(GRADER)/$*/list $< $(SUITE_LINK_FLAGS) -Wl,--unresolved-symbols=ignore-all
+	$(GRADER)/$*/list --list > $@
+	rm -f $(GRADER)/$*/list
+
+# Copies of the lab's headers and labs/common, for compiling student files.
+$(GRADER)/%/include/.copied: $(wildcard labs/*/*.h)
+	@mkdir -p $(@D)
+	cp labs/common/*.h $(wildcard labs/$(patsubst lab%,%,$*)-*/*.h) $(@D)/
+	touch $@
+
+# ---- demos -----------------------------------------------------------------
+
+# Each lab's demos are every .c file of its folder but the student file, which
+# is named after the lab's header (tio.h -> tio.c). DEMO_SOURCE=solutions
+# builds them with the reference solution instead of the student's file.
+DEMO_SOURCE ?= labs
+DEMO_CFLAGS = $(STUDENT_CFLAGS) $(if $(STRICT),-Werror -Wmissing-prototypes)
+DEMO_DIR = $(BUILD)/demos$(if $(filter solutions,$(DEMO_SOURCE)),-solution)
+student_file = $(basename $(wildcard $(1)/*.h)).c
+demo_programs = $(filter-out $(call student_file,$(1)),$(wildcard $(1)/*.c))
+DEMOS := $(foreach lab,$(LAB_DIRS),$(patsubst labs/%.c,$(DEMO_DIR)/%,$(call demo_programs,$(lab))))
+
+demos: $(DEMOS)
+
+define demo_rule
+$(DEMO_DIR)/$(notdir $(1))/%: $(1)/%.c $(subst labs/,$(DEMO_SOURCE)/,$(call student_file,$(1))) \
+		$(wildcard $(1)/*.h labs/common/*.h)
+	@mkdir -p $$(@D)
+	$(CC) $(DEMO_CFLAGS) -Ilabs/common -I$(1) $$< \
+		$(subst labs/,$(DEMO_SOURCE)/,$(call student_file,$(1))) -o $$@
+endef
+$(foreach lab,$(LAB_DIRS),$(eval $(call demo_rule,$(lab))))
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,440 @@
+/*
+ * labs.c — from a submission folder to built test programs and test results.
+ *
+ * For each lab: copy the one student file out of the submission (a regular
+ * file only, never through a symbolic link, at most 1 MiB), copy the kit's
+ * headers and compiled suite beside it, and compile the lot as the
+ * unprivileged user, in the sandbox, with flags the kit fixes. A lab that does
+ * not compile keeps the compiler's message and scores 0; the others go on.
+ * Then every test of every built lab becomes one sandboxed job.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "fsutil.h"
+#include "labs.h"
+#include "scheduler.h"
+
+#define STUDENT_FILE_MAX (1024 * 1024)
+#define COMPILE_SECONDS 120
+#define DEFAULT_TEST_SECONDS 10
+#define MAX_ARGUMENTS 128
+
+/* Find a program on PATH; 0 with its absolute path, or -1. */
+static int find_program(const char *name, char *path, size_t size)
+{
+	if (strchr(name, '/') != NULL)
+		return realpath(name, path) != NULL && size >= PATH_MAX ? 0 : -1;
+	const char *search = getenv("PATH");
+	char *copy = strdup(search != NULL ? search : "/usr/bin:/bin");
+	int found = -1;
+	for (char *saved, *folder = strtok_r(copy, ":", &saved); folder != NULL && found != 0;
+	     folder = strtok_r(NULL, ":", &saved)) {
+		snprintf(path, size, "%s/%s", folder, name);
+		if (access(path, X_OK) == 0)
+			found = 0;
+	}
+	free(copy);
+	return found;
+}
+
+int toolchain_load(struct toolchain *toolchain)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	json_error_t error;
+
+	if (len < 0)
+		return perror("grade: cannot find the runner"), -1;
+	exe[len] = '\0';
+	*strrchr(exe, '/') = '\0';
+	snprintf(toolchain->grader_dir, sizeof(toolchain->grader_dir), "%s", exe);
+	snprintf(path, sizeof(path), "%s/toolchain.json", toolchain->grader_dir);
+	json_t *object = json_load_file(path, 0, &error);
+	const char *compiler = json_string_value(json_object_get(object, "cc"));
+	const char *compile = json_string_value(json_object_get(object, "compile_flags"));
+	const char *link = json_string_value(json_object_get(object, "link_flags"));
+	if (compiler == NULL || compile == NULL || link == NULL) {
+		fprintf(stderr, "grade: the grader is not built (%s): run make grade\n", path);
+		json_decref(object);
+		return -1;
+	}
+	int found = find_program(compiler, toolchain->compiler, sizeof(toolchain->compiler));
+	toolchain->compile_flags = strdup(compile);
+	toolchain->link_flags = strdup(link);
+	json_decref(object);
+	if (found != 0) {
+		fprintf(stderr, "grade: the C compiler '%s' is not installed\n", compiler);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_tests(json_t *list, struct lab *lab)
+{
+	lab->test_count = json_array_size(list);
+	lab->tests = calloc(lab->test_count, sizeof(*lab->tests));
+	if (lab->tests == NULL)
+		return -1;
+	for (size_t i = 0; i < lab->test_count; i++) {
+		json_t *item = json_array_get(list, i);
+		struct test *test = &lab->tests[i];
+		test->name = strdup(json_string_value(json_object_get(item, "name")));
+		test->title = strdup(json_string_value(json_object_get(item, "title")));
+		test->points = (int)json_integer_value(json_object_get(item, "points"));
+		test->seconds = (int)json_integer_value(json_object_get(item, "seconds"));
+		if (test->seconds <= 0)
+			test->seconds = DEFAULT_TEST_SECONDS;
+	}
+	return 0;
+}
+
+static int load_lab(const char *kit_dir, struct lab *lab)
+{
+	char path[PATH_MAX + 16];
+	json_error_t error;
+
+	json_t *object = path_join(path, sizeof(path), kit_dir, "lab.json") == 0
+				 ? json_load_file(path, 0, &error)
+				 : NULL;
+	const char *folder = json_string_value(json_object_get(object, "folder"));
+	const char *file = json_string_value(json_object_get(object, "student_file"));
+	const char *title = json_string_value(json_object_get(object, "title"));
+	json_t *tests = json_object_get(object, "tests");
+	int status = -1;
+	if (folder != NULL && file != NULL && title != NULL && json_is_array(tests)) {
+		memset(lab, 0, sizeof(*lab));
+		lab->number = (int)json_integer_value(json_object_get(object, "number"));
+		lab->folder = strdup(folder);
+		lab->student_file = strdup(file);
+		lab->title = strdup(title);
+		snprintf(lab->kit_dir, sizeof(lab->kit_dir), "%s", kit_dir);
+		status = load_tests(tests, lab);
+	}
+	if (status != 0)
+		fprintf(stderr, "grade: broken lab description %s\n", path);
+	json_decref(object);
+	return status;
+}
+
+static int by_number(const void *a, const void *b)
+{
+	return ((const struct lab *)a)->number - ((const struct lab *)b)->number;
+}
+
+int labs_load(const struct toolchain *toolchain, struct lab **labs, size_t *count)
+{
+	DIR *folder = opendir(toolchain->grader_dir);
+	struct dirent *entry;
+	char kit_dir[PATH_MAX];
+
+	*labs = NULL;
+	*count = 0;
+	if (folder == NULL)
+		return perror("grade: cannot list the grader's folder"), -1;
+	while ((entry = readdir(folder)) != NULL) {
+		if (strncmp(entry->d_name, "lab", 3) != 0)
+			continue;
+		struct lab *grown = realloc(*labs, (*count + 1) * sizeof(**labs));
+		if (grown == NULL)
+			break;
+		*labs = grown;
+		if (path_join(kit_dir, sizeof(kit_dir), toolchain->grader_dir, entry->d_name) != 0 ||
+		    load_lab(kit_dir, &(*labs)[*count]) != 0) {
+			closedir(folder);
+			return -1;
+		}
+		(*count)++;
+	}
+	closedir(folder);
+	if (*count == 0) {
+		fprintf(stderr, "grade: the grader has no lab built: run make grade\n");
+		return -1;
+	}
+	qsort(*labs, *count, sizeof(**labs), by_number);
+	return 0;
+}
+
+static void set_problem(struct lab *lab, enum lab_state state, const char *problem)
+{
+	lab->state = state;
+	lab->problem = strdup(problem);
+}
+
+/*
+ * Copy SUBMISSION/FOLDER/FILE to dst without following links. Leaves the lab's
+ * state and problem set when it cannot.
+ */
+static void copy_student_file(struct lab *lab, const char *submission, const char *dst)
+{
+	char message[512];
+	struct stat info;
+	int folder = open(submission, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int lab_folder = folder >= 0 ? openat(folder, lab->folder,
+					      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+				     : -1;
+	int file = lab_folder >= 0 ? openat(lab_folder, lab->student_file,
+					    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+				   : -1;
+
+	if (lab_folder < 0) {
+		snprintf(message, sizeof(message), "missing %s/ (the lab's folder)", lab->folder);
+		set_problem(lab, LAB_MISSING, message);
+	} else if (file < 0 && errno == ENOENT) {
+		snprintf(message, sizeof(message), "missing %s", lab->student_file);
+		set_problem(lab, LAB_MISSING, message);
+	} else if (file < 0 || fstat(file, &info) != 0 || !S_ISREG(info.st_mode)) {
+		snprintf(message, sizeof(message), "%s is not a regular file", lab->student_file);
+		set_problem(lab, LAB_UNREADABLE, message);
+	} else if (info.st_size > STUDENT_FILE_MAX) {
+		snprintf(message, sizeof(message), "%s is larger than 1 MiB", lab->student_file);
+		set_problem(lab, LAB_UNREADABLE, message);
+	} else {
+		if (copy_from_descriptor(file, dst, 0644) != 0) {
+			snprintf(message, sizeof(message), "%s cannot be read: %s",
+				 lab->student_file, strerror(errno));
+			set_problem(lab, LAB_UNREADABLE, message);
+		}
+	}
+	if (file >= 0)
+		close(file);
+	if (lab_folder >= 0)
+		close(lab_folder);
+	if (folder >= 0)
+		close(folder);
+}
+
+/* Copy every regular file of src_dir into dst_dir (readable by all). */
+static int copy_folder(const char *src_dir, const char *dst_dir)
+{
+	char src[PATH_MAX + 256], dst[PATH_MAX + 256];
+	DIR *folder = opendir(src_dir);
+	struct dirent *entry;
+	int status = 0;
+
+	if (folder == NULL || mkdir(dst_dir, 0755) != 0) {
+		if (folder != NULL)
+			closedir(folder);
+		return -1;
+	}
+	while ((entry = readdir(folder)) != NULL) {
+		if (entry->d_name[0] == '.')
+			continue;
+		if (path_join(src, sizeof(src), src_dir, entry->d_name) != 0 ||
+		    path_join(dst, sizeof(dst), dst_dir, entry->d_name) != 0 ||
+		    copy_file(src, dst, 0644) != 0)
+			status = -1;
+	}
+	closedir(folder);
+	return status;
+}
+
+void labs_stage(struct lab *labs, size_t count, const char *submission, const char *work_dir)
+{
+	char path[PATH_MAX * 2], kit_file[PATH_MAX * 2];
+
+	for (size_t i = 0; i < count; i++) {
+		struct lab *lab = &labs[i];
+		snprintf(lab->work_dir, sizeof(lab->work_dir), "%s/lab%02d", work_dir, lab->number);
+		if (mkdir(lab->work_dir, 0755) != 0) {
+			set_problem(lab, LAB_UNREADABLE, "the grader could not stage this lab");
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", lab->work_dir, lab->student_file);
+		lab->state = LAB_BUILT; /* until something says otherwise */
+		copy_student_file(lab, submission, path);
+		if (lab->state != LAB_BUILT)
+			continue;
+		/* The compiler runs unprivileged: it reads copies, never the kit itself. */
+		snprintf(kit_file, sizeof(kit_file), "%s/include", lab->kit_dir);
+		snprintf(path, sizeof(path), "%s/include", lab->work_dir);
+		int copied = copy_folder(kit_file, path);
+		snprintf(kit_file, sizeof(kit_file), "%s/suite.a", lab->kit_dir);
+		snprintf(path, sizeof(path), "%s/suite.a", lab->work_dir);
+		if (copied != 0 || copy_file(kit_file, path, 0644) != 0)
+			set_problem(lab, LAB_UNREADABLE, "the grader could not copy the lab's suite");
+	}
+}
+
+/* The command line of one compile job, and the strings it points into. */
+struct compile_command {
+	char *argv[MAX_ARGUMENTS];
+	char compile_flags[4096], link_flags[4096];
+	char include[PATH_MAX + 16], source[PATH_MAX + 256], suite[PATH_MAX + 16];
+	char output[PATH_MAX + 16];
+};
+
+/* Append the words of a space-separated string to argv. */
+static void add_words(char **argv, int *argc, char *words)
+{
+	for (char *saved, *word = strtok_r(words, " ", &saved);
+	     word != NULL && *argc < MAX_ARGUMENTS - 8; word = strtok_r(NULL, " ", &saved))
+		argv[(*argc)++] = word;
+}
+
+/* cc FLAGS -Iinclude -o suite STUDENT_FILE suite.a LINK_FLAGS, run in a fresh folder. */
+static void prepare_compile_job(struct job *job, const struct lab *lab,
+				const struct toolchain *toolchain, const char *work_dir,
+				struct compile_command *command)
+{
+	int argc = 0;
+
+	snprintf(command->compile_flags, sizeof(command->compile_flags), "%s",
+		 toolchain->compile_flags);
+	snprintf(command->link_flags, sizeof(command->link_flags), "%s", toolchain->link_flags);
+	snprintf(command->include, sizeof(command->include), "-I%s/include", lab->work_dir);
+	snprintf(command->source, sizeof(command->source), "%s/%s", lab->work_dir,
+		 lab->student_file);
+	snprintf(command->suite, sizeof(command->suite), "%s/suite.a", lab->work_dir);
+	snprintf(command->output, sizeof(command->output), "%s/suite", lab->work_dir);
+	command->argv[argc++] = (char *)toolchain->compiler;
+	add_words(command->argv, &argc, command->compile_flags);
+	command->argv[argc++] = command->include;
+	command->argv[argc++] = "-o";
+	command->argv[argc++] = "suite";
+	command->argv[argc++] = command->source;
+	command->argv[argc++] = command->suite;
+	add_words(command->argv, &argc, command->link_flags);
+	command->argv[argc] = NULL;
+	memset(job, 0, sizeof(*job));
+	job->spec.argv = command->argv;
+	job->spec.seconds = COMPILE_SECONDS;
+	job->spec.compiler_limits = true;
+	job->spec.collect = "suite";
+	job->spec.collect_to = command->output;
+	snprintf(job->directory, sizeof(job->directory), "%s/jobs/compile-%02d", work_dir,
+		 lab->number);
+}
+
+static void record_build(struct lab *lab, struct job *job)
+{
+	char program[PATH_MAX + 16];
+	struct sandbox_result *result = &job->result;
+
+	lab->compiler_output = result->output != NULL ? strdup(result->output) : strdup("");
+	snprintf(program, sizeof(program), "%s/suite", lab->work_dir);
+	if (job->error != NULL) {
+		lab->state = LAB_BUILD_FAILED;
+		free(lab->compiler_output);
+		lab->compiler_output = strdup(job->error);
+	} else if (result->verdict == VERDICT_TIMED_OUT) {
+		lab->state = LAB_BUILD_FAILED;
+		free(lab->compiler_output);
+		lab->compiler_output = strdup("the compiler did not finish in time");
+	} else if (result->verdict == VERDICT_CRASHED || result->exit_status != 0 ||
+		   access(program, X_OK) != 0) {
+		lab->state = LAB_BUILD_FAILED;
+	}
+}
+
+int labs_build(struct lab *labs, size_t count, const struct toolchain *toolchain,
+	       const char *work_dir, int parallel)
+{
+	struct job *jobs = calloc(count, sizeof(*jobs));
+	struct compile_command *commands = calloc(count, sizeof(*commands));
+	struct lab **built = calloc(count, sizeof(*built));
+	size_t job_count = 0;
+	int status = -1;
+
+	if (jobs == NULL || commands == NULL || built == NULL)
+		goto done;
+	for (size_t i = 0; i < count; i++) {
+		if (labs[i].state != LAB_BUILT)
+			continue;
+		prepare_compile_job(&jobs[job_count], &labs[i], toolchain, work_dir,
+				    &commands[job_count]);
+		built[job_count++] = &labs[i];
+	}
+	status = run_jobs(jobs, job_count, parallel, work_dir);
+	for (size_t i = 0; i < job_count; i++) {
+		record_build(built[i], &jobs[i]);
+		sandbox_result_free(&jobs[i].result);
+		free(jobs[i].error);
+	}
+done:
+	free(jobs);
+	free(commands);
+	free(built);
+	return status;
+}
+
+static void prepare_test_job(struct job *job, const struct lab *lab, size_t index,
+			     const char *work_dir, int timeout_override, char **argv,
+			     char *program)
+{
+	const struct test *test = &lab->tests[index];
+
+	snprintf(program, PATH_MAX + 16, "%s/suite", lab->work_dir);
+	argv[0] = program;
+	argv[1] = "--run";
+	argv[2] = test->name;
+	argv[3] = "--channel";
+	argv[4] = SANDBOX_CHANNEL_FD_TEXT;
+	argv[5] = NULL;
+	memset(job, 0, sizeof(*job));
+	job->spec.argv = argv;
+	job->spec.seconds = timeout_override > 0 ? timeout_override : test->seconds;
+	job->spec.test_protocol = true;
+	snprintf(job->directory, sizeof(job->directory), "%s/jobs/lab%02d-test%02zu", work_dir,
+		 lab->number, index + 1);
+}
+
+int labs_run_tests(struct lab *labs, size_t count, const char *work_dir, int parallel,
+		   int timeout_override)
+{
+	size_t total = 0, next = 0;
+
+	for (size_t i = 0; i < count; i++)
+		if (labs[i].state == LAB_BUILT)
+			total += labs[i].test_count;
+	struct job *jobs = calloc(total + 1, sizeof(*jobs));
+	char **argvs = calloc((total + 1) * 6, sizeof(char *));
+	char *programs = calloc(total + 1, PATH_MAX + 16);
+	if (jobs == NULL || argvs == NULL || programs == NULL) {
+		free(jobs);
+		free(argvs);
+		free(programs);
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++)
+		for (size_t t = 0; labs[i].state == LAB_BUILT && t < labs[i].test_count; t++, next++)
+			prepare_test_job(&jobs[next], &labs[i], t, work_dir, timeout_override,
+					 argvs + next * 6, programs + next * (PATH_MAX + 16));
+	int status = run_jobs(jobs, total, parallel, work_dir);
+	next = 0;
+	for (size_t i = 0; i < count; i++)
+		for (size_t t = 0; labs[i].state == LAB_BUILT && t < labs[i].test_count; t++, next++) {
+			labs[i].tests[t].result = jobs[next].result; /* moved, not copied */
+			labs[i].tests[t].note = jobs[next].error;
+		}
+	free(jobs);
+	free(argvs);
+	free(programs);
+	return status;
+}
+
+void labs_free(struct lab *labs, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		for (size_t t = 0; t < labs[i].test_count; t++) {
+			free(labs[i].tests[t].name);
+			free(labs[i].tests[t].title);
+			free(labs[i].tests[t].note);
+			sandbox_result_free(&labs[i].tests[t].result);
+		}
+		free(labs[i].tests);
+		free(labs[i].folder);
+		free(labs[i].student_file);
+		free(labs[i].title);
+		free(labs[i].problem);
+		free(labs[i].compiler_output);
+	}
+	free(labs);
+}

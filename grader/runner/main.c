@@ -1,0 +1,255 @@
+/*
+ * main.c — grader/grade: options, checks on them, and the order of the work.
+ *
+ * The flow goes one way: read the kit's labs, stage the submission's student
+ * files, compile each lab, run each test in its own sandboxed process, then
+ * write one report. Problems with the command line or the submission folder
+ * are reported in one line with exit status 2; once grading has started, the
+ * exit status is 0 whatever the score, so that scripts can tell "graded
+ * badly" from "could not grade".
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "labs.h"
+#include "report.h"
+#include "scheduler.h"
+
+#define MAX_LAB_NUMBER 64
+
+struct options {
+	bool lab_selected[MAX_LAB_NUMBER + 1];
+	bool any_lab_selected;
+	enum report_format format;
+	const char *out_path;
+	int jobs;
+	int timeout;
+	const char *submission;
+};
+
+static const char usage_text[] =
+	"usage: grade [--lab N]... [--format text|json] [--out FILE] [--jobs N]\n"
+	"             [--timeout SEC] [SUBMISSION_DIR]\n"
+	"Grades the student files in SUBMISSION_DIR (default: the kit's labs/), which is\n"
+	"laid out like labs/: one folder per lab, e.g. 01-traditional-io/tio.c.\n"
+	"  --lab N         grade only lab N (repeat for more labs)\n"
+	"  --format FMT    text (default) or json (Gradescope's results.json)\n"
+	"  --out FILE      write the report to FILE instead of standard output\n"
+	"  --jobs N        run N tests at a time (default: the number of CPUs)\n"
+	"  --timeout SEC   wall-clock limit of every test (default: each test's own)\n";
+
+static _Noreturn void bad_usage(const char *format, const char *argument)
+{
+	fprintf(stderr, "grade: ");
+	fprintf(stderr, format, argument);
+	fprintf(stderr, "\n%s", usage_text);
+	exit(2);
+}
+
+static int parse_number(const char *text, int low, int high, const char *what)
+{
+	char *end;
+	errno = 0;
+	long value = strtol(text, &end, 10);
+
+	if (errno != 0 || end == text || *end != '\0' || value < low || value > high) {
+		fprintf(stderr, "grade: %s must be a number from %d to %d, not '%s'\n", what, low,
+			high, text);
+		exit(2);
+	}
+	return (int)value;
+}
+
+static void parse_options(int argc, char **argv, struct options *options)
+{
+	static const struct option long_options[] = {
+		{ "lab", required_argument, NULL, 'l' },     { "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },     { "jobs", required_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int option;
+
+	memset(options, 0, sizeof(*options));
+	options->jobs = cpus > 0 && cpus < 64 ? (int)cpus : 2;
+	while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		switch (option) {
+		case 'l':
+			options->lab_selected[parse_number(optarg, 1, MAX_LAB_NUMBER, "--lab")] = true;
+			options->any_lab_selected = true;
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				options->format = REPORT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				options->format = REPORT_JSON;
+			else
+				bad_usage("unknown format '%s' (text or json)", optarg);
+			break;
+		case 'o':
+			options->out_path = optarg;
+			break;
+		case 'j':
+			options->jobs = parse_number(optarg, 1, 64, "--jobs");
+			break;
+		case 't':
+			options->timeout = parse_number(optarg, 1, 3600, "--timeout");
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "%s", usage_text);
+			exit(2);
+		}
+	}
+	if (argc - optind > 1)
+		bad_usage("one submission folder at most ('%s' is one too many)", argv[optind + 1]);
+	const char *home = getenv("MMAP_LABS_HOME");
+	static char default_submission[PATH_MAX];
+	snprintf(default_submission, sizeof(default_submission), "%s/labs", home ? home : ".");
+	options->submission = optind < argc ? argv[optind] : default_submission;
+}
+
+/* Keep the selected labs only; exit 2 if one does not exist. */
+static void select_labs(struct lab *labs, size_t *count, const struct options *options)
+{
+	size_t kept = 0;
+
+	for (int number = 1; number <= MAX_LAB_NUMBER; number++) {
+		bool found = false;
+		for (size_t i = 0; i < *count; i++)
+			found |= labs[i].number == number;
+		if (options->lab_selected[number] && !found) {
+			fprintf(stderr, "grade: there is no lab %d (the kit has labs", number);
+			for (size_t i = 0; i < *count; i++)
+				fprintf(stderr, " %d", labs[i].number);
+			fprintf(stderr, ")\n");
+			exit(2);
+		}
+	}
+	for (size_t i = 0; i < *count; i++) {
+		if (options->any_lab_selected && !options->lab_selected[labs[i].number])
+			continue;
+		struct lab swap = labs[kept];
+		labs[kept++] = labs[i];
+		labs[i] = swap;
+	}
+	*count = kept;
+}
+
+/* Exit 2 unless the submission is a folder holding at least one lab folder. */
+static void check_submission(const char *submission, const struct lab *labs, size_t count)
+{
+	char path[PATH_MAX * 2];
+	struct stat info;
+
+	if (stat(submission, &info) != 0) {
+		fprintf(stderr, "grade: %s: %s\n", submission, strerror(errno));
+		exit(2);
+	}
+	if (!S_ISDIR(info.st_mode)) {
+		fprintf(stderr, "grade: %s is not a folder\n", submission);
+		exit(2);
+	}
+	for (size_t i = 0; i < count; i++) {
+		snprintf(path, sizeof(path), "%s/%s", submission, labs[i].folder);
+		if (stat(path, &info) == 0 && S_ISDIR(info.st_mode))
+			return;
+	}
+	fprintf(stderr, "grade: %s holds no lab folder (expected folders like %s/)\n", submission,
+		labs[0].folder);
+	exit(2);
+}
+
+static void on_interrupt(int signal)
+{
+	(void)signal;
+	scheduler_interrupted = 1;
+}
+
+/* A private folder for this run, which the unprivileged test users may traverse. */
+static int make_work_dir(char *path, size_t size)
+{
+	const char *tmp = getenv("TMPDIR");
+	char jobs[PATH_MAX + 8];
+
+	snprintf(path, size, "%s/mmap-labs-grade.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+	if (mkdtemp(path) == NULL || chmod(path, 0711) != 0)
+		return -1;
+	snprintf(jobs, sizeof(jobs), "%s/jobs", path);
+	return mkdir(jobs, 0711) == 0 && chmod(jobs, 0711) == 0 ? 0 : -1;
+}
+
+static int grade(struct lab *labs, size_t count, const struct toolchain *toolchain,
+		 const struct options *options, const char *work_dir)
+{
+	labs_stage(labs, count, options->submission, work_dir);
+	if (labs_build(labs, count, toolchain, work_dir, options->jobs) != 0)
+		return -1;
+	return labs_run_tests(labs, count, work_dir, options->jobs, options->timeout);
+}
+
+static bool colour_wanted(FILE *out)
+{
+	const char *term = getenv("TERM");
+
+	return isatty(fileno(out)) && getenv("NO_COLOR") == NULL &&
+	       (term == NULL || strcmp(term, "dumb") != 0);
+}
+
+int main(int argc, char **argv)
+{
+	struct options options;
+	struct toolchain toolchain;
+	struct lab *labs;
+	size_t count;
+	char work_dir[PATH_MAX];
+	FILE *out = stdout;
+
+	parse_options(argc, argv, &options);
+	if (toolchain_load(&toolchain) != 0 || labs_load(&toolchain, &labs, &count) != 0)
+		return 1;
+	select_labs(labs, &count, &options);
+	check_submission(options.submission, labs, count);
+	if (options.out_path != NULL && (out = fopen(options.out_path, "w")) == NULL) {
+		fprintf(stderr, "grade: cannot write %s: %s\n", options.out_path, strerror(errno));
+		return 2;
+	}
+	/* Orphans of a worker that died come to us, not to init: we can still kill them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	struct sigaction interrupt = { .sa_handler = on_interrupt };
+	sigaction(SIGINT, &interrupt, NULL);
+	sigaction(SIGTERM, &interrupt, NULL);
+	if (make_work_dir(work_dir, sizeof(work_dir)) != 0) {
+		perror("grade: cannot make a work folder");
+		return 1;
+	}
+	int status = grade(labs, count, &toolchain, &options, work_dir);
+	remove_tree(work_dir);
+	if (status != 0) {
+		fprintf(stderr, "grade: %s\n", scheduler_interrupted ? "interrupted" : strerror(errno));
+		return 1;
+	}
+	if (options.format == REPORT_JSON)
+		status = report_json(out, labs, count);
+	else
+		report_text(out, labs, count, options.submission, colour_wanted(out));
+	if (fflush(out) != 0 || status != 0 || (out != stdout && fclose(out) != 0)) {
+		fprintf(stderr, "grade: could not write the report\n");
+		return 1;
+	}
+	labs_free(labs, count);
+	free(toolchain.compile_flags);
+	free(toolchain.link_flags);
+	return 0;
+}

@@ -1,0 +1,301 @@
+/*
+ * report.c — the text report for people and results.json for Gradescope.
+ *
+ * Feedback for a test that did not pass says what happened in words a student
+ * can act on: the test's own "expected / observed / hint" when it failed; the
+ * signal's name and the last step when it crashed; the time limit when it
+ * hung; that no verdict came back when the process ended early. What the
+ * student's code printed follows, trimmed. JSON is written with jansson, so
+ * anything the student's code printed is escaped correctly.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "report.h"
+
+#define OUTPUT_SHOWN 2000
+
+int test_score(const struct test *test)
+{
+	return test->result.verdict == VERDICT_PASSED ? test->points : 0;
+}
+
+/* A growing string. */
+struct text {
+	char *data;
+	size_t used, size;
+};
+
+static void add(struct text *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct text *text, const char *format, ...)
+{
+	va_list args;
+
+	for (;;) {
+		va_start(args, format);
+		int needed = vsnprintf(text->data + text->used, text->size - text->used, format,
+				       args);
+		va_end(args);
+		if (needed < 0)
+			return;
+		if ((size_t)needed < text->size - text->used) {
+			text->used += (size_t)needed;
+			return;
+		}
+		size_t size = text->size * 2 + (size_t)needed + 64;
+		char *grown = realloc(text->data, size);
+		if (grown == NULL)
+			return;
+		text->data = grown;
+		text->size = size;
+		if (text->used == 0)
+			text->data[0] = '\0';
+	}
+}
+
+static const char *signal_description(int signal)
+{
+	const char *name = sigabbrev_np(signal);
+	return name != NULL ? name : "unknown";
+}
+
+static void add_problem(struct text *text, const struct lab *lab, const struct test *test)
+{
+	const struct sandbox_result *result = &test->result;
+
+	switch (result->verdict) {
+	case VERDICT_PASSED:
+		break;
+	case VERDICT_FAILED:
+		add(text, "%s\n", result->failure);
+		break;
+	case VERDICT_CRASHED:
+		add(text, "crashed: killed by SIG%s (%s)\n", signal_description(result->signal),
+		    strsignal(result->signal));
+		break;
+	case VERDICT_TIMED_OUT:
+		add(text, "timed out: still running after %.0f s, so it was stopped "
+			  "(an endless loop, or waiting for something that never comes)\n",
+		    result->seconds);
+		break;
+	case VERDICT_NO_VERDICT:
+		add(text, "no verdict: the test process ended (exit status %d) before the test "
+			  "finished (did the code call exit()?)\n",
+		    result->exit_status);
+		break;
+	case VERDICT_NOT_RUN:
+		if (lab->state == LAB_BUILD_FAILED)
+			add(text, "not run: %s did not compile\n", lab->student_file);
+		else
+			add(text, "not run: %s\n", lab->problem);
+		break;
+	}
+	if (test->note != NULL)
+		add(text, "%s\n", test->note);
+	if (result->step != NULL &&
+	    (result->verdict == VERDICT_CRASHED || result->verdict == VERDICT_TIMED_OUT ||
+	     result->verdict == VERDICT_NO_VERDICT))
+		add(text, "while: %s\n", result->step);
+	if (result->leftovers > 0)
+		add(text, "note: %u process(es) were still running after the test and were "
+			  "killed (is every child reaped?)\n",
+		    result->leftovers);
+}
+
+static void add_output(struct text *text, const struct sandbox_result *result)
+{
+	if (result->output == NULL || result->output[0] == '\0')
+		return;
+	size_t len = strlen(result->output);
+	const char *start = result->output;
+	if (len > OUTPUT_SHOWN)
+		start += len - OUTPUT_SHOWN; /* the end is what explains a failure */
+	add(text, "your code printed%s:\n%s", start != result->output ? " (last part)" : "", start);
+	if (text->used > 0 && text->data[text->used - 1] != '\n')
+		add(text, "\n");
+	if (result->output_dropped > 0)
+		add(text, "(and %zu more bytes, not kept)\n", result->output_dropped);
+}
+
+char *test_feedback(const struct lab *lab, const struct test *test)
+{
+	struct text text = { NULL, 0, 0 };
+
+	if (test->result.verdict == VERDICT_PASSED)
+		return NULL;
+	add(&text, "%s", "");
+	add_problem(&text, lab, test);
+	add_output(&text, &test->result);
+	while (text.used > 0 && text.data[text.used - 1] == '\n')
+		text.data[--text.used] = '\0';
+	return text.data;
+}
+
+static int lab_score(const struct lab *lab)
+{
+	int score = 0;
+
+	for (size_t i = 0; i < lab->test_count; i++)
+		score += test_score(&lab->tests[i]);
+	return score;
+}
+
+static int lab_max(const struct lab *lab)
+{
+	int points = 0;
+
+	for (size_t i = 0; i < lab->test_count; i++)
+		points += lab->tests[i].points;
+	return points;
+}
+
+struct colours {
+	const char *good, *bad, *dim, *bold, *off;
+};
+
+static const char *verdict_label(enum verdict verdict)
+{
+	switch (verdict) {
+	case VERDICT_PASSED:
+		return "ok";
+	case VERDICT_FAILED:
+		return "FAILED";
+	case VERDICT_CRASHED:
+		return "CRASHED";
+	case VERDICT_TIMED_OUT:
+		return "TIMEOUT";
+	case VERDICT_NO_VERDICT:
+		return "NO VERDICT";
+	case VERDICT_NOT_RUN:
+		return "NOT RUN";
+	}
+	return "?";
+}
+
+/* Print text with every line indented. */
+static void print_indented(FILE *out, const char *text, const char *indent)
+{
+	while (*text != '\0') {
+		const char *end = strchr(text, '\n');
+		size_t len = end != NULL ? (size_t)(end - text) : strlen(text);
+		fprintf(out, "%s%.*s\n", indent, (int)len, text);
+		text += len + (end != NULL);
+	}
+}
+
+static void report_lab_problem(FILE *out, const struct lab *lab, const struct colours *c)
+{
+	if (lab->state == LAB_MISSING || lab->state == LAB_UNREADABLE)
+		fprintf(out, "  %s%s%s — every test of this lab scores 0\n", c->bad, lab->problem,
+			c->off);
+	if (lab->state == LAB_BUILD_FAILED) {
+		fprintf(out, "  %s%s does not compile%s — every test of this lab scores 0. "
+			     "The compiler said:\n", c->bad, lab->student_file, c->off);
+		print_indented(out, lab->compiler_output, "    ");
+	} else if (lab->state == LAB_BUILT && lab->compiler_output != NULL &&
+		   lab->compiler_output[0] != '\0') {
+		fprintf(out, "  %sThe compiler warned%s (no points lost, but read them):\n", c->bold,
+			c->off);
+		print_indented(out, lab->compiler_output, "    ");
+	}
+}
+
+static void report_lab(FILE *out, const struct lab *lab, const struct colours *c)
+{
+	fprintf(out, "\n%sLab %d — %s%s (%s/%s)\n", c->bold, lab->number, lab->title, c->off,
+		lab->folder, lab->student_file);
+	report_lab_problem(out, lab, c);
+	if (lab->state != LAB_BUILT)
+		return;
+	for (size_t i = 0; i < lab->test_count; i++) {
+		const struct test *test = &lab->tests[i];
+		int passed = test->result.verdict == VERDICT_PASSED;
+		char number[48];
+		snprintf(number, sizeof(number), "%d.%zu", lab->number, i + 1);
+		fprintf(out, "  %s%-10s%s %-5s %-38s %3d/%-3d %s%s%s\n", passed ? c->good : c->bad,
+			verdict_label(test->result.verdict), c->off, number, test->name,
+			test_score(test), test->points, c->dim, test->title, c->off);
+		char *feedback = test_feedback(lab, test);
+		if (feedback != NULL)
+			print_indented(out, feedback, "             ");
+		free(feedback);
+	}
+}
+
+void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
+		 bool colour)
+{
+	static const struct colours plain = { "", "", "", "", "" };
+	static const struct colours ansi = { "\033[32m", "\033[31m", "\033[2m", "\033[1m",
+					     "\033[0m" };
+	const struct colours *c = colour ? &ansi : &plain;
+	int total = 0, total_max = 0;
+
+	fprintf(out, "%smmap-labs grader%s · submission: %s\n", c->bold, c->off, submission);
+	for (size_t i = 0; i < count; i++)
+		report_lab(out, &labs[i], c);
+	fprintf(out, "\n%sScore%s\n", c->bold, c->off);
+	for (size_t i = 0; i < count; i++) {
+		int score = lab_score(&labs[i]), max = lab_max(&labs[i]);
+		fprintf(out, "  Lab %d  %-44s %s%3d/%d%s\n", labs[i].number, labs[i].title,
+			score == max ? c->good : c->bad, score, max, c->off);
+		total += score;
+		total_max += max;
+	}
+	fprintf(out, "  %-51s %s%3d/%d%s\n", "Total", c->bold, total, total_max, c->off);
+}
+
+static json_t *test_json(const struct lab *lab, size_t index)
+{
+	const struct test *test = &lab->tests[index];
+	char number[48];
+	char *feedback = test_feedback(lab, test);
+
+	snprintf(number, sizeof(number), "%d.%zu", lab->number, index + 1);
+	json_t *object = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "name", test->name,
+				   "number", number, "score", test_score(test), "max_score",
+				   test->points, "status",
+				   test->result.verdict == VERDICT_PASSED ? "passed" : "failed",
+				   "verdict", verdict_name(test->result.verdict), "output",
+				   feedback != NULL ? feedback : test->title);
+	free(feedback);
+	return object;
+}
+
+/* The lab-level message (missing file, compiler output) for Gradescope's top output. */
+static void add_lab_output(struct text *text, const struct lab *lab)
+{
+	if (lab->state == LAB_MISSING || lab->state == LAB_UNREADABLE)
+		add(text, "Lab %d: %s\n", lab->number, lab->problem);
+	else if (lab->state == LAB_BUILD_FAILED)
+		add(text, "Lab %d: %s does not compile:\n%s\n", lab->number, lab->student_file,
+		    lab->compiler_output);
+}
+
+int report_json(FILE *out, const struct lab *labs, size_t count)
+{
+	json_t *tests = json_array();
+	struct text text = { NULL, 0, 0 };
+	int score = 0, max = 0;
+
+	add(&text, "%s", "");
+	for (size_t i = 0; i < count; i++) {
+		for (size_t t = 0; t < labs[i].test_count; t++)
+			json_array_append_new(tests, test_json(&labs[i], t));
+		score += lab_score(&labs[i]);
+		max += lab_max(&labs[i]);
+		add_lab_output(&text, &labs[i]);
+	}
+	json_t *report = json_pack("{s:i, s:i, s:s, s:o}", "score", score, "max_score", max,
+				   "output", text.data, "tests", tests);
+	free(text.data);
+	if (report == NULL)
+		return -1;
+	int status = json_dumpf(report, out, JSON_INDENT(2));
+	fputc('\n', out);
+	json_decref(report);
+	return status;
+}

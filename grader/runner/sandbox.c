@@ -1,0 +1,537 @@
+/*
+ * sandbox.c — run one untrusted program under limits and watch it from outside.
+ *
+ * The child gets its own process group, an empty directory, /dev/null as
+ * input, one pipe for stdout and stderr, resource limits, no way to gain
+ * privileges, and — when the grader is root — an unprivileged uid used by
+ * nothing else on the machine. The supervisor (this process) reads output and
+ * channel records until the child ends or the wall-clock limit passes, then
+ * kills whatever is left: the process group, every process of the uid, and
+ * any orphan that was reparented to it as the subreaper. Verdicts come only
+ * from the channel's "PASS <token>" record together with exit status 0.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "sandbox.h"
+
+#define OUTPUT_CAP (16 * 1024)
+#define CHANNEL_CAP (64 * 1024)
+#define TOKEN_BYTES 16
+#define MIB ((rlim_t)1 << 20)
+
+/* What the child may use. Tests need a few hundred MiB of files and mappings. */
+struct limits {
+	rlim_t address_space, file_size, open_files, processes, cpu_seconds;
+};
+
+static double now_seconds(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* Lower a limit to value (never above the hard limit we were given). */
+static int set_limit(int resource, rlim_t value)
+{
+	struct rlimit limit;
+
+	if (getrlimit(resource, &limit) != 0)
+		return -1;
+	if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < value)
+		value = limit.rlim_max;
+	limit.rlim_cur = limit.rlim_max = value;
+	return setrlimit(resource, &limit);
+}
+
+/* Call visit(pid, argument) for every process on the machine; stop when it returns non-zero. */
+static void for_each_process(int (*visit)(pid_t pid, void *argument), void *argument)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *entry;
+
+	if (proc == NULL)
+		return;
+	while ((entry = readdir(proc)) != NULL) {
+		pid_t pid = (pid_t)atoi(entry->d_name);
+		if (pid > 0 && visit(pid, argument) != 0)
+			break;
+	}
+	closedir(proc);
+}
+
+static int count_if_mine(pid_t pid, void *count)
+{
+	char path[64];
+	struct stat info;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	if (stat(path, &info) == 0 && info.st_uid == getuid())
+		++*(rlim_t *)count;
+	return 0;
+}
+
+/* Processes the current real uid runs now (RLIMIT_NPROC counts per user). */
+static rlim_t processes_of_my_user(void)
+{
+	rlim_t count = 0;
+
+	for_each_process(count_if_mine, &count);
+	return count;
+}
+
+static void limits_for(const struct sandbox_spec *spec, struct limits *limits)
+{
+	limits->cpu_seconds = (rlim_t)spec->seconds + 1;
+	limits->open_files = 256;
+	limits->address_space = (rlim_t)4096 * MIB;
+	limits->file_size = spec->compiler_limits ? 256 * MIB : 512 * MIB;
+	limits->processes = 256;
+	if (!spec->drop_privileges) /* the limit is per user: leave room for the user's own */
+		limits->processes += processes_of_my_user();
+}
+
+static int apply_limits(const struct limits *limits)
+{
+	return set_limit(RLIMIT_CPU, limits->cpu_seconds) | set_limit(RLIMIT_CORE, 0) |
+	       set_limit(RLIMIT_AS, limits->address_space) |
+	       set_limit(RLIMIT_FSIZE, limits->file_size) |
+	       set_limit(RLIMIT_NOFILE, limits->open_files) |
+	       set_limit(RLIMIT_NPROC, limits->processes);
+}
+
+/* In the child: report why setting up failed, then give up. */
+static _Noreturn void child_abort(const char *what)
+{
+	char message[256];
+	int len = snprintf(message, sizeof(message), "grader: could not %s: %s\n", what,
+			   strerror(errno));
+
+	if (write(STDERR_FILENO, message, (size_t)len) < 0)
+		_exit(126);
+	_exit(126);
+}
+
+static _Noreturn void child_run(const struct sandbox_spec *spec, const struct limits *limits,
+				int output, int channel, pid_t supervisor)
+{
+	static char *const environment[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C",
+					     "HOME=.", "TMPDIR=.", NULL };
+	int null_input = open("/dev/null", O_RDONLY);
+
+	if (setpgid(0, 0) != 0)
+		child_abort("start a process group");
+	if (null_input < 0 || dup2(null_input, STDIN_FILENO) < 0 ||
+	    dup2(output, STDOUT_FILENO) < 0 || dup2(output, STDERR_FILENO) < 0)
+		child_abort("set up standard input and output");
+	if (channel >= 0 && dup2(channel, SANDBOX_CHANNEL_FD) < 0)
+		child_abort("set up the verdict channel");
+	/* Nothing else of the runner's (result files, other tests' pipes) may leak in. */
+	int first_closed = channel >= 0 ? SANDBOX_CHANNEL_FD + 1 : STDERR_FILENO + 1;
+	if (channel >= 0)
+		for (int fd = STDERR_FILENO + 1; fd < SANDBOX_CHANNEL_FD; fd++)
+			close(fd);
+	if (syscall(SYS_close_range, first_closed, ~0U, 0) != 0)
+		child_abort("close inherited descriptors");
+	if (chdir(spec->directory) != 0)
+		child_abort("enter the test directory");
+	umask(022);
+	if (spec->drop_privileges) {
+		if (setgroups(0, NULL) != 0 || setgid(spec->gid) != 0 || setuid(spec->uid) != 0)
+			child_abort("drop privileges");
+	}
+	if (apply_limits(limits) != 0)
+		child_abort("set resource limits");
+	/* Die with the supervisor; set after setuid(), which clears it. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != supervisor)
+		_exit(126);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		child_abort("forbid new privileges");
+	signal(SIGPIPE, SIG_DFL);
+	execve(spec->argv[0], spec->argv, environment);
+	child_abort("start the program");
+}
+
+/*
+ * Read once from fd and keep what fits under cap, counting what does not.
+ * Returns the bytes read, 0 at end of file, -1 with errno on error or EAGAIN.
+ */
+static ssize_t drain(int fd, char *buffer, size_t *used, size_t cap, size_t *dropped)
+{
+	char chunk[8192];
+	ssize_t got = read(fd, chunk, sizeof(chunk));
+
+	if (got <= 0)
+		return got;
+	size_t keep = (size_t)got;
+	if (keep > cap - *used)
+		keep = cap - *used;
+	memcpy(buffer + *used, chunk, keep);
+	*used += keep;
+	if (dropped != NULL)
+		*dropped += (size_t)got - keep;
+	return got;
+}
+
+/* Whether a drain result means the descriptor has nothing more to give. */
+static int drained_for_good(ssize_t got)
+{
+	return got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN);
+}
+
+/* Kill every process of the test's uid: a helper that becomes that uid kills -1. */
+static void kill_all_of_uid(uid_t uid, gid_t gid)
+{
+	pid_t killer = fork();
+
+	if (killer == 0) {
+		if (setgroups(0, NULL) == 0 && setgid(gid) == 0 && setuid(uid) == 0)
+			kill(-1, SIGKILL); /* every process this uid may signal, except itself */
+		_exit(0);
+	}
+	if (killer > 0)
+		while (waitpid(killer, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+/* Kill pid if its parent is this process (orphans of the test land here). */
+static int kill_if_my_child(pid_t pid, void *killed)
+{
+	char path[64];
+	int parent = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *stat_text = read_small_file(path, 512);
+	if (stat_text == NULL)
+		return 0;
+	/* The parent's pid follows the state, after the name, which ends with the last ')'. */
+	char *after_name = strrchr(stat_text, ')');
+	if (after_name != NULL && sscanf(after_name + 1, " %*c %d", &parent) == 1 &&
+	    parent == getpid() && kill(pid, SIGKILL) == 0)
+		++*(unsigned *)killed;
+	free(stat_text);
+	return 0;
+}
+
+static unsigned kill_my_children(void)
+{
+	unsigned killed = 0;
+
+	for_each_process(kill_if_my_child, &killed);
+	return killed;
+}
+
+/* Files the test's uid left in the machine's shared scratch folders. */
+static void remove_files_of_uid(uid_t uid)
+{
+	static const char *const scratch[] = { "/tmp", "/var/tmp", "/dev/shm" };
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++) {
+		DIR *folder = opendir(scratch[i]);
+		struct dirent *entry;
+		struct stat info;
+		if (folder == NULL)
+			continue;
+		while ((entry = readdir(folder)) != NULL) {
+			if (fstatat(dirfd(folder), entry->d_name, &info, AT_SYMLINK_NOFOLLOW) != 0 ||
+			    info.st_uid != uid)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", scratch[i], entry->d_name);
+			remove_tree(path);
+		}
+		closedir(folder);
+	}
+}
+
+/*
+ * Kill and reap everything the test left. Everything it started is in its
+ * process group, or runs as its uid, or (having escaped both as non-root) has
+ * been reparented to us. Loop until we have no child at all.
+ */
+static unsigned clean_up_processes(const struct sandbox_spec *spec, pid_t group)
+{
+	unsigned leftovers = 0;
+	double give_up = now_seconds() + 10;
+
+	for (;;) {
+		kill(-group, SIGKILL);
+		if (spec->drop_privileges)
+			kill_all_of_uid(spec->uid, spec->gid);
+		pid_t reaped;
+		while ((reaped = waitpid(-1, NULL, WNOHANG)) > 0)
+			leftovers++;
+		if (reaped < 0 && errno == ECHILD)
+			return leftovers;
+		kill_my_children();
+		if (now_seconds() > give_up)
+			return leftovers; /* unreachable in practice: each round kills all */
+		struct timespec pause = { 0, 2000000 };
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "PASS <token>\n". */
+static void parse_channel(const char *data, size_t len, const char *token,
+			  struct sandbox_result *result, int *passed)
+{
+	size_t at = 0;
+
+	while (at < len) {
+		const char *line_end = memchr(data + at, '\n', len - at);
+		if (line_end == NULL)
+			return;
+		size_t line_len = (size_t)(line_end - (data + at));
+		char line[256];
+		if (line_len >= sizeof(line))
+			return;
+		memcpy(line, data + at, line_len);
+		line[line_len] = '\0';
+		at += line_len + 1;
+
+		size_t body_len;
+		if (strncmp(line, "PASS ", 5) == 0) {
+			*passed = strcmp(line + 5, token) == 0;
+		} else if (sscanf(line, "STEP %zu", &body_len) == 1 ||
+			   sscanf(line, "FAIL %zu", &body_len) == 1) {
+			if (body_len > len - at)
+				return;
+			char **slot = line[0] == 'S' ? &result->step : &result->failure;
+			free(*slot);
+			*slot = strndup(data + at, body_len);
+			at += body_len;
+		} else {
+			return;
+		}
+	}
+}
+
+static void make_token(char *token)
+{
+	unsigned char random_bytes[TOKEN_BYTES];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, random_bytes, sizeof(random_bytes)) != sizeof(random_bytes))
+		abort(); /* no randomness: a verdict could be guessed, so do not grade */
+	close(fd);
+	for (int i = 0; i < TOKEN_BYTES; i++)
+		sprintf(token + 2 * i, "%02x", random_bytes[i]);
+}
+
+struct watch {
+	int output, channel, process;
+	char *output_buffer, *channel_buffer;
+	size_t output_used, channel_used;
+};
+
+/* Read output and channel until the child exits or the deadline passes. */
+static int watch_child(struct watch *watch, struct sandbox_result *result, double deadline)
+{
+	for (;;) {
+		struct pollfd fds[3] = {
+			{ watch->process, POLLIN, 0 },
+			{ watch->output, POLLIN, 0 },
+			{ watch->channel, POLLIN, 0 },
+		};
+		double left = deadline - now_seconds();
+		if (left <= 0)
+			return 0;
+		int ready = poll(fds, 3, (int)(left * 1000) + 1);
+		if (ready < 0 && errno != EINTR)
+			return -1;
+		/* A descriptor at end of file is dropped from the poll (-1 is ignored). */
+		if (fds[1].revents && drained_for_good(drain(watch->output, watch->output_buffer,
+							     &watch->output_used, OUTPUT_CAP,
+							     &result->output_dropped)))
+			watch->output = -1;
+		if (fds[2].revents && drained_for_good(drain(watch->channel,
+							     watch->channel_buffer,
+							     &watch->channel_used, CHANNEL_CAP,
+							     NULL)))
+			watch->channel = -1;
+		if (fds[0].revents)
+			return 1;
+	}
+}
+
+/* After every process is gone, take what is still buffered in the pipes. */
+static void drain_rest(struct watch *watch, struct sandbox_result *result)
+{
+	if (watch->output >= 0 && fcntl(watch->output, F_SETFL, O_NONBLOCK) == 0)
+		while (drain(watch->output, watch->output_buffer, &watch->output_used, OUTPUT_CAP,
+			     &result->output_dropped) > 0)
+			;
+	if (watch->channel >= 0 && fcntl(watch->channel, F_SETFL, O_NONBLOCK) == 0)
+		while (drain(watch->channel, watch->channel_buffer, &watch->channel_used,
+			     CHANNEL_CAP, NULL) > 0)
+			;
+}
+
+static void decide_verdict(struct sandbox_result *result, int status, int exited,
+			   int passed)
+{
+	if (!exited) {
+		result->verdict = VERDICT_TIMED_OUT;
+	} else if (WIFSIGNALED(status)) {
+		result->verdict = VERDICT_CRASHED;
+		result->signal = WTERMSIG(status);
+	} else {
+		result->exit_status = WEXITSTATUS(status);
+		if (passed && result->exit_status == 0)
+			result->verdict = VERDICT_PASSED;
+		else if (result->failure != NULL)
+			result->verdict = VERDICT_FAILED;
+		else
+			result->verdict = VERDICT_NO_VERDICT;
+	}
+}
+
+static int start_child(const struct sandbox_spec *spec, int output_pipe[2], int channel[2],
+		       pid_t *child)
+{
+	struct limits limits;
+
+	limits_for(spec, &limits);
+	if (pipe2(output_pipe, O_CLOEXEC) != 0)
+		return -1;
+	channel[0] = channel[1] = -1;
+	if (spec->test_protocol && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) != 0)
+		return -1;
+	pid_t supervisor = getpid();
+	*child = fork();
+	if (*child < 0)
+		return -1;
+	if (*child == 0)
+		child_run(spec, &limits, output_pipe[1], channel[1], supervisor);
+	setpgid(*child, *child); /* also done by the child: whichever runs first */
+	close(output_pipe[1]);
+	if (channel[1] >= 0)
+		close(channel[1]);
+	return 0;
+}
+
+static int send_token(int channel, char *token)
+{
+	make_token(token);
+	char line[2 * TOKEN_BYTES + 2];
+	int len = snprintf(line, sizeof(line), "%s\n", token);
+	/* Fits in the socket buffer: never blocks, even if the child never reads it. */
+	return write(channel, line, (size_t)len) == len ? 0 : -1;
+}
+
+static void collect_output(const struct sandbox_spec *spec)
+{
+	char source[4096];
+
+	if (spec->collect == NULL)
+		return;
+	snprintf(source, sizeof(source), "%s/%s", spec->directory, spec->collect);
+	unlink(spec->collect_to);
+	if (copy_file(source, spec->collect_to, 0755) != 0)
+		unlink(spec->collect_to);
+}
+
+int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
+{
+	int output_pipe[2], channel[2], status = 0, exited = 0, passed = 0;
+	char token[2 * TOKEN_BYTES + 1] = "";
+	pid_t child;
+	struct watch watch = { -1, -1, -1, NULL, NULL, 0, 0 };
+
+	memset(result, 0, sizeof(*result));
+	uid_t owner = spec->drop_privileges ? spec->uid : getuid();
+	gid_t group = spec->drop_privileges ? spec->gid : getgid();
+	if (make_directory(spec->directory, 0700, owner, group) != 0)
+		return -1;
+	watch.output_buffer = calloc(1, OUTPUT_CAP + 1);
+	watch.channel_buffer = calloc(1, CHANNEL_CAP + 1);
+	if (watch.output_buffer == NULL || watch.channel_buffer == NULL)
+		goto fail;
+	double started = now_seconds();
+	if (start_child(spec, output_pipe, channel, &child) != 0)
+		goto fail;
+	watch.output = output_pipe[0];
+	watch.channel = channel[0];
+	watch.process = (int)syscall(SYS_pidfd_open, child, 0);
+	if (spec->test_protocol && send_token(channel[0], token) != 0)
+		kill(child, SIGKILL); /* the child will end with no verdict */
+	int ended = watch.process >= 0 ? watch_child(&watch, result, started + spec->seconds) : -1;
+	if (ended != 1) { /* out of time, or we cannot watch it: stop it now */
+		kill(-child, SIGKILL);
+		kill(child, SIGKILL);
+	}
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	exited = ended == 1;
+	result->seconds = now_seconds() - started;
+	result->leftovers = clean_up_processes(spec, child);
+	if (spec->drop_privileges)
+		remove_files_of_uid(spec->uid);
+	drain_rest(&watch, result);
+	parse_channel(watch.channel_buffer, watch.channel_used, token, result, &passed);
+	decide_verdict(result, status, exited, passed);
+	result->output = strndup(watch.output_buffer, watch.output_used);
+	collect_output(spec);
+
+	close(output_pipe[0]);
+	if (channel[0] >= 0)
+		close(channel[0]);
+	if (watch.process >= 0)
+		close(watch.process);
+	free(watch.output_buffer);
+	free(watch.channel_buffer);
+	remove_tree(spec->directory);
+	return 0;
+fail:;
+	int saved_errno = errno;
+	free(watch.output_buffer);
+	free(watch.channel_buffer);
+	remove_tree(spec->directory);
+	errno = saved_errno;
+	return -1;
+}
+
+void sandbox_result_free(struct sandbox_result *result)
+{
+	free(result->output);
+	free(result->failure);
+	free(result->step);
+	memset(result, 0, sizeof(*result));
+}
+
+const char *verdict_name(enum verdict verdict)
+{
+	switch (verdict) {
+	case VERDICT_PASSED:
+		return "passed";
+	case VERDICT_FAILED:
+		return "failed";
+	case VERDICT_CRASHED:
+		return "crashed";
+	case VERDICT_TIMED_OUT:
+		return "timed out";
+	case VERDICT_NO_VERDICT:
+		return "no verdict";
+	case VERDICT_NOT_RUN:
+		return "not run";
+	}
+	return "unknown";
+}

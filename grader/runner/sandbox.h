@@ -1,0 +1,66 @@
+/*
+ * sandbox.h — run one untrusted program (a compile or a test) and watch it.
+ *
+ * The program runs in a fresh empty directory, in its own process group,
+ * under resource limits and a wall-clock limit, as an unprivileged user when
+ * the grader is root. Its output is captured (capped), and for tests a socket
+ * carries the runner's random token in and the verdict out. Afterwards every
+ * process it left is killed and reaped and its directory is removed. The
+ * caller must be a child subreaper (see scheduler.c), so that processes that
+ * escape with setsid() and double forks end up as its children.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Where the test's channel is placed in the child (see suite_main.c). */
+#define SANDBOX_CHANNEL_FD 63
+#define SANDBOX_CHANNEL_FD_TEXT "63"
+
+/* Zero is "not run": a result nobody filled in never counts as a pass. */
+enum verdict {
+	VERDICT_NOT_RUN,    /* the lab was missing or did not compile */
+	VERDICT_PASSED,
+	VERDICT_FAILED,     /* the test reported a failure */
+	VERDICT_CRASHED,    /* killed by a signal */
+	VERDICT_TIMED_OUT,  /* still running at the wall-clock limit */
+	VERDICT_NO_VERDICT, /* ended without a valid verdict (exit() mid-test, ...) */
+};
+
+struct sandbox_spec {
+	char *const *argv;      /* argv[0] is an absolute path */
+	const char *directory;  /* created empty for the run, removed afterwards */
+	int seconds;            /* wall-clock limit */
+	bool drop_privileges;   /* run as uid/gid below (only possible as root) */
+	uid_t uid;
+	gid_t gid;
+	bool test_protocol;     /* pass a channel on SANDBOX_CHANNEL_FD with a token */
+	bool compiler_limits;   /* limits for a compiler rather than for a test */
+	const char *collect;    /* if set: copy this file of the directory out ... */
+	const char *collect_to; /* ... to here (mode 0755), before the directory goes */
+};
+
+struct sandbox_result {
+	enum verdict verdict;
+	int exit_status;        /* when it exited */
+	int signal;             /* when a signal killed it */
+	double seconds;         /* wall-clock time */
+	char *output;           /* stdout and stderr, interleaved, capped */
+	size_t output_dropped;  /* bytes beyond the cap */
+	char *failure;          /* the test's FAIL record */
+	char *step;             /* the test's last STEP record */
+	unsigned leftovers;     /* processes still running after it ended, killed */
+};
+
+/* Run spec; fills result. Returns 0, or -1 if the sandbox itself failed (errno set). */
+int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result);
+
+void sandbox_result_free(struct sandbox_result *result);
+
+/* "timed out", "crashed", ... */
+const char *verdict_name(enum verdict verdict);
+
+#endif /* SANDBOX_H */

@@ -1,0 +1,304 @@
+# lib.sh — the checks behind `make check`, and the little framework they run in.
+#
+# `check TITLE FUNCTION ARGS...` runs one check, prints "ok" or "FAILED" with
+# the check's own explanation, and counts it; `summary` prints the closing
+# "N passed, N failed" line and sets the exit status. Checks read the grader's
+# JSON report with jq and never look at anything the graded code printed.
+
+passed=0
+failed=0
+test_uid_floor=1073741824 # the grader runs tests as uids from 0x40000000 up
+
+section() { printf '\n== %s\n' "$1"; }
+
+check() {
+	local title=$1 log
+	shift
+	log=$("$@" 2>&1)
+	if [[ $? == 0 ]]; then
+		passed=$((passed + 1))
+		printf 'ok      %s\n' "$title"
+	else
+		failed=$((failed + 1))
+		printf 'FAILED  %s\n' "$title"
+		printf '%s\n' "$log" | tail -n 25 | sed 's/^/        /'
+	fi
+}
+
+summary() {
+	printf '\n%d passed, %d failed\n' "$passed" "$failed"
+	[[ $failed == 0 ]]
+}
+
+# ---- the kit's labs ----------------------------------------------------------
+
+lab_folders() {
+	local json
+	for json in build/grader/lab[0-9][0-9]/lab.json; do
+		jq -r .folder "$json"
+	done
+}
+
+lab_json() { grep -l "\"folder\": \"$1\"" build/grader/lab[0-9][0-9]/lab.json; }
+lab_number() { jq -r .number "$(lab_json "$1")"; }
+student_file() { jq -r .student_file "$(lab_json "$1")"; }
+suite_source() { printf 'grader/suites/lab%02d.c\n' "$(lab_number "$1")"; }
+
+# ---- consistency of the kit's own texts --------------------------------------
+
+student_files_compile_strictly() {
+	local lab file compiler status=0
+	for lab in $(lab_folders); do
+		for file in "labs/$lab/$(student_file "$lab")" "solutions/$lab/$(student_file "$lab")"; do
+			for compiler in gcc clang; do
+				"$compiler" -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+					-Wmissing-prototypes -fsyntax-only -Ilabs/common \
+					"-Ilabs/$lab" "$file" || { echo "$compiler: $file"; status=1; }
+			done
+		done
+	done
+	return $status
+}
+
+# The N.M numbers of "TODO N.M" (skeleton), "Step N.M" (solution), "**Step N.M**" (handout).
+step_numbers() { grep -oE "$1 [0-9]+\.[0-9]+" "$2" | grep -oE '[0-9]+\.[0-9]+'; }
+
+steps_agree() {
+	local lab=$1 file skeleton solution handout
+	file=$(student_file "$lab")
+	skeleton=$(step_numbers TODO "labs/$lab/$file")
+	solution=$(step_numbers Step "solutions/$lab/$file")
+	handout=$(grep -oE '\*\*Step [0-9]+\.[0-9]+\*\*' "labs/$lab/HANDOUT.md" |
+		grep -oE '[0-9]+\.[0-9]+')
+	[[ -n $skeleton ]] || { echo "the skeleton has no 'TODO N.M' steps"; return 1; }
+	if [[ $skeleton != "$solution" ]]; then
+		echo "skeleton TODOs and solution steps differ:"
+		diff <(echo "$skeleton") <(echo "$solution")
+		return 1
+	fi
+	if [[ $(sort -V <<<"$skeleton") != "$(sort -uV <<<"$handout")" ]]; then
+		echo "skeleton TODOs and the handout's **Step N.M** markers differ:"
+		diff <(sort -V <<<"$skeleton") <(sort -uV <<<"$handout")
+		return 1
+	fi
+}
+
+grading_table_matches() {
+	local lab=$1 from_suite from_handout
+	from_suite=$(jq -r '.tests[] | "\(.name) \(.points)"' "$(lab_json "$lab")")
+	from_handout=$(sed -nE 's/^\| *[0-9]+\.[0-9]+ *\| *`([a-z0-9_]+)` *\| *([0-9]+) *\|.*/\1 \2/p' \
+		"labs/$lab/HANDOUT.md")
+	if [[ $from_suite != "$from_handout" ]]; then
+		echo "suite (left) and handout table (right) differ:"
+		diff <(echo "$from_suite") <(echo "$from_handout")
+		return 1
+	fi
+}
+
+# Section numbers as pandoc --number-sections assigns them, outside code blocks.
+handout_section_numbers() {
+	awk '
+		/^```/ { fenced = !fenced; next }
+		fenced || !/^#+ / || /\{-\}|\.unnumbered/ { next }
+		{
+			level = index($0, " ") - 1
+			count[level]++
+			for (deeper = level + 1; deeper <= 6; deeper++) count[deeper] = 0
+			number = count[1]
+			for (l = 2; l <= level; l++) number = number "." count[l]
+			print number
+		}' "$1"
+}
+
+hints_cite_real_sections() {
+	local lab=$1 cited missing
+	cited=$(grep -oE '§[0-9]+(\.[0-9]+)*' "$(suite_source "$lab")" | tr -d '§' | sort -u)
+	[[ -n $cited ]] || { echo "the suite's hints cite no handout section"; return 1; }
+	missing=$(comm -23 <(echo "$cited") <(handout_section_numbers "labs/$lab/HANDOUT.md" | sort -u))
+	[[ -z $missing ]] || { echo "hints cite sections the handout does not have: $missing"; return 1; }
+}
+
+# Questions: the numbered list of the handout's "Self-check questions" section.
+answers_exist() {
+	local lab=$1 questions answers
+	questions=$(awk '/^# Self-check questions/ { on = 1; next } /^# / { on = 0 }
+		on && /^[0-9]+\. / { n++ } END { print n + 0 }' "labs/$lab/HANDOUT.md")
+	answers=$(grep -cE '^(#+ *)?[0-9]+[.)] ' "solutions/$lab/ANSWERS.md")
+	[[ $questions -gt 0 ]] || { echo "the handout has no numbered self-check questions"; return 1; }
+	[[ $questions == "$answers" ]] || { echo "$questions questions but $answers answers"; return 1; }
+}
+
+# ---- grading -----------------------------------------------------------------
+
+# Print the tests of a JSON report that did not pass, with their feedback.
+show_failures() {
+	jq -r '.tests[] | select(.status != "passed") | "\(.number) \(.name): \(.verdict)\n\(.output)\n"' "$1"
+}
+
+solutions_score_full_marks() {
+	grade --format json --out "$scratch/solutions.json" solutions || return 1
+	jq -e '.score == .max_score and .max_score > 0 and all(.tests[]; .status == "passed")' \
+		"$scratch/solutions.json" >/dev/null && return 0
+	show_failures "$scratch/solutions.json"
+	return 1
+}
+
+skeletons_score_zero() {
+	grade --format json --out "$scratch/skeletons.json" labs || return 1
+	if ! jq -e '.score == 0 and all(.tests[]; .status == "failed")' "$scratch/skeletons.json" >/dev/null; then
+		echo "labs/ does not hold the untouched skeletons (make check tests the kit as shipped):"
+		jq -r '.tests[] | select(.status == "passed") | "  \(.number) \(.name) passed"' "$scratch/skeletons.json"
+		return 1
+	fi
+	# Useful feedback: every test says what was expected and what was observed.
+	jq -e 'all(.tests[]; .output | test("expected:") and test("observed:"))' \
+		"$scratch/skeletons.json" >/dev/null || { echo "a test of a skeleton gave no expected/observed feedback"; return 1; }
+}
+
+tree_fingerprint() { find "$@" -printf '%p %m %s %T@\n' | sort | sha256sum; }
+
+grading_modifies_nothing() {
+	local before after
+	before=$(tree_fingerprint labs solutions)
+	grade --format json labs >/dev/null && grade --format json solutions >/dev/null || return 1
+	after=$(tree_fingerprint labs solutions)
+	[[ $before == "$after" ]] || { echo "files under labs/ or solutions/ changed"; return 1; }
+}
+
+# A submission folder holding one lab's student file; prints its path.
+make_submission() {
+	local name=$1 lab=$2 folder="$scratch/submissions/$1/$2"
+	rm -rf "$scratch/submissions/$name"
+	mkdir -p "$folder"
+	cp "solutions/$lab/$(student_file "$lab")" "$folder/"
+	printf '%s\n' "$scratch/submissions/$name"
+}
+
+header_field() { sed -nE "s/^[ *]*$1: *(.*)$/\1/p" "$2"; }
+wrong_name() { printf 'wrong: %s (%s)\n' "$(header_field 'Wrong solution' "$1")" "$(basename "$1" .patch)"; }
+
+wrong_solution_is_caught() {
+	local patch_file=$1 lab must_fail submission report
+	lab=$(basename "$(dirname "$patch_file")")
+	must_fail=$(header_field 'Must fail' "$patch_file")
+	[[ -n $must_fail ]] || { echo "no 'Must fail:' line in $patch_file"; return 1; }
+	submission=$(make_submission "$(basename "$patch_file" .patch)" "$lab")
+	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
+	report="$submission.json"
+	grade --lab "$(lab_number "$lab")" --format json --out "$report" "$submission" || return 1
+	jq -e --arg name "$must_fail" 'any(.tests[]; .name == $name)' "$report" >/dev/null ||
+		{ echo "the suite has no test named $must_fail"; return 1; }
+	jq -e '.score < .max_score' "$report" >/dev/null || { echo "it scored full marks"; return 1; }
+	jq -e --arg name "$must_fail" '.tests[] | select(.name == $name) | .status == "failed"' \
+		"$report" >/dev/null || { echo "$must_fail passed"; return 1; }
+}
+
+hostile_name() { printf 'hostile: %s (%s)\n' "$(header_field 'Hostile' "$1")" "$(basename "$1" .patch)"; }
+
+# The verdict the report gives a test ("passed", "crashed", ...).
+verdict_of() { jq -r --arg name "$2" '.tests[] | select(.name == $name) | .verdict' "$1"; }
+
+# A hostile patch turns the reference solution into a submission that misbehaves.
+# Each "Expect: TEST VERDICT" line must hold, every other test must pass (the
+# misbehaviour harms nothing else), and nothing may be left running or lying
+# around afterwards.
+hostile_submission_is_contained() {
+	local patch_file=$1 lab submission report test verdict named status=0
+	lab=$(basename "$(dirname "$patch_file")")
+	submission=$(make_submission "$(basename "$patch_file" .patch)" "$lab")
+	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
+	report="$submission.json"
+	# shellcheck disable=SC2046 # the options are words on purpose
+	grade $(header_field 'Grade-options' "$patch_file") --lab "$(lab_number "$lab")" \
+		--format json --out "$report" "$submission" || return 1
+	[[ -n $(header_field 'Expect' "$patch_file") ]] || { echo "no 'Expect:' line"; return 1; }
+	named=$(header_field 'Expect' "$patch_file" | grep -v '^every other test passed$')
+	while read -r test verdict; do
+		[[ -z $test || $(verdict_of "$report" "$test") == "$verdict" ]] ||
+			{ echo "$test: expected $verdict, got $(verdict_of "$report" "$test")"; status=1; }
+	done <<<"$named"
+	for test in $(jq -r '.tests[].name' "$report"); do
+		grep -q "^$test " <<<"$named" && continue
+		[[ $(verdict_of "$report" "$test") == passed ]] ||
+			{ echo "$test: expected passed, got $(verdict_of "$report" "$test")"; status=1; }
+	done
+	no_test_process_left || status=1
+	no_stray_files_left || status=1
+	return $status
+}
+
+# ---- the command line --------------------------------------------------------
+
+refused_in_one_line() {
+	local out err code
+	out=$(grade "$@" 2>"$scratch/stderr")
+	code=$?
+	err=$(cat "$scratch/stderr")
+	[[ $code == 2 ]] || { echo "exit status $code, expected 2"; return 1; }
+	[[ -z $out ]] || { echo "it printed a report"; return 1; }
+	[[ $(wc -l <<<"$err") == 1 ]] || { echo "not one line: $err"; return 1; }
+	echo "$err"
+}
+
+missing_file_scores_zero() {
+	local lab submission
+	lab=$(lab_folders | head -n 1)
+	submission="$scratch/submissions/missing"
+	mkdir -p "$submission/$lab"
+	grade --format json --out "$submission.json" "$submission" || return 1
+	jq -e --arg text "missing $(student_file "$lab")" '.score == 0 and (.output | contains($text))' \
+		"$submission.json" >/dev/null || { jq .output "$submission.json"; return 1; }
+}
+
+compile_error_scores_zero() {
+	local lab submission
+	lab=$(lab_folders | head -n 1)
+	submission=$(make_submission broken "$lab")
+	printf 'this is not C;\n' >>"$submission/$lab/$(student_file "$lab")"
+	grade --format json --out "$submission.json" "$submission" || return 1
+	jq -e '.score == 0 and (.output | test("does not compile")) and (.output | test("error"))' \
+		"$submission.json" >/dev/null || { jq -r .output "$submission.json"; return 1; }
+}
+
+json_is_gradescope() {
+	jq -e '(.score | type == "number") and (.max_score | type == "number") and
+		all(.tests[]; (.name | type == "string") and (.number | test("^[0-9]+\\.[0-9]+$")) and
+			(.score | type == "number") and (.max_score | type == "number") and
+			(.status == "passed" or .status == "failed") and (.output | type == "string"))' \
+		"$scratch/solutions.json" >/dev/null
+}
+
+text_report_has_table() {
+	local report
+	report=$(grade labs) || return 1
+	grep -qE '^  Total +[0-9]+/[0-9]+' <<<"$report" || { echo "no Total line"; return 1; }
+	grep -qE '^  Lab [0-9]+ ' <<<"$report" || { echo "no per-lab line"; return 1; }
+	! grep -q $'\033' <<<"$report" || { echo "colour codes in a report that is not on a terminal"; return 1; }
+}
+
+# ---- demos and leftovers -----------------------------------------------------
+
+demos_run() {
+	local lab=$1 runner="grader/selftest/demos/$1.sh"
+	[[ -x $runner ]] || { echo "no demo check $runner"; return 1; }
+	"$runner" "$kit/build/demos-solution/$lab" "$scratch/demo-$lab"
+}
+
+no_test_process_left() {
+	local left
+	left=$(ps -eo uid=,pid=,args= | awk -v floor=$test_uid_floor '$1 >= floor')
+	[[ -z $left ]] || { echo "still running: $left"; return 1; }
+}
+
+no_stray_files_left() {
+	local left
+	left=$(find /tmp /var/tmp /dev/shm -maxdepth 1 -printf '%U %p\n' 2>/dev/null |
+		awk -v floor=$test_uid_floor '$1 >= floor')
+	[[ -z $left ]] || { echo "files of a test user left behind: $left"; return 1; }
+}
+
+no_work_folder_left() {
+	local left
+	left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'mmap-labs-grade.*' 2>/dev/null)
+	[[ -z $left ]] || { echo "left: $left"; return 1; }
+}

@@ -1,0 +1,257 @@
+/*
+ * grader.h — what a lab's test suite is written with.
+ *
+ * A suite is one C file under grader/suites/: a table of tests (name, points,
+ * title, function) and the GRADE_SUITE line naming its lab. The support
+ * library supplies main(): the runner starts the suite once per test, and the
+ * suite runs exactly that one test under cmocka and reports the verdict on a
+ * private channel. Tests never fork to protect themselves and never print a
+ * verdict; they check behaviour with the helpers below and fail with
+ * grade_fail(), which carries "expected / observed / hint" back to the runner.
+ *
+ * Tests run in an empty temporary directory (the current directory), as an
+ * unprivileged user when the grader was started as root, under resource
+ * limits and a wall-clock limit set by the runner.
+ */
+#ifndef GRADER_H
+#define GRADER_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <cmocka.h>
+
+/* ---- The test table --------------------------------------------------- */
+
+/** One graded test: run in its own process by the runner. */
+struct grade_test {
+	const char *name;  /* stable identifier, the function's name */
+	const char *title; /* one line for the report: what it proves */
+	int points;
+	int seconds;       /* wall-clock limit; 0 means the default (10 s) */
+	void (*run)(void);
+};
+
+/** A lab's suite: which lab it grades and its tests. */
+struct grade_suite {
+	int number;               /* 1 to 6 */
+	const char *folder;       /* "01-traditional-io" */
+	const char *student_file; /* "tio.c": the only file taken from a submission */
+	const char *title;        /* "Traditional I/O and the page cache" */
+	const struct grade_test *tests;
+	size_t test_count;
+};
+
+#define GRADE_TEST(function, points, title) { #function, title, points, 0, function }
+#define GRADE_TEST_TIMED(function, points, seconds, title) \
+	{ #function, title, points, seconds, function }
+
+/* Each suite file ends with exactly one of these. */
+#define GRADE_SUITE(number, folder, student_file, title, tests)                     \
+	const struct grade_suite grade_suite = { number, folder, student_file, title,  \
+						 tests, sizeof(tests) / sizeof((tests)[0]) }
+
+extern const struct grade_suite grade_suite;
+
+/* ---- Feedback ----------------------------------------------------------- */
+
+/*
+ * Fail the running test. The message is printf-style and should read
+ * "expected: ...\nobserved: ..."; the hint names the handout section
+ * ("handout §4.1, Task 1"). Never returns.
+ */
+_Noreturn void grade_fail(const char *hint, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Fail unless condition holds (arguments as grade_fail). */
+#define grade_check(condition, hint, ...)                  \
+	do {                                               \
+		if (!(condition))                          \
+			grade_fail((hint), __VA_ARGS__);   \
+	} while (0)
+
+/*
+ * Say what the test is doing now ("calling tio_copy_mmap on an empty file").
+ * If the test then crashes or runs out of time, the report shows this line.
+ */
+void grade_step(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Fail with a grader-side problem (could not create a test file, ...). */
+_Noreturn void grade_setup_failed(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* printf into one of a few rotating static buffers, for building messages. */
+const char *grade_format(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* "ENOENT (No such file or directory)", or "0 (no error)". */
+const char *grade_errno_text(int error);
+
+/*
+ * Check the result of one call of the student's code. `call` describes the
+ * call for the message ("tio_read_full(fd, buf, 100)"); `observed_errno` is
+ * errno right after it. A -1 with ENOSYS is reported as "not written yet".
+ */
+void grade_expect_result(long long observed, int observed_errno, long long expected,
+			 const char *call, const char *hint);
+void grade_expect_error(long long observed, int observed_errno, int expected_errno,
+			const char *call, const char *hint);
+
+/* ---- Files -------------------------------------------------------------- */
+
+/* Deterministic pseudo-random bytes (the same seed gives the same bytes). */
+void grade_fill_random(void *buf, size_t len, uint64_t seed);
+
+/* malloc'ed buffer of len random bytes; fails the test if out of memory. */
+void *grade_random_bytes(size_t len, uint64_t seed);
+
+/* Create (or replace) a file with exactly these bytes and this mode. */
+void grade_make_file(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * Create (or replace) a file of len pseudo-random bytes — the same bytes as
+ * grade_random_bytes(len, seed) — without holding them all in memory, and
+ * return their FNV-1a 64-bit hash (labkit.h). For files too big to keep.
+ */
+uint64_t grade_make_random_file(const char *path, size_t len, uint64_t seed, mode_t mode);
+
+/*
+ * The whole file, read through a fresh descriptor by a separate process, into a
+ * malloc'ed buffer; NULL with errno set if it cannot be read.
+ */
+void *grade_load_file(const char *path, size_t *len);
+
+/*
+ * The reading end of a pipe that a separate process fills with these len
+ * bytes, `piece` bytes per write(), and then closes. The pipe holds far less
+ * than a large len, so reads from it return short counts. Finish with
+ * grade_close_pipe_from_writer(), which closes the reading end and reaps
+ * the writer.
+ */
+int grade_pipe_from_writer(const void *data, size_t len, size_t piece, pid_t *writer);
+void grade_close_pipe_from_writer(int read_fd, pid_t writer);
+
+/*
+ * Fail unless the file at path holds exactly these len bytes. `what` names it
+ * for the message ("dst after tio_copy_rw"); a mismatch reports the sizes or
+ * the first differing byte.
+ */
+void grade_expect_file(const char *path, const void *data, size_t len, const char *what,
+		       const char *hint);
+
+/* ---- The kernel's view of this process ---------------------------------- */
+
+/* Entries in /proc/self/fd (open descriptors), not counting the one used to look. */
+int grade_open_descriptors(void);
+
+/* Bytes mapped in this process (/proc/self/maps), without the heap and the stack. */
+size_t grade_mapped_bytes(void);
+
+/*
+ * read()/write() system calls this process has made, from /proc/self/io
+ * (syscr, syscw), less the reads this function itself made to look. The
+ * kernel counts every call, including raw syscall() and calls inside libc.
+ */
+struct grade_io_counts {
+	uint64_t read_calls;
+	uint64_t write_calls;
+};
+struct grade_io_counts grade_io_counts(void);
+
+/* Descriptors and mapped bytes, to compare before and after a call. */
+struct grade_resources {
+	int descriptors;
+	size_t mapped_bytes;
+};
+struct grade_resources grade_resources_now(void);
+
+/* Fail if the call left descriptors or mappings behind. */
+void grade_expect_no_leak(struct grade_resources before, const char *call, const char *hint);
+
+/* Set the soft and hard limit of a resource (RLIMIT_DATA, ...) for this process. */
+void grade_set_limit(int resource, rlim_t value);
+
+/* ---- Wrapped calls -------------------------------------------------------- */
+
+/*
+ * The student's object file is linked with -Wl,--wrap for read, write, mmap,
+ * mmap64, munmap and msync. Every call it makes is recorded here (and may be
+ * made to fail or return short, below); the support library itself calls the
+ * real functions, so only calls from code under test are seen. Calls made
+ * inside libc or through raw syscall() are not seen: use grade_io_counts()
+ * to prove that no read() or write() happened at all.
+ */
+#define GRADE_MAX_RECORDS 64
+
+struct grade_mmap_record {
+	void *addr_hint;
+	size_t length;
+	int prot;
+	int flags;
+	int fd;
+	off_t offset;
+	void *result; /* MAP_FAILED if it failed */
+};
+
+struct grade_munmap_record {
+	void *addr;
+	size_t length;
+	int result;
+};
+
+struct grade_msync_record {
+	void *addr;
+	size_t length;
+	int flags;
+	int result;
+};
+
+struct grade_calls {
+	unsigned read_calls, write_calls;
+	size_t largest_read_request;  /* the largest count passed to read() */
+	size_t largest_write_request;
+	unsigned mmap_count, munmap_count, msync_count; /* may exceed GRADE_MAX_RECORDS */
+	struct grade_mmap_record mmaps[GRADE_MAX_RECORDS];
+	struct grade_munmap_record munmaps[GRADE_MAX_RECORDS];
+	struct grade_msync_record msyncs[GRADE_MAX_RECORDS];
+};
+
+/*
+ * Faults to inject into the wrapped calls. Call numbers count from 1 since
+ * the last grade_calls_reset(); 0 disables a fault.
+ */
+struct grade_faults {
+	size_t read_chunk;          /* read() transfers at most this many bytes */
+	size_t write_chunk;         /* write() transfers at most this many bytes */
+	unsigned read_eintr_every;  /* every n-th read() fails with EINTR, reading nothing */
+	unsigned write_eintr_every; /* every n-th write() fails with EINTR, writing nothing */
+	unsigned read_fail_at;      /* the n-th read() fails with read_fail_errno */
+	int read_fail_errno;
+	unsigned write_fail_at;     /* the n-th write() fails with write_fail_errno */
+	int write_fail_errno;
+	unsigned mmap_fail_at;      /* the n-th mmap() fails with mmap_fail_errno */
+	int mmap_fail_errno;
+};
+
+extern struct grade_calls grade_calls;
+extern struct grade_faults grade_faults;
+
+/* Forget every recorded call and clear every fault. */
+void grade_calls_reset(void);
+
+/*
+ * One recorded call as C, for messages:
+ * "mmap(NULL, 20, PROT_READ, MAP_SHARED, 3, 0) = 0x7f...". The text lives in
+ * one of grade_format()'s rotating buffers.
+ */
+const char *grade_describe_mmap(const struct grade_mmap_record *record);
+
+/*
+ * Fail unless every mmap() that succeeded since the last reset was undone by a
+ * munmap() with exactly the address and length mmap() was given and returned.
+ */
+void grade_expect_mappings_released(const char *call, const char *hint);
+
+#endif /* GRADER_H */

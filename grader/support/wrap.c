@@ -1,0 +1,302 @@
+/*
+ * wrap.c — the linker wrappers around the calls the student's code makes.
+ *
+ * The student's object file is linked with -Wl,--wrap=read (and write, mmap,
+ * mmap64, munmap, msync), so its calls land here first. Each wrapper records
+ * the call in grade_calls, applies the faults a test asked for in
+ * grade_faults (a short transfer, EINTR, a chosen errno), and otherwise
+ * passes the call on to the real function, leaving errno as it left it.
+ * A separate table follows every successful mmap() until a munmap() with
+ * exactly its address and length undoes it, so that a test can prove that
+ * every mapping was released the way munmap(2) asks.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "grader.h"
+#include "support_internal.h"
+
+void *__real_mmap64(void *addr, size_t length, int prot, int flags, int fd, off64_t offset);
+
+struct grade_calls grade_calls;
+struct grade_faults grade_faults;
+
+/* ---- Mappings not yet released ---------------------------------------- */
+
+#define MAX_TRACKED_MAPPINGS 256
+
+/* A successful mmap() and what became of it. */
+struct tracked_mapping {
+	struct grade_mmap_record mmap;
+	int unmapped_with_wrong_length;
+	size_t munmap_length; /* the length munmap() was given, when it was wrong */
+};
+
+/* In the order the mappings were made; released ones are removed. */
+static struct tracked_mapping tracked[MAX_TRACKED_MAPPINGS];
+static size_t tracked_count;
+static int tracked_overflow; /* more mappings alive at once than the table holds */
+
+static void track_mapping(const struct grade_mmap_record *record)
+{
+	if (tracked_count == MAX_TRACKED_MAPPINGS) {
+		tracked_overflow = 1;
+		return;
+	}
+	tracked[tracked_count++] = (struct tracked_mapping){ .mmap = *record };
+}
+
+static void forget_tracked(size_t index)
+{
+	memmove(&tracked[index], &tracked[index + 1],
+		(tracked_count - index - 1) * sizeof(tracked[0]));
+	tracked_count--;
+}
+
+/* A successful munmap(addr, length): release the newest live mapping at addr. */
+static void untrack_mapping(void *addr, size_t length)
+{
+	for (size_t i = tracked_count; i-- > 0;) {
+		struct tracked_mapping *mapping = &tracked[i];
+
+		if (mapping->mmap.result != addr || mapping->unmapped_with_wrong_length)
+			continue;
+		if (mapping->mmap.length == length) {
+			forget_tracked(i);
+		} else {
+			mapping->unmapped_with_wrong_length = 1;
+			mapping->munmap_length = length;
+		}
+		return;
+	}
+}
+
+void grade_calls_reset(void)
+{
+	memset(&grade_calls, 0, sizeof(grade_calls));
+	memset(&grade_faults, 0, sizeof(grade_faults));
+	tracked_count = 0;
+	tracked_overflow = 0;
+}
+
+/* ---- read and write ------------------------------------------------------ */
+
+/*
+ * The fault, if any, for call number `call`: 0 to let it through, otherwise
+ * the errno it must fail with (nothing transferred).
+ */
+static int injected_error(unsigned call, unsigned fail_at, int fail_errno, unsigned eintr_every)
+{
+	if (fail_at != 0 && call == fail_at)
+		return fail_errno;
+	if (eintr_every != 0 && call % eintr_every == 0)
+		return EINTR;
+	return 0;
+}
+
+static size_t limit_to_chunk(size_t count, size_t chunk)
+{
+	return chunk != 0 && count > chunk ? chunk : count;
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t count)
+{
+	unsigned call = ++grade_calls.read_calls;
+	int error = injected_error(call, grade_faults.read_fail_at, grade_faults.read_fail_errno,
+				   grade_faults.read_eintr_every);
+
+	if (count > grade_calls.largest_read_request)
+		grade_calls.largest_read_request = count;
+	if (error != 0) {
+		errno = error;
+		return -1;
+	}
+	return __real_read(fd, buf, limit_to_chunk(count, grade_faults.read_chunk));
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t count)
+{
+	unsigned call = ++grade_calls.write_calls;
+	int error = injected_error(call, grade_faults.write_fail_at,
+				   grade_faults.write_fail_errno, grade_faults.write_eintr_every);
+
+	if (count > grade_calls.largest_write_request)
+		grade_calls.largest_write_request = count;
+	if (error != 0) {
+		errno = error;
+		return -1;
+	}
+	return __real_write(fd, buf, limit_to_chunk(count, grade_faults.write_chunk));
+}
+
+/* ---- mmap, munmap, msync ----------------------------------------------- */
+
+/* Count an mmap() call; returns the errno it must fail with, or 0 to let it through. */
+static int begin_mmap(void)
+{
+	unsigned call = ++grade_calls.mmap_count;
+
+	if (grade_faults.mmap_fail_at != 0 && call == grade_faults.mmap_fail_at)
+		return grade_faults.mmap_fail_errno;
+	return 0;
+}
+
+/* Store the finished call; errno is left untouched. */
+static void end_mmap(const struct grade_mmap_record *record)
+{
+	unsigned index = grade_calls.mmap_count - 1;
+
+	if (index < GRADE_MAX_RECORDS)
+		grade_calls.mmaps[index] = *record;
+	if (record->result != MAP_FAILED)
+		track_mapping(record);
+}
+
+static struct grade_mmap_record mmap_record(void *addr, size_t length, int prot, int flags,
+					    int fd, off_t offset)
+{
+	return (struct grade_mmap_record){ addr, length, prot, flags, fd, offset, MAP_FAILED };
+}
+
+void *__wrap_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
+{
+	struct grade_mmap_record record = mmap_record(addr, length, prot, flags, fd, offset);
+	int error = begin_mmap();
+
+	if (error == 0)
+		record.result = __real_mmap(addr, length, prot, flags, fd, offset);
+	end_mmap(&record);
+	if (error != 0)
+		errno = error;
+	return record.result;
+}
+
+/* mmap64 is what mmap() becomes under _FILE_OFFSET_BITS=64: the same ledger. */
+void *__wrap_mmap64(void *addr, size_t length, int prot, int flags, int fd, off64_t offset)
+{
+	struct grade_mmap_record record = mmap_record(addr, length, prot, flags, fd, offset);
+	int error = begin_mmap();
+
+	if (error == 0)
+		record.result = __real_mmap64(addr, length, prot, flags, fd, offset);
+	end_mmap(&record);
+	if (error != 0)
+		errno = error;
+	return record.result;
+}
+
+int __wrap_munmap(void *addr, size_t length)
+{
+	unsigned index = grade_calls.munmap_count++;
+	int result = __real_munmap(addr, length);
+	int saved_errno = errno;
+
+	if (index < GRADE_MAX_RECORDS)
+		grade_calls.munmaps[index] = (struct grade_munmap_record){ addr, length, result };
+	if (result == 0)
+		untrack_mapping(addr, length);
+	errno = saved_errno;
+	return result;
+}
+
+int __wrap_msync(void *addr, size_t length, int flags)
+{
+	unsigned index = grade_calls.msync_count++;
+	int result = __real_msync(addr, length, flags);
+
+	if (index < GRADE_MAX_RECORDS)
+		grade_calls.msyncs[index] =
+			(struct grade_msync_record){ addr, length, flags, result };
+	return result;
+}
+
+/* ---- Describing and checking -------------------------------------------- */
+
+struct flag_name {
+	int flag;
+	const char *name;
+};
+
+/* "PROT_READ|PROT_WRITE", with any unnamed bits in hexadecimal. */
+static const char *describe_flags(int value, const struct flag_name *names, size_t count,
+				  const char *none)
+{
+	char text[256] = "";
+	int rest = value;
+
+	for (size_t i = 0; i < count; i++) {
+		if (names[i].flag != 0 && (rest & names[i].flag) == names[i].flag) {
+			strcat(strcat(text, text[0] != '\0' ? "|" : ""), names[i].name);
+			rest &= ~names[i].flag;
+		}
+	}
+	if (rest != 0)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%#x",
+			 text[0] != '\0' ? "|" : "", (unsigned)rest);
+	return grade_format("%s", text[0] != '\0' ? text : none);
+}
+
+static const char *describe_prot(int prot)
+{
+	static const struct flag_name names[] = {
+		{ PROT_READ, "PROT_READ" },
+		{ PROT_WRITE, "PROT_WRITE" },
+		{ PROT_EXEC, "PROT_EXEC" },
+	};
+
+	return describe_flags(prot, names, sizeof(names) / sizeof(names[0]), "PROT_NONE");
+}
+
+static const char *describe_map_flags(int flags)
+{
+	static const struct flag_name names[] = {
+		{ MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE" },
+		{ MAP_SHARED, "MAP_SHARED" },
+		{ MAP_PRIVATE, "MAP_PRIVATE" },
+		{ MAP_ANONYMOUS, "MAP_ANONYMOUS" },
+		{ MAP_FIXED, "MAP_FIXED" },
+		{ MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE" },
+		{ MAP_POPULATE, "MAP_POPULATE" },
+		{ MAP_NORESERVE, "MAP_NORESERVE" },
+	};
+
+	return describe_flags(flags, names, sizeof(names) / sizeof(names[0]), "0");
+}
+
+const char *grade_describe_mmap(const struct grade_mmap_record *record)
+{
+	const char *hint = record->addr_hint == NULL ? "NULL"
+						     : grade_format("%p", record->addr_hint);
+	const char *result = record->result == MAP_FAILED ? "MAP_FAILED"
+							  : grade_format("%p", record->result);
+
+	return grade_format("mmap(%s, %zu, %s, %s, %d, %jd) = %s", hint, record->length,
+			    describe_prot(record->prot), describe_map_flags(record->flags),
+			    record->fd, (intmax_t)record->offset, result);
+}
+
+void grade_expect_mappings_released(const char *call, const char *hint)
+{
+	if (tracked_overflow)
+		grade_fail(hint,
+			   "expected: %s to munmap every mapping it made\n"
+			   "observed: more than %d mappings were never unmapped",
+			   call, MAX_TRACKED_MAPPINGS);
+	if (tracked_count == 0)
+		return;
+
+	const struct tracked_mapping *first = &tracked[0];
+	const char *observed =
+		first->unmapped_with_wrong_length
+			? grade_format("munmap was called with length %zu (munmap needs "
+				       "the length mmap was given)",
+				       first->munmap_length)
+			: "it was never unmapped (no munmap() with that address)";
+
+	grade_fail(hint, "expected: %s to undo %s with munmap(%p, %zu)\nobserved: %s", call,
+		   grade_describe_mmap(&first->mmap), first->mmap.result, first->mmap.length,
+		   observed);
+}

@@ -155,6 +155,13 @@ skeletons_score_zero() {
 		"$scratch/skeletons.json" >/dev/null || { echo "a test of a skeleton gave no expected/observed feedback"; return 1; }
 }
 
+clang_grader_agrees() {
+	build/clang/grader/runner --format json solutions | jq -e '.score == .max_score' >/dev/null ||
+		{ echo "the solutions lose points when graded with clang"; return 1; }
+	build/clang/grader/runner --format json labs | jq -e '.score == 0' >/dev/null ||
+		{ echo "the skeletons score points when graded with clang"; return 1; }
+}
+
 tree_fingerprint() { find "$@" -printf '%p %m %s %T@\n' | sort | sha256sum; }
 
 grading_modifies_nothing() {

@@ -124,6 +124,12 @@ uint64_t grade_make_random_file(const char *path, size_t len, uint64_t seed, mod
 void *grade_load_file(const char *path, size_t *len);
 
 /*
+ * The FNV-1a hash of the file as a separate process sees it through a
+ * read-only MAP_SHARED mapping of its own. 0, or -1 with errno set.
+ */
+int grade_hash_mapped_elsewhere(const char *path, uint64_t *hash);
+
+/*
  * The reading end of a pipe that a separate process fills with these len
  * bytes, `piece` bytes per write(), and then closes. The pipe holds far less
  * than a large len, so reads from it return short counts. Finish with
@@ -170,6 +176,13 @@ struct grade_resources grade_resources_now(void);
 /* Fail if the call left descriptors or mappings behind. */
 void grade_expect_no_leak(struct grade_resources before, const char *call, const char *hint);
 
+/*
+ * A field of the /proc/self/smaps entry of the mapping that holds address, in
+ * kB ("Anonymous:" counts the pages of a private file mapping copied on
+ * write); -1 if no mapping holds address.
+ */
+long grade_smaps_kib(const void *address, const char *field);
+
 /* Set the soft and hard limit of a resource (RLIMIT_DATA, ...) for this process. */
 void grade_set_limit(int resource, rlim_t value);
 
@@ -185,7 +198,12 @@ void grade_set_limit(int resource, rlim_t value);
  */
 #define GRADE_MAX_RECORDS 64
 
+/*
+ * `order` numbers the mmap(), munmap() and msync() calls together, from 1 since
+ * the last reset, so a test can tell which came first (msync before munmap).
+ */
 struct grade_mmap_record {
+	unsigned order;
 	void *addr_hint;
 	size_t length;
 	int prot;
@@ -196,12 +214,14 @@ struct grade_mmap_record {
 };
 
 struct grade_munmap_record {
+	unsigned order;
 	void *addr;
 	size_t length;
 	int result;
 };
 
 struct grade_msync_record {
+	unsigned order;
 	void *addr;
 	size_t length;
 	int flags;

@@ -161,18 +161,18 @@ static int is_process_area(const char *path)
 }
 
 /*
- * Call visit() for every line of /proc/self/maps. The lines are read with the
+ * Call visit() for every line of a /proc file. The lines are read with the
  * real read() into a stack buffer: no malloc, so that it works under a tight
- * RLIMIT_DATA and does not itself change what it measures.
+ * RLIMIT_DATA and does not itself change the mappings it may be measuring.
  */
-static void for_each_mapping(void (*visit)(const struct mapping_line *, void *), void *context)
+static void for_each_line(const char *path, void (*visit)(char *line, void *), void *context)
 {
 	char buffer[8192];
 	size_t used = 0;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		grade_setup_failed("cannot open /proc/self/maps");
+		grade_setup_failed("cannot open %s", path);
 	for (;;) {
 		ssize_t got = __real_read(fd, buffer + used, sizeof(buffer) - 1 - used);
 
@@ -185,11 +185,8 @@ static void for_each_mapping(void (*visit)(const struct mapping_line *, void *),
 
 		char *line = buffer, *newline;
 		while ((newline = strchr(line, '\n')) != NULL) {
-			struct mapping_line mapping;
-
 			*newline = '\0';
-			if (parse_mapping_line(line, &mapping))
-				visit(&mapping, context);
+			visit(line, context);
 			line = newline + 1;
 		}
 		used = strlen(line);
@@ -198,6 +195,28 @@ static void for_each_mapping(void (*visit)(const struct mapping_line *, void *),
 			used = 0; /* no line is this long; drop it rather than stall */
 	}
 	close(fd);
+}
+
+struct mapping_visit {
+	void (*visit)(const struct mapping_line *, void *);
+	void *context;
+};
+
+static void visit_mapping_line(char *line, void *context)
+{
+	struct mapping_visit *visit = context;
+	struct mapping_line mapping;
+
+	if (parse_mapping_line(line, &mapping))
+		visit->visit(&mapping, visit->context);
+}
+
+/* Call visit() for every line of /proc/self/maps. */
+static void for_each_mapping(void (*visit)(const struct mapping_line *, void *), void *context)
+{
+	struct mapping_visit adapter = { visit, context };
+
+	for_each_line("/proc/self/maps", visit_mapping_line, &adapter);
 }
 
 static void add_mapped_bytes(const struct mapping_line *mapping, void *context)
@@ -227,6 +246,38 @@ static void list_test_file_mapping(const struct mapping_line *mapping, void *con
 		return;
 	snprintf(text + used, MESSAGE_LIST_MAX - used, "%s%" PRIxPTR "-%" PRIxPTR " %s %s",
 		 used > 0 ? ", " : "", mapping->start, mapping->end, mapping->perms, name);
+}
+
+/* ---- /proc/self/smaps --------------------------------------------------- */
+
+struct smaps_search {
+	uintptr_t address;
+	const char *field; /* "Anonymous:" */
+	int inside;        /* the lines being read belong to the mapping that holds address */
+	long kib;
+};
+
+static void find_smaps_field(char *line, void *context)
+{
+	struct smaps_search *search = context;
+	struct mapping_line mapping;
+	size_t field_len = strlen(search->field);
+
+	if (parse_mapping_line(line, &mapping)) {
+		search->inside = mapping.start <= search->address && search->address < mapping.end;
+		if (search->inside && search->kib < 0)
+			search->kib = 0; /* found; a field the kernel omits counts as 0 */
+	} else if (search->inside && strncmp(line, search->field, field_len) == 0) {
+		search->kib = strtol(line + field_len, NULL, 10);
+	}
+}
+
+long grade_smaps_kib(const void *address, const char *field)
+{
+	struct smaps_search search = { (uintptr_t)address, field, 0, -1 };
+
+	for_each_line("/proc/self/smaps", find_smaps_field, &search);
+	return search.kib;
 }
 
 /* ---- Kernel I/O counters ------------------------------------------------ */

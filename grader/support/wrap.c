@@ -24,6 +24,9 @@ void *__real_mmap64(void *addr, size_t length, int prot, int flags, int fd, off6
 struct grade_calls grade_calls;
 struct grade_faults grade_faults;
 
+/* The order of the last mmap(), munmap() or msync() call (see grader.h). */
+static unsigned last_order;
+
 /* ---- Mappings not yet released ---------------------------------------- */
 
 #define MAX_TRACKED_MAPPINGS 256
@@ -80,6 +83,7 @@ void grade_calls_reset(void)
 	memset(&grade_faults, 0, sizeof(grade_faults));
 	tracked_count = 0;
 	tracked_overflow = 0;
+	last_order = 0;
 }
 
 /* ---- read and write ------------------------------------------------------ */
@@ -158,7 +162,8 @@ static void end_mmap(const struct grade_mmap_record *record)
 static struct grade_mmap_record mmap_record(void *addr, size_t length, int prot, int flags,
 					    int fd, off_t offset)
 {
-	return (struct grade_mmap_record){ addr, length, prot, flags, fd, offset, MAP_FAILED };
+	return (struct grade_mmap_record){ ++last_order, addr, length, prot,
+					   flags, fd, offset, MAP_FAILED };
 }
 
 void *__wrap_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
@@ -195,7 +200,8 @@ int __wrap_munmap(void *addr, size_t length)
 	int saved_errno = errno;
 
 	if (index < GRADE_MAX_RECORDS)
-		grade_calls.munmaps[index] = (struct grade_munmap_record){ addr, length, result };
+		grade_calls.munmaps[index] =
+			(struct grade_munmap_record){ ++last_order, addr, length, result };
 	if (result == 0)
 		untrack_mapping(addr, length);
 	errno = saved_errno;
@@ -209,7 +215,7 @@ int __wrap_msync(void *addr, size_t length, int flags)
 
 	if (index < GRADE_MAX_RECORDS)
 		grade_calls.msyncs[index] =
-			(struct grade_msync_record){ addr, length, flags, result };
+			(struct grade_msync_record){ ++last_order, addr, length, flags, result };
 	return result;
 }
 

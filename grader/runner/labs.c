@@ -146,7 +146,8 @@ int labs_load(const struct toolchain *toolchain, struct lab **labs, size_t *coun
 		if (grown == NULL)
 			break;
 		*labs = grown;
-		if (path_join(kit_dir, sizeof(kit_dir), toolchain->grader_dir, entry->d_name) != 0 ||
+		const char *grader_dir = toolchain->grader_dir;
+		if (path_join(kit_dir, sizeof(kit_dir), grader_dir, entry->d_name) != 0 ||
 		    load_lab(kit_dir, &(*labs)[*count]) != 0) {
 			closedir(folder);
 			return -1;
@@ -259,7 +260,8 @@ void labs_stage(struct lab *labs, size_t count, const char *submission, const ch
 		snprintf(kit_file, sizeof(kit_file), "%s/suite.a", lab->kit_dir);
 		snprintf(path, sizeof(path), "%s/suite.a", lab->work_dir);
 		if (copied != 0 || copy_file(kit_file, path, 0644) != 0)
-			set_problem(lab, LAB_UNREADABLE, "the grader could not copy the lab's suite");
+			set_problem(lab, LAB_UNREADABLE,
+				    "the grader could not copy the lab's suite");
 	}
 }
 
@@ -403,17 +405,21 @@ int labs_run_tests(struct lab *labs, size_t count, const char *work_dir, int par
 		free(programs);
 		return -1;
 	}
-	for (size_t i = 0; i < count; i++)
-		for (size_t t = 0; labs[i].state == LAB_BUILT && t < labs[i].test_count; t++, next++)
+	for (size_t i = 0; i < count; i++) {
+		size_t tests = labs[i].state == LAB_BUILT ? labs[i].test_count : 0;
+		for (size_t t = 0; t < tests; t++, next++)
 			prepare_test_job(&jobs[next], &labs[i], t, work_dir, timeout_override,
 					 argvs + next * 6, programs + next * (PATH_MAX + 16));
+	}
 	int status = run_jobs(jobs, total, parallel, work_dir);
 	next = 0;
-	for (size_t i = 0; i < count; i++)
-		for (size_t t = 0; labs[i].state == LAB_BUILT && t < labs[i].test_count; t++, next++) {
+	for (size_t i = 0; i < count; i++) {
+		size_t tests = labs[i].state == LAB_BUILT ? labs[i].test_count : 0;
+		for (size_t t = 0; t < tests; t++, next++) {
 			labs[i].tests[t].result = jobs[next].result; /* moved, not copied */
 			labs[i].tests[t].note = jobs[next].error;
 		}
+	}
 	free(jobs);
 	free(argvs);
 	free(programs);

@@ -71,20 +71,24 @@ static int parse_number(const char *text, int low, int high, const char *what)
 static void parse_options(int argc, char **argv, struct options *options)
 {
 	static const struct option long_options[] = {
-		{ "lab", required_argument, NULL, 'l' },     { "format", required_argument, NULL, 'f' },
-		{ "out", required_argument, NULL, 'o' },     { "jobs", required_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "lab", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int option;
+	int option, number;
 
 	memset(options, 0, sizeof(*options));
 	options->jobs = cpus > 0 && cpus < 64 ? (int)cpus : 2;
 	while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (option) {
 		case 'l':
-			options->lab_selected[parse_number(optarg, 1, MAX_LAB_NUMBER, "--lab")] = true;
+			number = parse_number(optarg, 1, MAX_LAB_NUMBER, "--lab");
+			options->lab_selected[number] = true;
 			options->any_lab_selected = true;
 			break;
 		case 'f':
@@ -237,7 +241,8 @@ int main(int argc, char **argv)
 	int status = grade(labs, count, &toolchain, &options, work_dir);
 	remove_tree(work_dir);
 	if (status != 0) {
-		fprintf(stderr, "grade: %s\n", scheduler_interrupted ? "interrupted" : strerror(errno));
+		fprintf(stderr, "grade: %s\n",
+			scheduler_interrupted ? "interrupted" : strerror(errno));
 		return 1;
 	}
 	if (options.format == REPORT_JSON)

@@ -197,8 +197,8 @@ static void report_lab_problem(FILE *out, const struct lab *lab, const struct co
 		print_indented(out, lab->compiler_output, "    ");
 	} else if (lab->state == LAB_BUILT && lab->compiler_output != NULL &&
 		   lab->compiler_output[0] != '\0') {
-		fprintf(out, "  %sThe compiler warned%s (no points lost, but read them):\n", c->bold,
-			c->off);
+		fprintf(out, "  %sThe compiler warned%s (no points lost, but read them):\n",
+			c->bold, c->off);
 		print_indented(out, lab->compiler_output, "    ");
 	}
 }

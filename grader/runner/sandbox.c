@@ -252,8 +252,9 @@ static void remove_files_of_uid(uid_t uid)
 		if (folder == NULL)
 			continue;
 		while ((entry = readdir(folder)) != NULL) {
-			if (fstatat(dirfd(folder), entry->d_name, &info, AT_SYMLINK_NOFOLLOW) != 0 ||
-			    info.st_uid != uid)
+			int found = fstatat(dirfd(folder), entry->d_name, &info,
+					    AT_SYMLINK_NOFOLLOW) == 0;
+			if (!found || info.st_uid != uid)
 				continue;
 			snprintf(path, sizeof(path), "%s/%s", scratch[i], entry->d_name);
 			remove_tree(path);

@@ -156,7 +156,7 @@ int run_jobs(struct job *jobs, size_t count, int parallel, const char *work_dir)
 			workers[slot] = 0;
 			running--;
 		}
-		/* Any other child is an orphan reparented to us: it was killed already, or is now. */
+		/* Any other pid is an orphan reparented to us, the subreaper: reaped, it is gone. */
 	}
 	return scheduler_interrupted ? -1 : 0;
 }

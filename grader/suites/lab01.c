@@ -118,38 +118,12 @@ struct outcome {
 	char call[256];
 };
 
-/*
- * Name the call, and the situation it is made in ("with every 2nd read()
- * failing with EINTR"), for messages; then announce it: if it crashes or
- * hangs, the report shows this line.
- */
-static void announce(struct outcome *out, const char *situation, const char *format, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void announce(struct outcome *out, const char *situation, const char *format, ...)
-{
-	va_list args;
-	char call[128];
-	int has_situation = situation != NULL && situation[0] != '\0';
-
-	va_start(args, format);
-	vsnprintf(call, sizeof(call), format, args);
-	va_end(args);
-	snprintf(out->call, sizeof(out->call), "%s%s%s%s", call, has_situation ? ", " : "",
-		 has_situation ? situation : "", has_situation ? "," : "");
-	/* A solution that compares mmap()'s result with NULL crashes right here. */
-	grade_step("calling %s%s%s%s", call, has_situation ? " " : "",
-		   has_situation ? situation : "",
-		   grade_faults.mmap_fail_at != 0 ? " (if it crashes now: a failed mmap() returns "
-						    "MAP_FAILED, not NULL)" : "");
-	errno = 0;
-}
-
 static struct outcome run_read_full(int fd, void *buf, size_t count, const char *situation)
 {
 	struct outcome out;
 
-	announce(&out, situation, "tio_read_full(fd, buf, %zu)", count);
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "tio_read_full(fd, buf, %zu)", count);
 	out.result = tio_read_full(fd, buf, count);
 	out.error = errno;
 	return out;
@@ -160,7 +134,8 @@ static struct outcome run_write_full(int fd, const void *buf, size_t count,
 {
 	struct outcome out;
 
-	announce(&out, situation, "tio_write_full(fd, buf, %zu)", count);
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "tio_write_full(fd, buf, %zu)", count);
 	out.result = tio_write_full(fd, buf, count);
 	out.error = errno;
 	return out;
@@ -171,7 +146,8 @@ static struct outcome run_copy_rw(const char *src, const char *dst, size_t bufsi
 {
 	struct outcome out;
 
-	announce(&out, situation, "tio_copy_rw(\"%s\", \"%s\", %zu)", src, dst, bufsize);
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "tio_copy_rw(\"%s\", \"%s\", %zu)", src, dst, bufsize);
 	out.result = tio_copy_rw(src, dst, bufsize);
 	out.error = errno;
 	return out;
@@ -181,7 +157,8 @@ static struct outcome run_copy_mmap(const char *src, const char *dst, const char
 {
 	struct outcome out;
 
-	announce(&out, situation, "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
 	out.result = tio_copy_mmap(src, dst);
 	out.error = errno;
 	return out;
@@ -191,7 +168,8 @@ static struct outcome run_checksum(const char *path, uint64_t *sum, const char *
 {
 	struct outcome out;
 
-	announce(&out, situation, "tio_checksum_mmap(\"%s\", &sum)", path);
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "tio_checksum_mmap(\"%s\", &sum)", path);
 	out.result = tio_checksum_mmap(path, sum);
 	out.error = errno;
 	return out;

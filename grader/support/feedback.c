@@ -101,6 +101,27 @@ void grade_step(const char *format, ...)
 	grade_send_record("STEP", message);
 }
 
+void grade_announce_call(char *call, size_t size, const char *situation, const char *crash_note,
+			 const char *format, ...)
+{
+	char function_call[512];
+	int has_situation = situation != NULL && situation[0] != '\0';
+	va_list args;
+
+	va_start(args, format);
+	vformat_message(function_call, sizeof(function_call), format, args);
+	va_end(args);
+	snprintf(call, size, "%s%s%s%s", function_call, has_situation ? ", " : "",
+		 has_situation ? situation : "", has_situation ? "," : "");
+	if (grade_faults.mmap_fail_at != 0)
+		crash_note = "if it crashes now: mmap() failed, and its result, MAP_FAILED (not "
+			     "NULL), must be checked before the mapping is used";
+	grade_step("calling %s%s%s%s%s%s", function_call, has_situation ? " " : "",
+		   has_situation ? situation : "", crash_note != NULL ? " (" : "",
+		   crash_note != NULL ? crash_note : "", crash_note != NULL ? ")" : "");
+	errno = 0;
+}
+
 const char *grade_format(const char *format, ...)
 {
 	static char buffers[8][1024];

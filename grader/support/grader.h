@@ -80,6 +80,17 @@ _Noreturn void grade_fail(const char *hint, const char *format, ...)
  */
 void grade_step(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Describe a call of the code under test for messages, into call[size]: "f(x)",
+ * or with a situation "f(x), with Y," (so that "... to return 0" reads on).
+ * Then announce it as the test's step, so that a crash or a hang is reported
+ * as "while: calling f(x) with Y (crash_note)". The note says what a crash at
+ * this point usually means (NULL for none); while an mmap() failure is being
+ * injected, it says so by itself. Leaves errno 0, ready for the call.
+ */
+void grade_announce_call(char *call, size_t size, const char *situation, const char *crash_note,
+			 const char *format, ...) __attribute__((format(printf, 5, 6)));
+
 /* Fail with a grader-side problem (could not create a test file, ...). */
 _Noreturn void grade_setup_failed(const char *format, ...) __attribute__((format(printf, 1, 2)));
 

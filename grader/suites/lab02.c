@@ -1,0 +1,1259 @@
+/*
+ * lab02.c — the grader's tests for lab 2, editing a file through a shared mapping.
+ *
+ * Each test calls the student's functions from shared_edit.h on files it
+ * makes in the current (empty, temporary) directory and proves the result
+ * from outside the student's code: the file's bytes read back by another
+ * process, through its own descriptor or its own mapping; the wrapped
+ * mmap()/msync()/munmap() calls, numbered in the order they were made, to
+ * see that the mapping was shared and writable, that msync(MS_SYNC) covered
+ * every changed byte before munmap(), that munmap() got exactly mmap()'s
+ * address and length, and that a small edit of a 48 MiB file mapped only the
+ * page or two it touches, at a page-aligned offset; injected mmap() failures
+ * for the error paths; and /proc/self/fd and /proc/self/maps before and after
+ * every call. Every failure names what was expected, what was observed, and
+ * the handout section to read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grader.h"
+#include "labkit.h"
+#include "shared_edit.h"
+
+/* ---- Hints: a concrete tip, then the handout section ------------------- */
+
+#define SECTION_INTERFACE "handout §3 (The interface)"
+#define SECTION_SET_BYTE "handout §4.1 (Task 1: se_set_byte)"
+#define SECTION_REPLACE "handout §4.2 (Task 2: se_replace_all)"
+#define SECTION_WRITE_AT "handout §4.3 (Task 3: se_write_at)"
+#define SECTION_APPEND "handout §4.4 (Task 4: se_append)"
+#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+
+#define HINT_SET_BYTE                                                                        \
+	"map the whole file PROT_READ|PROT_WRITE, MAP_SHARED (stores into a MAP_PRIVATE "   \
+	"mapping never reach the file) and store the byte at map[offset] — "                \
+	SECTION_SET_BYTE
+#define HINT_SET_BYTE_RANGE                                                                  \
+	"only bytes 0 to size-1 exist: offset == size is past the end, and a store there "  \
+	"lands in the tail of the last page, which is not part of the file; check "         \
+	"offset < 0 || offset >= st.st_size before mapping — " SECTION_SET_BYTE
+#define HINT_ERRORS                                                                          \
+	"return -1 with the errno of the call that failed (open() gives ENOENT for a "      \
+	"missing file), EINVAL for anything but a regular file, and change nothing — "      \
+	SECTION_INTERFACE
+#define HINT_REPLACE                                                                         \
+	"compare the needle at every position from left to right and copy the "             \
+	"replacement over each match; count the matches — " SECTION_REPLACE
+#define HINT_REPLACE_OVERLAP                                                                 \
+	"after a match, go on searching after the replaced bytes (position + length), "     \
+	"not at the next byte: matches never overlap — " SECTION_REPLACE
+#define HINT_REPLACE_ARGS                                                                    \
+	"check the lengths before opening the file: an empty needle, or a replacement of "  \
+	"another length, is EINVAL; an empty file holds no match: return 0 without "        \
+	"mmap() — " SECTION_REPLACE
+#define HINT_WRITE_AT                                                                        \
+	"map from offset rounded down to a page, for (offset - start) + len bytes, and "    \
+	"copy the data to map + (offset - start) — " SECTION_WRITE_AT
+#define HINT_WRITE_AT_RANGE                                                                  \
+	"every byte of the range must exist already: offset < 0, or len > size, or "        \
+	"offset > size - len, is EINVAL; len 0 returns 0 without mapping — "                \
+	SECTION_WRITE_AT
+#define HINT_PAGES                                                                           \
+	"map only the pages that hold the range: the mmap() offset is offset rounded down " \
+	"with labkit_round_down(offset, labkit_page_size()), the length runs to the last "  \
+	"byte — " SECTION_WRITE_AT
+#define HINT_ALIGN                                                                           \
+	"the file offset given to mmap() must be a multiple of the page size: round it "    \
+	"down and add the difference to the address mmap() returns — " SECTION_WRITE_AT
+#define HINT_APPEND                                                                          \
+	"grow the file with ftruncate(fd, old + len) before mapping the new tail (a "       \
+	"store past the end of the file raises SIGBUS), then copy the data to where the "   \
+	"file used to end — " SECTION_APPEND
+#define HINT_APPEND_MAP                                                                      \
+	"map only the tail: from the old size rounded down to a multiple of the page "      \
+	"size, up to the new end — " SECTION_APPEND
+#define HINT_APPEND_RESTORE                                                                  \
+	"once the file has grown, any later failure must shrink it back to its old size "   \
+	"with ftruncate() before returning -1 with the first error's errno — "              \
+	SECTION_APPEND
+#define HINT_SHARED                                                                          \
+	"map the file PROT_READ|PROT_WRITE with MAP_SHARED and the descriptor from open(): " \
+	"only a shared mapping writes to the file — " SECTION_MISTAKES
+#define HINT_O_RDWR                                                                          \
+	"open the file O_RDWR: a MAP_SHARED mapping with PROT_WRITE needs a descriptor "    \
+	"open for reading and writing, or mmap() fails with EACCES — " SECTION_MISTAKES
+#define HINT_MSYNC                                                                           \
+	"call msync(addr, len, MS_SYNC) over the changed bytes (addr page-aligned) after "  \
+	"the last store and before munmap() — " SECTION_MISTAKES
+#define HINT_MSYNC_ALIGN                                                                     \
+	"msync() needs a page-aligned address: sync from the start of the mapping or from " \
+	"the start of the page that holds the first changed byte — " SECTION_MISTAKES
+#define HINT_MUNMAP                                                                          \
+	"munmap() needs exactly the address mmap() returned and the length it was given; "  \
+	"a shorter length succeeds but leaves pages mapped — " SECTION_MISTAKES
+#define HINT_LEAK                                                                            \
+	"close the descriptor and munmap the mapping on every path, errors included (one "  \
+	"cleanup label at the end helps) — " SECTION_MISTAKES
+#define HINT_READ_ONLY                                                                       \
+	"open() the file O_RDWR and return its EACCES: a file the caller may not write "    \
+	"must fail at once and stay unchanged — " SECTION_MISTAKES
+#define HINT_MAP_FAILED                                                                      \
+	"compare mmap()'s result with MAP_FAILED, not NULL, and return -1 with mmap()'s "   \
+	"errno — " SECTION_MISTAKES
+
+#define MIB ((size_t)1 << 20)
+#define BIG_FILE_SIZE (48 * MIB + 123)
+
+/* The articles' test file: four lines of nine letters. */
+static const char ARTICLE_TEXT[] = "aaaaaaaaa\nbbbbbbbbb\nccccccccc\nddddddddd\n";
+#define ARTICLE_SIZE (sizeof(ARTICLE_TEXT) - 1)
+
+/* Article 001's file: 20 bytes, which it unmaps with munmap(mem, 4). */
+static const char SMALL_TEXT[] = "hello hello hello!!\n";
+#define SMALL_SIZE (sizeof(SMALL_TEXT) - 1)
+
+static size_t page(void)
+{
+	return labkit_page_size();
+}
+
+/* How many records of `count` calls the ledger holds. */
+static unsigned stored(unsigned count)
+{
+	return count < GRADE_MAX_RECORDS ? count : GRADE_MAX_RECORDS;
+}
+
+/* ---- Calling the student's code --------------------------------------- */
+
+/* What one call returned, with errno right after it and the call as text. */
+struct outcome {
+	long long result;
+	int error;
+	char call[256];
+};
+
+static struct outcome run_set_byte(const char *path, off_t offset, unsigned char value,
+				   const char *situation)
+{
+	struct outcome out;
+
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "se_set_byte(\"%s\", %jd, 0x%02x)", path, (intmax_t)offset, value);
+	out.result = se_set_byte(path, offset, value);
+	out.error = errno;
+	return out;
+}
+
+static struct outcome run_replace(const char *path, const char *needle,
+				  const char *replacement, const char *situation)
+{
+	struct outcome out;
+
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "se_replace_all(\"%s\", \"%s\", \"%s\")", path, needle, replacement);
+	out.result = se_replace_all(path, needle, replacement);
+	out.error = errno;
+	return out;
+}
+
+static struct outcome run_write_at(const char *path, off_t offset, const void *data,
+				   size_t len, const char *situation)
+{
+	struct outcome out;
+
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "se_write_at(\"%s\", %jd, data, %zu)", path, (intmax_t)offset, len);
+	out.result = se_write_at(path, offset, data, len);
+	out.error = errno;
+	return out;
+}
+
+static struct outcome run_append(const char *path, const void *data, size_t len,
+				 const char *situation)
+{
+	struct outcome out;
+
+	grade_announce_call(out.call, sizeof(out.call), situation,
+			    "if it dies of SIGBUS now: it stored past the end of the file, which "
+			    "must be grown with ftruncate() before the new tail is mapped",
+			    "se_append(\"%s\", data, %zu)", path, len);
+	out.result = se_append(path, data, len);
+	out.error = errno;
+	return out;
+}
+
+/* ---- The ledger of mmap(), msync() and munmap() calls ------------------ */
+
+static const char *describe_msync(const struct grade_msync_record *record)
+{
+	char flags[64] = "";
+
+	if (record->flags & MS_SYNC)
+		strcat(flags, "MS_SYNC");
+	if (record->flags & MS_ASYNC)
+		strcat(strcat(flags, flags[0] != '\0' ? "|" : ""), "MS_ASYNC");
+	if (record->flags & MS_INVALIDATE)
+		strcat(strcat(flags, flags[0] != '\0' ? "|" : ""), "MS_INVALIDATE");
+	return grade_format("msync(%p, %zu, %s) = %d", record->addr, record->length,
+			    flags[0] != '\0' ? flags : "0", record->result);
+}
+
+static const char *describe_munmap(const struct grade_munmap_record *record)
+{
+	return grade_format("munmap(%p, %zu) = %d", record->addr, record->length,
+			    record->result);
+}
+
+/* The recorded call with this order number, described; NULL if there is none. */
+static const char *describe_call(unsigned order)
+{
+	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++)
+		if (grade_calls.mmaps[i].order == order)
+			return grade_describe_mmap(&grade_calls.mmaps[i]);
+	for (unsigned i = 0; i < stored(grade_calls.msync_count); i++)
+		if (grade_calls.msyncs[i].order == order)
+			return describe_msync(&grade_calls.msyncs[i]);
+	for (unsigned i = 0; i < stored(grade_calls.munmap_count); i++)
+		if (grade_calls.munmaps[i].order == order)
+			return describe_munmap(&grade_calls.munmaps[i]);
+	return NULL;
+}
+
+/* Every mmap(), msync() and munmap() call since the last reset, in order, for a message. */
+static const char *recorded_calls(void)
+{
+	static char text[1536];
+	const char *call;
+
+	text[0] = '\0';
+	for (unsigned order = 1; (call = describe_call(order)) != NULL; order++) {
+		size_t used = strlen(text);
+
+		if (used > sizeof(text) - 260) {
+			snprintf(text + used, sizeof(text) - used, "; …");
+			break;
+		}
+		snprintf(text + used, sizeof(text) - used, "%s%s", used > 0 ? "; " : "", call);
+	}
+	return text[0] != '\0' ? text : "no mmap(), msync() or munmap() call at all";
+}
+
+static int is_shared(int flags)
+{
+	return (flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
+	       (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE;
+}
+
+/* ---- Checking results ----------------------------------------------------- */
+
+/*
+ * When a call failed because of a mistake the ledger shows (an unaligned
+ * mmap() offset, a shared writable mapping of a read-only descriptor, an
+ * unaligned msync() address), fail with that explanation.
+ */
+static void explain_failure(const struct outcome *out, const char *expectation)
+{
+	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
+
+		if (record->result != MAP_FAILED)
+			continue;
+		if (record->offset % (off_t)page() != 0)
+			grade_fail(HINT_ALIGN,
+				   "expected: %s %s\nobserved: it returned -1: its %s has "
+				   "file offset %jd, not a multiple of the page size (%zu), "
+				   "which mmap() refuses with EINVAL",
+				   out->call, expectation, grade_describe_mmap(record),
+				   (intmax_t)record->offset, page());
+		if (out->error == EACCES && (record->prot & PROT_WRITE) && is_shared(record->flags))
+			grade_fail(HINT_O_RDWR,
+				   "expected: %s %s\nobserved: it returned -1 with errno EACCES "
+				   "from %s: a shared writable mapping needs a descriptor opened "
+				   "O_RDWR",
+				   out->call, expectation, grade_describe_mmap(record));
+	}
+	for (unsigned i = 0; i < stored(grade_calls.msync_count); i++) {
+		const struct grade_msync_record *record = &grade_calls.msyncs[i];
+
+		if (record->result != 0 && (uintptr_t)record->addr % page() != 0)
+			grade_fail(HINT_MSYNC_ALIGN,
+				   "expected: %s %s\nobserved: it returned -1: %s failed, because "
+				   "its address is not a multiple of the page size (%zu)",
+				   out->call, expectation, describe_msync(record), page());
+	}
+}
+
+/* The call must have returned `expected`; explains the usual reasons when it failed. */
+static void expect_success(const struct outcome *out, long long expected, const char *hint)
+{
+	if (out->result == expected)
+		return;
+	if (out->result == -1 && out->error != ENOSYS) {
+		char expectation[64];
+
+		snprintf(expectation, sizeof(expectation), "to return %lld", expected);
+		explain_failure(out, expectation);
+	}
+	grade_expect_result(out->result, out->error, expected, out->call, hint);
+}
+
+/* The file must hold exactly these bytes after the call. */
+static void expect_file_after(const char *path, const void *data, size_t len,
+			      const struct outcome *out, const char *hint)
+{
+	grade_expect_file(path, data, len, grade_format("\"%s\" after %s", path, out->call),
+			  hint);
+}
+
+/* The call must have failed with expected_errno and left the file as it was. */
+static void expect_refused(const struct outcome *out, int expected_errno, const char *path,
+			   const void *data, size_t len, const char *hint)
+{
+	grade_expect_error(out->result, out->error, expected_errno, out->call, hint);
+	if (path != NULL)
+		grade_expect_file(path, data, len,
+				  grade_format("\"%s\" after the failed %s", path, out->call),
+				  hint);
+}
+
+static void expect_no_mmap(const struct outcome *out, const char *why, const char *hint)
+{
+	grade_check(grade_calls.mmap_count == 0, hint,
+		    "expected: %s to call no mmap() (%s)\nobserved: %s", out->call, why,
+		    recorded_calls());
+}
+
+/* ---- Test files ------------------------------------------------------------ */
+
+static void make_text_file(const char *path, const char *text)
+{
+	grade_make_file(path, text, strlen(text), 0644);
+}
+
+/* A file of len random bytes; returns them (malloc'ed) to compare with. */
+static unsigned char *make_random_file(const char *path, size_t len, uint64_t seed)
+{
+	unsigned char *data = grade_random_bytes(len, seed);
+
+	grade_make_file(path, data, len, 0644);
+	return data;
+}
+
+/* len random lowercase letters, so that an uppercase needle matches only where put. */
+static unsigned char *random_letters(size_t len, uint64_t seed)
+{
+	unsigned char *text = grade_random_bytes(len, seed);
+
+	for (size_t i = 0; i < len; i++)
+		text[i] = (unsigned char)('a' + text[i] % 26);
+	return text;
+}
+
+static unsigned char *copy_of(const void *data, size_t len)
+{
+	unsigned char *copy = malloc(len > 0 ? len : 1);
+
+	if (copy == NULL)
+		grade_setup_failed("out of memory");
+	memcpy(copy, data, len);
+	return copy;
+}
+
+static void remove_file(const char *path)
+{
+	if (unlink(path) != 0 && errno != ENOENT)
+		grade_setup_failed("cannot remove %s", path);
+}
+
+/* ---- Task 1: se_set_byte -------------------------------------------------- */
+
+/* Set byte `offset` of a file holding `data` to its complement; check the disk. */
+static void expect_byte_set(const char *path, unsigned char *data, size_t size, size_t offset)
+{
+	unsigned char value = (unsigned char)~data[offset];
+	struct outcome out = run_set_byte(path, (off_t)offset, value, NULL);
+
+	expect_success(&out, 0, HINT_SET_BYTE);
+	data[offset] = value;
+	expect_file_after(path, data, size, &out, HINT_SET_BYTE);
+}
+
+static void expect_byte_set_in_random_file(size_t size, uint64_t seed)
+{
+	char path[32];
+	unsigned char *data;
+
+	snprintf(path, sizeof(path), "file-%zu", size);
+	data = make_random_file(path, size, seed);
+	expect_byte_set(path, data, size, 0);
+	expect_byte_set(path, data, size, size - 1);
+	if (size > page())
+		expect_byte_set(path, data, size, page());
+	expect_byte_set(path, data, size, size / 2);
+	free(data);
+}
+
+static void set_byte_changes_the_file(void)
+{
+	unsigned char *text = copy_of(ARTICLE_TEXT, ARTICLE_SIZE);
+	uint64_t hash;
+
+	/* The articles' edit: the 21st byte of data.txt becomes '9'. */
+	make_text_file("data.txt", ARTICLE_TEXT);
+	struct outcome out = run_set_byte("data.txt", 20, '9', NULL);
+	expect_success(&out, 0, HINT_SET_BYTE);
+	text[20] = '9';
+	expect_file_after("data.txt", text, ARTICLE_SIZE, &out, HINT_SET_BYTE);
+	if (grade_hash_mapped_elsewhere("data.txt", &hash) != 0)
+		grade_setup_failed("cannot map data.txt in another process");
+	grade_check(hash == labkit_fnv1a(text, ARTICLE_SIZE), HINT_SET_BYTE,
+		    "expected: another process that maps \"data.txt\" after %s to see the new "
+		    "byte\nobserved: it sees other bytes", out.call);
+	free(text);
+
+	expect_byte_set_in_random_file(1, 201);
+	expect_byte_set_in_random_file(page(), 202);
+	expect_byte_set_in_random_file(page() + 1, 203);
+	expect_byte_set_in_random_file(3 * page() + 5, 204);
+}
+
+/* se_set_byte(path, offset, 'X') must fail with EINVAL and change nothing. */
+static void expect_offset_refused(const char *path, const unsigned char *data, size_t size,
+				  off_t offset, const char *situation)
+{
+	struct outcome out = run_set_byte(path, offset, 'X', situation);
+
+	expect_refused(&out, EINVAL, path, data, size, HINT_SET_BYTE_RANGE);
+}
+
+static void set_byte_rejects_bad_offsets(void)
+{
+	unsigned char *one_page = make_random_file("one-page", page(), 211);
+
+	make_text_file("data.txt", ARTICLE_TEXT);
+	/* One past the last byte first: a store there would land in the page's tail. */
+	expect_offset_refused("data.txt", (const unsigned char *)ARTICLE_TEXT, ARTICLE_SIZE,
+			      (off_t)ARTICLE_SIZE, "on a 40-byte file (offset == size)");
+	expect_offset_refused("data.txt", (const unsigned char *)ARTICLE_TEXT, ARTICLE_SIZE,
+			      (off_t)ARTICLE_SIZE + 1, "on a 40-byte file");
+	expect_offset_refused("data.txt", (const unsigned char *)ARTICLE_TEXT, ARTICLE_SIZE, -1,
+			      "on a 40-byte file");
+	expect_offset_refused("data.txt", (const unsigned char *)ARTICLE_TEXT, ARTICLE_SIZE,
+			      (off_t)1 << 40, "on a 40-byte file");
+	expect_offset_refused("one-page", one_page, page(), (off_t)page(),
+			      "on a file of exactly one page (offset == size)");
+
+	grade_make_file("empty", "", 0, 0644);
+	grade_calls_reset();
+	struct outcome out = run_set_byte("empty", 0, 'X', "on an empty file");
+	expect_refused(&out, EINVAL, "empty", "", 0, HINT_SET_BYTE_RANGE);
+
+	out = run_set_byte("/dev/null", 0, 'X', "on a character device");
+	expect_refused(&out, EINVAL, NULL, NULL, 0, HINT_ERRORS);
+	out = run_set_byte("missing", 0, 'X', "where the file does not exist");
+	expect_refused(&out, ENOENT, NULL, NULL, 0, HINT_ERRORS);
+	grade_calls_reset();
+	free(one_page);
+}
+
+/* ---- Task 2: se_replace_all ------------------------------------------------ */
+
+/* se_replace_all on a file holding `before` must return `count` and leave `after`. */
+static void expect_replaced(const char *path, const char *before, const char *needle,
+			    const char *replacement, long count, const char *after,
+			    const char *hint)
+{
+	const char *situation = strcmp(before, ARTICLE_TEXT) == 0
+					? "on the articles' data.txt (four lines of nine letters)"
+					: grade_format("on a file holding \"%s\"", before);
+
+	make_text_file(path, before);
+	struct outcome out = run_replace(path, needle, replacement, situation);
+	expect_success(&out, count, hint);
+	expect_file_after(path, after, strlen(after), &out, hint);
+}
+
+/* Where the test puts NEEDLE into a page-spanning text, and how many. */
+#define NEEDLE "NEEDLE"
+#define NEEDLE_LEN (sizeof(NEEDLE) - 1)
+#define PLACES 4
+
+static void needle_places(size_t size, size_t places[PLACES])
+{
+	places[0] = 0;
+	places[1] = page() - 3;        /* across the first page boundary */
+	places[2] = 2 * page() + 100;
+	places[3] = size - NEEDLE_LEN; /* the file's last bytes */
+}
+
+/* A text of random letters with NEEDLE at each of the places; malloc'ed. */
+static unsigned char *text_with_needles(size_t size, const size_t places[PLACES], uint64_t seed)
+{
+	unsigned char *text = random_letters(size, seed);
+
+	for (size_t i = 0; i < PLACES; i++)
+		memcpy(text + places[i], NEEDLE, NEEDLE_LEN);
+	return text;
+}
+
+static void expect_needles_replaced(void)
+{
+	size_t size = 3 * page() + 50, places[PLACES];
+
+	needle_places(size, places);
+	unsigned char *text = text_with_needles(size, places, 221);
+	grade_make_file("pages.txt", text, size, 0644);
+	struct outcome out = run_replace("pages.txt", NEEDLE, "SPLICE",
+					 "on a 3-page file holding it 4 times, once across a "
+					 "page boundary and once at the very end");
+	expect_success(&out, PLACES, HINT_REPLACE);
+	for (size_t i = 0; i < PLACES; i++)
+		memcpy(text + places[i], "SPLICE", NEEDLE_LEN);
+	expect_file_after("pages.txt", text, size, &out, HINT_REPLACE);
+
+	out = run_replace("pages.txt", NEEDLE, "SPLICE", "a second time (nothing left to find)");
+	expect_success(&out, 0, HINT_REPLACE);
+	expect_file_after("pages.txt", text, size, &out, HINT_REPLACE);
+	free(text);
+}
+
+static void replace_all_replaces_every_match(void)
+{
+	expect_replaced("data.txt", ARTICLE_TEXT, "bbb", "XYZ", 3,
+			"aaaaaaaaa\nXYZXYZXYZ\nccccccccc\nddddddddd\n", HINT_REPLACE);
+	expect_replaced("data.txt", ARTICLE_TEXT, "ddddddddd", "DDDDDDDDD", 1,
+			"aaaaaaaaa\nbbbbbbbbb\nccccccccc\nDDDDDDDDD\n", HINT_REPLACE);
+	expect_replaced("data.txt", ARTICLE_TEXT, "zzz", "yyy", 0, ARTICLE_TEXT, HINT_REPLACE);
+	expect_replaced("one.txt", "x", "x", "y", 1, "y", HINT_REPLACE);
+	expect_needles_replaced();
+}
+
+static void replace_all_counts_non_overlapping(void)
+{
+	expect_replaced("text", "aaaa", "aa", "bb", 2, "bbbb", HINT_REPLACE_OVERLAP);
+	expect_replaced("text", "aaa", "aa", "bb", 1, "bba", HINT_REPLACE_OVERLAP);
+	/* A replacement that ends like the needle shows where the search goes on. */
+	expect_replaced("text", "aaaa", "aa", "ba", 2, "baba", HINT_REPLACE_OVERLAP);
+	expect_replaced("text", "aaa", "aa", "ba", 1, "baa", HINT_REPLACE_OVERLAP);
+	expect_replaced("text", "abababa", "aba", "xyz", 2, "xyzbxyz", HINT_REPLACE_OVERLAP);
+}
+
+static void expect_strings_refused(const char *needle, const char *replacement)
+{
+	struct outcome out = run_replace("data.txt", needle, replacement, NULL);
+
+	expect_refused(&out, EINVAL, "data.txt", ARTICLE_TEXT, ARTICLE_SIZE, HINT_REPLACE_ARGS);
+}
+
+static void replace_all_rejects_bad_arguments(void)
+{
+	make_text_file("data.txt", ARTICLE_TEXT);
+	expect_strings_refused("bbb", "bb");
+	expect_strings_refused("bb", "bbb");
+	expect_strings_refused("", "");
+	expect_strings_refused("", "x");
+
+	grade_make_file("empty", "", 0, 0644);
+	grade_calls_reset();
+	struct outcome out = run_replace("empty", "a", "b", "on an empty file");
+	expect_success(&out, 0, HINT_REPLACE_ARGS);
+	expect_no_mmap(&out, "mmap() refuses length 0, and an empty file holds no match",
+		       HINT_REPLACE_ARGS);
+	grade_calls_reset();
+
+	out = run_replace("missing", "a", "b", "where the file does not exist");
+	expect_refused(&out, ENOENT, NULL, NULL, 0, HINT_ERRORS);
+	out = run_replace("/dev/null", "a", "b", "on a character device");
+	expect_refused(&out, EINVAL, NULL, NULL, 0, HINT_ERRORS);
+}
+
+/* ---- Task 3: se_write_at ---------------------------------------------------- */
+
+/* Write len fresh bytes at offset of a file holding `data`; check the disk. */
+static void expect_written(const char *path, unsigned char *data, size_t size, size_t offset,
+			   size_t len, const char *situation)
+{
+	unsigned char *bytes = grade_random_bytes(len, 300 + offset + len);
+	struct outcome out = run_write_at(path, (off_t)offset, bytes, len, situation);
+
+	expect_success(&out, 0, HINT_WRITE_AT);
+	memcpy(data + offset, bytes, len);
+	expect_file_after(path, data, size, &out, HINT_WRITE_AT);
+	free(bytes);
+}
+
+static void expect_range_refused(const unsigned char *data, size_t size, off_t offset,
+				 size_t len, const char *situation)
+{
+	unsigned char bytes[64] = { 0 };
+	unsigned char *big = len > sizeof(bytes) ? calloc(len, 1) : NULL;
+
+	if (len > sizeof(bytes) && big == NULL)
+		grade_setup_failed("out of memory");
+	struct outcome out = run_write_at("data", offset, big != NULL ? big : bytes, len,
+					  situation);
+	expect_refused(&out, EINVAL, "data", data, size, HINT_WRITE_AT_RANGE);
+	free(big);
+}
+
+static void write_at_changes_only_the_range(void)
+{
+	size_t size = 3 * page() + 100;
+	unsigned char *data = make_random_file("data", size, 231);
+
+	expect_written("data", data, size, 0, 10, "at the start of the file");
+	expect_written("data", data, size, 100, 10, "inside the first page");
+	expect_written("data", data, size, page() - 4, 10, "across the first page boundary");
+	expect_written("data", data, size, 2 * page() + 7, page(), "across the third page");
+	expect_written("data", data, size, size - 10, 10, "up to the file's last byte");
+	expect_written("data", data, size, 0, size, "over the whole file");
+
+	grade_calls_reset();
+	struct outcome out = run_write_at("data", 5, data, 0, "with len 0");
+	expect_success(&out, 0, HINT_WRITE_AT_RANGE);
+	expect_no_mmap(&out, "there is nothing to write", HINT_WRITE_AT_RANGE);
+	expect_file_after("data", data, size, &out, HINT_WRITE_AT_RANGE);
+	grade_calls_reset();
+
+	expect_range_refused(data, size, (off_t)size - 5, 10, "past the end of the file");
+	expect_range_refused(data, size, (off_t)size, 1, "just past the end of the file");
+	expect_range_refused(data, size, 0, size + 1, "one byte longer than the file");
+	expect_range_refused(data, size, -1, 10, "at a negative offset");
+	out = run_write_at("missing", 0, data, 10, "where the file does not exist");
+	expect_refused(&out, ENOENT, NULL, NULL, 0, HINT_ERRORS);
+	free(data);
+}
+
+/* The recorded mmap() calls must map only the pages of [offset, offset + len). */
+static void expect_pages_mapped(const struct outcome *out, size_t offset, size_t len,
+				const char *hint)
+{
+	size_t start = labkit_round_down(offset, page());
+	size_t longest = labkit_round_up(offset + len, page()) - start;
+	size_t pages = longest / page();
+
+	grade_check(grade_calls.mmap_count > 0, hint,
+		    "expected: %s to map the page%s that hold%s bytes %zu to %zu\nobserved: %s",
+		    out->call, pages == 1 ? "" : "s", pages == 1 ? "s" : "", offset,
+		    offset + len - 1, recorded_calls());
+	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
+
+		if (record->result == MAP_FAILED)
+			continue;
+		grade_check(record->offset == (off_t)start && record->length <= longest &&
+				    record->length >= offset + len - start,
+			    hint,
+			    "expected: %s to map only the %zu page%s that hold%s bytes %zu to %zu: "
+			    "from file offset %zu (%zu rounded down to a multiple of the page size "
+			    "%zu), at most %zu bytes long\nobserved: %s",
+			    out->call, pages, pages == 1 ? "" : "s", pages == 1 ? "s" : "", offset,
+			    offset + len - 1, start, offset, page(), longest,
+			    grade_describe_mmap(record));
+	}
+}
+
+/* One se_write_at into the big file: it must succeed and map only its pages. */
+static void expect_small_edit(unsigned char *data, size_t offset, size_t len,
+			      const char *situation)
+{
+	unsigned char *bytes = grade_random_bytes(len, 240 + len);
+
+	grade_calls_reset();
+	struct outcome out = run_write_at("big", (off_t)offset, bytes, len, situation);
+	expect_success(&out, 0, HINT_WRITE_AT);
+	expect_pages_mapped(&out, offset, len, HINT_PAGES);
+	grade_calls_reset();
+	memcpy(data + offset, bytes, len);
+	free(bytes);
+}
+
+static void write_at_maps_only_the_pages_needed(void)
+{
+	const size_t size = BIG_FILE_SIZE;
+	uint64_t hash;
+
+	grade_make_random_file("big", size, 241, 0644);
+	unsigned char *data = grade_random_bytes(size, 241);
+
+	expect_small_edit(data, 20 * MIB + 100, 50, "on a 48 MiB file, inside one page");
+	expect_small_edit(data, 30 * MIB + page() - 20, 40,
+			  "on a 48 MiB file, across a page boundary");
+	grade_step("hashing \"big\" in another process that maps it");
+	if (grade_hash_mapped_elsewhere("big", &hash) != 0)
+		grade_setup_failed("cannot map big in another process");
+	grade_check(hash == labkit_fnv1a(data, size), HINT_WRITE_AT,
+		    "expected: another process that maps the 48 MiB file after two calls of "
+		    "se_write_at to see the new bytes and every other byte unchanged\n"
+		    "observed: its FNV-1a hash is 0x%016" PRIx64 ", not 0x%016" PRIx64,
+		    hash, labkit_fnv1a(data, size));
+	free(data);
+}
+
+/* ---- Task 4: se_append -------------------------------------------------------- */
+
+/* Append len fresh bytes to a file of old_size bytes; check the disk; returns the call. */
+static struct outcome expect_appended(const char *path, size_t old_size, size_t len,
+				      uint64_t seed, const char *situation)
+{
+	unsigned char *whole = grade_random_bytes(old_size + len, seed);
+
+	grade_make_file(path, whole, old_size, 0644);
+	grade_calls_reset();
+	struct outcome out = run_append(path, whole + old_size, len, situation);
+	expect_success(&out, 0, HINT_APPEND);
+	expect_file_after(path, whole, old_size + len, &out, HINT_APPEND);
+	free(whole);
+	return out;
+}
+
+/* Every successful mmap() must map the new tail, from the old size rounded down to a page. */
+static void expect_tail_mapped(const struct outcome *out, size_t old_size, size_t len)
+{
+	size_t start = labkit_round_down(old_size, page());
+	size_t longest = labkit_round_up(old_size + len, page()) - start;
+
+	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
+
+		if (record->result == MAP_FAILED)
+			continue;
+		grade_check(record->offset == (off_t)start && record->length <= longest &&
+				    record->length >= old_size + len - start,
+			    HINT_APPEND_MAP,
+			    "expected: %s to map only the pages of the new tail, from file offset "
+			    "%zu (the old size %zu rounded down to a multiple of the page size)\n"
+			    "observed: %s",
+			    out->call, start, old_size, grade_describe_mmap(record));
+	}
+}
+
+static void append_grows_the_file_first(void)
+{
+	/* First an append whose tail reaches a page the file does not have yet. */
+	expect_appended("log", page() - 100, 300, 251, "crossing into a new page");
+	expect_appended("log", 0, 10, 252, "to an empty file");
+	expect_appended("log", 20, 5, 253, "inside the file's last page");
+	expect_appended("log", page(), 1, 254, "to a file of exactly one page");
+	struct outcome out = expect_appended("log", 2 * page() + 100, 5000, 255,
+					     "to a file of 2 pages and 100 bytes");
+	expect_tail_mapped(&out, 2 * page() + 100, 5000);
+	grade_calls_reset();
+
+	make_text_file("data.txt", ARTICLE_TEXT);
+	out = run_append("data.txt", "", 0, "with len 0");
+	expect_success(&out, 0, HINT_APPEND);
+	expect_file_after("data.txt", ARTICLE_TEXT, ARTICLE_SIZE, &out, HINT_APPEND);
+}
+
+/* Fail with a clearer message when the call made no mmap() the grader could see. */
+static void expect_mmap_was_called(const struct outcome *out, int expected_errno,
+				   const char *hint)
+{
+	if (out->result == -1 && out->error == ENOSYS)
+		return; /* grade_expect_error says "not written yet" */
+	grade_check(grade_calls.mmap_count > 0, hint,
+		    "expected: %s to fail, returning -1 with errno %s\nobserved: it made no "
+		    "mmap() call, so the injected failure never happened (it returned %lld)",
+		    out->call, grade_errno_text(expected_errno), out->result);
+}
+
+static void append_restores_the_file_on_error(void)
+{
+	size_t size = 2 * page() + 10;
+	unsigned char *data = make_random_file("log", size, 261);
+	unsigned char tail[300] = { 0 };
+
+	grade_calls_reset();
+	grade_faults = (struct grade_faults){ .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
+	struct outcome out = run_append("log", tail, sizeof(tail),
+					"with its 1st mmap() made to fail with ENOMEM");
+	expect_mmap_was_called(&out, ENOMEM, HINT_APPEND_RESTORE);
+	grade_calls_reset();
+	grade_expect_error(out.result, out.error, ENOMEM, out.call, HINT_APPEND_RESTORE);
+	grade_expect_file("log", data, size,
+			  grade_format("\"log\" after the failed %s", out.call),
+			  HINT_APPEND_RESTORE);
+
+	remove_file("missing");
+	out = run_append("missing", tail, 10, "where the file does not exist");
+	grade_expect_error(out.result, out.error, ENOENT, out.call, HINT_ERRORS);
+	grade_check(access("missing", F_OK) != 0, HINT_ERRORS,
+		    "expected: %s to fail without creating the file\nobserved: \"missing\" "
+		    "exists now", out.call);
+	out = run_append("/dev/null", tail, 10, "on a character device");
+	expect_refused(&out, EINVAL, NULL, NULL, 0, HINT_ERRORS);
+	free(data);
+}
+
+/* ---- Every function: what the calls looked like -------------------------------- */
+
+enum lab_function { SET_BYTE, REPLACE_ALL, WRITE_AT, APPEND };
+
+/* One successful call of each function on "data", a file of 4 pages of letters. */
+struct edit {
+	enum lab_function function;
+	size_t offset;   /* the first byte it changes */
+	size_t len;      /* how many bytes from there (per match for REPLACE_ALL) */
+	long long result;
+};
+
+#define EDIT_FILE_SIZE (4 * page())
+
+/* The places of NEEDLE in "data" for REPLACE_ALL: page 0 and across pages 2-3. */
+static size_t replace_place(unsigned i)
+{
+	return i == 0 ? 40 : 3 * page() - 2;
+}
+
+static const struct edit *edits(void)
+{
+	static struct edit list[4];
+
+	list[0] = (struct edit){ SET_BYTE, 2 * page() + 100, 1, 0 };
+	list[1] = (struct edit){ REPLACE_ALL, replace_place(0), NEEDLE_LEN, 2 };
+	list[2] = (struct edit){ WRITE_AT, 2 * page() - 5, 10, 0 };
+	list[3] = (struct edit){ APPEND, EDIT_FILE_SIZE, 300, 0 };
+	return list;
+}
+
+/* Make "data" afresh and make the edit on it. */
+static struct outcome run_edit(const struct edit *edit)
+{
+	unsigned char *text = random_letters(EDIT_FILE_SIZE, 270);
+	unsigned char bytes[300];
+	struct outcome out;
+
+	memcpy(text + replace_place(0), NEEDLE, NEEDLE_LEN);
+	memcpy(text + replace_place(1), NEEDLE, NEEDLE_LEN);
+	grade_make_file("data", text, EDIT_FILE_SIZE, 0644);
+	free(text);
+	grade_fill_random(bytes, sizeof(bytes), 271);
+	grade_calls_reset();
+	switch (edit->function) {
+	case SET_BYTE:
+		out = run_set_byte("data", (off_t)edit->offset, '#', NULL);
+		break;
+	case REPLACE_ALL:
+		out = run_replace("data", NEEDLE, "SPLICE", NULL);
+		break;
+	case WRITE_AT:
+		out = run_write_at("data", (off_t)edit->offset, bytes, edit->len, NULL);
+		break;
+	default:
+		out = run_append("data", bytes, edit->len, NULL);
+		break;
+	}
+	return out;
+}
+
+static void mapping_is_shared_and_writable(void)
+{
+	for (unsigned e = 0; e < 4; e++) {
+		const struct edit *edit = &edits()[e];
+		struct outcome out = run_edit(edit);
+		unsigned mapped = 0;
+
+		expect_success(&out, edit->result, HINT_SHARED);
+		for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+			const struct grade_mmap_record *record = &grade_calls.mmaps[i];
+
+			if (record->result == MAP_FAILED)
+				continue;
+			mapped++;
+			grade_check(is_shared(record->flags) && (record->prot & PROT_WRITE) &&
+					    record->fd >= 0,
+				    HINT_SHARED,
+				    "expected: %s to map the file with MAP_SHARED and PROT_WRITE\n"
+				    "observed: %s",
+				    out.call, grade_describe_mmap(record));
+		}
+		grade_check(mapped > 0, HINT_SHARED,
+			    "expected: %s to change the file through a mapping\nobserved: %s",
+			    out.call, recorded_calls());
+		grade_calls_reset();
+	}
+}
+
+/* A successful mmap() of the file whose file range holds [first, end); NULL if none. */
+static const struct grade_mmap_record *mapping_holding(size_t first, size_t end)
+{
+	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
+
+		if (record->result != MAP_FAILED && record->fd >= 0 &&
+		    record->offset <= (off_t)first &&
+		    (off_t)end <= record->offset + (off_t)record->length)
+			return record;
+	}
+	return NULL;
+}
+
+/* The order of the munmap() that removed this mapping; UINT_MAX if none did. */
+static unsigned unmapped_at(const struct grade_mmap_record *mapping)
+{
+	for (unsigned i = 0; i < stored(grade_calls.munmap_count); i++) {
+		const struct grade_munmap_record *record = &grade_calls.munmaps[i];
+
+		if (record->result == 0 && record->addr == mapping->result &&
+		    record->order > mapping->order)
+			return record->order;
+	}
+	return UINT_MAX;
+}
+
+/* Whether an msync() record wrote to the disk while the mapping existed. */
+static int is_durable_sync(const struct grade_msync_record *record, unsigned mapped,
+			   unsigned unmapped)
+{
+	return record->result == 0 && (record->flags & MS_SYNC) && record->order > mapped &&
+	       record->order < unmapped;
+}
+
+/*
+ * How far from `from` the durable msync() calls reach without a gap. msync()
+ * works on whole pages, so each covers its length rounded up to a page.
+ */
+static uintptr_t synced_until(uintptr_t from, unsigned mapped, unsigned unmapped)
+{
+	uintptr_t reach = from;
+	int grew = 1;
+
+	while (grew) {
+		grew = 0;
+		for (unsigned i = 0; i < stored(grade_calls.msync_count); i++) {
+			const struct grade_msync_record *record = &grade_calls.msyncs[i];
+			uintptr_t start = (uintptr_t)record->addr;
+			uintptr_t stop = start + labkit_round_up(record->length, page());
+
+			if (is_durable_sync(record, mapped, unmapped) && start <= reach &&
+			    stop > reach) {
+				reach = stop;
+				grew = 1;
+			}
+		}
+	}
+	return reach;
+}
+
+/* Why no msync(MS_SYNC) covers the change, the likeliest reason first, into why[size]. */
+static void why_not_synced(unsigned mapped, unsigned unmapped, char *why, size_t size)
+{
+	unsigned count = stored(grade_calls.msync_count), with_sync = 0, in_time = 0;
+	const char *reason = "the msync(MS_SYNC) calls do not cover every changed byte";
+
+	for (unsigned i = 0; i < count; i++) {
+		const struct grade_msync_record *record = &grade_calls.msyncs[i];
+
+		if (record->result != 0) {
+			snprintf(why, size, "%s failed", describe_msync(record));
+			return;
+		}
+		with_sync += (record->flags & MS_SYNC) != 0;
+		in_time += is_durable_sync(record, mapped, unmapped);
+	}
+	if (count == 0)
+		reason = "no msync() call at all";
+	else if (with_sync == 0)
+		reason = "msync() was called without MS_SYNC, so nothing waited for the disk";
+	else if (in_time == 0)
+		reason = "msync(MS_SYNC) came after munmap(), or before the mapping was made";
+	snprintf(why, size, "%s", reason);
+}
+
+/* "byte 8292" or "bytes 8187 to 8196". */
+static const char *describe_bytes(size_t first, size_t end)
+{
+	if (end - first == 1)
+		return grade_format("byte %zu", first);
+	return grade_format("bytes %zu to %zu", first, end - 1);
+}
+
+/* Bytes [first, end) of the file changed: a durable msync() must cover them in time. */
+static void expect_synced(const struct outcome *out, size_t first, size_t end)
+{
+	const struct grade_mmap_record *mapping = mapping_holding(first, end);
+	/* recorded_calls() keeps its own buffer; grade_format()'s rotate */
+	const char *calls = recorded_calls();
+	const char *bytes = describe_bytes(first, end);
+
+	grade_check(mapping != NULL, HINT_MSYNC,
+		    "expected: %s to change %s through a mapping of them\nobserved: %s",
+		    out->call, bytes, calls);
+	unsigned unmapped = unmapped_at(mapping);
+	uintptr_t low = (uintptr_t)mapping->result + (uintptr_t)(first - (size_t)mapping->offset);
+	uintptr_t high = low + (end - first);
+	char why[512];
+
+	if (synced_until(low, mapping->order, unmapped) >= high)
+		return;
+	why_not_synced(mapping->order, unmapped, why, sizeof(why));
+	grade_fail(HINT_MSYNC,
+		   "expected: %s to call msync(addr, len, MS_SYNC) over %s of the file "
+		   "(at %#" PRIxPTR " in its mapping) after the store and before munmap()\n"
+		   "observed: %s (calls: %s)",
+		   out->call, bytes, low, why, calls);
+}
+
+static void changes_are_synced_before_unmap(void)
+{
+	for (unsigned e = 0; e < 4; e++) {
+		const struct edit *edit = &edits()[e];
+		struct outcome out = run_edit(edit);
+
+		expect_success(&out, edit->result, HINT_MSYNC);
+		if (edit->function == REPLACE_ALL) {
+			for (unsigned i = 0; i < 2; i++)
+				expect_synced(&out, replace_place(i), replace_place(i) + edit->len);
+		} else {
+			expect_synced(&out, edit->offset, edit->offset + edit->len);
+		}
+		grade_calls_reset();
+	}
+}
+
+static void mappings_are_released_exactly(void)
+{
+	unsigned char tail[16] = "appended bytes\n";
+
+	for (unsigned e = 0; e < 4; e++) {
+		const struct edit *edit = &edits()[e];
+		struct outcome out = run_edit(edit);
+
+		expect_success(&out, edit->result, HINT_MUNMAP);
+		grade_expect_mappings_released(out.call, HINT_MUNMAP);
+		grade_calls_reset();
+	}
+	/* Article 001's case: a 20-byte file, where munmap(mem, 4) seems to work. */
+	struct outcome runs[4];
+	make_text_file("hello", SMALL_TEXT);
+	grade_calls_reset();
+	runs[0] = run_set_byte("hello", 0, 'H', "on a 20-byte file");
+	runs[1] = run_replace("hello", "llo", "LLO", "on a 20-byte file");
+	runs[2] = run_write_at("hello", 6, "HELLO", 5, "on a 20-byte file");
+	runs[3] = run_append("hello", tail, sizeof(tail) - 1, "on a 20-byte file");
+	for (unsigned i = 0; i < 4; i++)
+		expect_success(&runs[i], i == 1 ? 3 : 0, HINT_MUNMAP);
+	grade_expect_mappings_released("the four functions on the 20-byte file \"hello\"",
+				       HINT_MUNMAP);
+	grade_calls_reset();
+}
+
+/* ---- Files the caller may not write -------------------------------------------- */
+
+static void read_only_file_is_refused(void)
+{
+	unsigned char bytes[10] = "0123456789";
+
+	if (geteuid() == 0)
+		grade_setup_failed("this test must run as an unprivileged user: root may write "
+				   "any file whatever its mode (run the grader as root, which "
+				   "runs tests as an unprivileged user, or as yourself)");
+	grade_make_file("read-only.txt", ARTICLE_TEXT, ARTICLE_SIZE, 0444);
+	for (unsigned f = 0; f < 4; f++) {
+		const char *situation = "on a file of mode 0444";
+		struct grade_resources before = grade_resources_now();
+		struct outcome out;
+
+		grade_calls_reset();
+		if (f == SET_BYTE)
+			out = run_set_byte("read-only.txt", 20, '9', situation);
+		else if (f == REPLACE_ALL)
+			out = run_replace("read-only.txt", "bbb", "XYZ", situation);
+		else if (f == WRITE_AT)
+			out = run_write_at("read-only.txt", 5, bytes, sizeof(bytes), situation);
+		else
+			out = run_append("read-only.txt", bytes, sizeof(bytes), situation);
+		expect_refused(&out, EACCES, "read-only.txt", ARTICLE_TEXT, ARTICLE_SIZE,
+			       HINT_READ_ONLY);
+		grade_expect_no_leak(before, out.call, HINT_LEAK);
+		grade_calls_reset();
+	}
+}
+
+/* ---- Nothing left behind --------------------------------------------------------- */
+
+/* One call to check for leaks: which function, on what, with which fault. */
+struct leak_case {
+	enum lab_function function;
+	const char *path;
+	long long offset;        /* SET_BYTE, WRITE_AT */
+	size_t len;              /* WRITE_AT, APPEND */
+	const char *needle;      /* REPLACE_ALL, with a replacement of its length or not */
+	const char *replacement;
+	const char *situation;
+	unsigned mmap_fail_at;
+	int expected_errno;      /* 0: the call must succeed */
+};
+
+static const struct leak_case leak_cases[] = {
+	{ SET_BYTE, "hello", 5, 0, NULL, NULL, "", 0, 0 },
+	{ SET_BYTE, "pages", 7000, 0, NULL, NULL, "", 0, 0 },
+	{ SET_BYTE, "hello", 20, 0, NULL, NULL, "at offset == size", 0, EINVAL },
+	{ SET_BYTE, "empty", 0, 0, NULL, NULL, "on an empty file", 0, EINVAL },
+	{ SET_BYTE, "missing", 0, 0, NULL, NULL, "where the file does not exist", 0, ENOENT },
+	{ SET_BYTE, "/dev/null", 0, 0, NULL, NULL, "on a character device", 0, EINVAL },
+	{ SET_BYTE, "pages", 7000, 0, NULL, NULL, "with the 1st mmap() failing with ENOMEM", 1,
+	  ENOMEM },
+	{ REPLACE_ALL, "hello", 0, 0, "hello", "HELLO", "", 0, 0 },
+	{ REPLACE_ALL, "pages", 0, 0, "abc", "xyz", "", 0, 0 },
+	{ REPLACE_ALL, "empty", 0, 0, "abc", "xyz", "on an empty file", 0, 0 },
+	{ REPLACE_ALL, "hello", 0, 0, "hello", "hi", "", 0, EINVAL },
+	{ REPLACE_ALL, "missing", 0, 0, "abc", "xyz", "where the file does not exist", 0,
+	  ENOENT },
+	{ REPLACE_ALL, "/dev/null", 0, 0, "abc", "xyz", "on a character device", 0, EINVAL },
+	{ REPLACE_ALL, "pages", 0, 0, "abc", "xyz", "with the 1st mmap() failing with ENOMEM",
+	  1, ENOMEM },
+	{ WRITE_AT, "hello", 3, 5, NULL, NULL, "", 0, 0 },
+	{ WRITE_AT, "pages", 8190, 10, NULL, NULL, "", 0, 0 },
+	{ WRITE_AT, "pages", 5, 0, NULL, NULL, "with len 0", 0, 0 },
+	{ WRITE_AT, "hello", 15, 10, NULL, NULL, "past the end of the file", 0, EINVAL },
+	{ WRITE_AT, "missing", 0, 10, NULL, NULL, "where the file does not exist", 0, ENOENT },
+	{ WRITE_AT, "/dev/null", 0, 10, NULL, NULL, "on a character device", 0, EINVAL },
+	{ WRITE_AT, "pages", 100, 10, NULL, NULL, "with the 1st mmap() failing with ENOMEM", 1,
+	  ENOMEM },
+	{ APPEND, "hello", 0, 100, NULL, NULL, "", 0, 0 },
+	{ APPEND, "empty", 0, 10, NULL, NULL, "to an empty file", 0, 0 },
+	{ APPEND, "missing", 0, 10, NULL, NULL, "where the file does not exist", 0, ENOENT },
+	{ APPEND, "/dev/null", 0, 10, NULL, NULL, "on a character device", 0, EINVAL },
+	{ APPEND, "pages", 0, 10, NULL, NULL, "with the 1st mmap() failing with ENOMEM", 1,
+	  ENOMEM },
+};
+
+static struct outcome run_leak_case(const struct leak_case *test, const unsigned char *bytes)
+{
+	switch (test->function) {
+	case SET_BYTE:
+		return run_set_byte(test->path, (off_t)test->offset, '#', test->situation);
+	case REPLACE_ALL:
+		return run_replace(test->path, test->needle, test->replacement, test->situation);
+	case WRITE_AT:
+		return run_write_at(test->path, (off_t)test->offset, bytes, test->len,
+				    test->situation);
+	default:
+		return run_append(test->path, bytes, test->len, test->situation);
+	}
+}
+
+/* The test's files, made afresh before every case. */
+struct leak_files {
+	unsigned char *pages; /* "pages": 3 pages and 20 bytes of letters */
+	size_t pages_size;
+};
+
+static void make_leak_files(const struct leak_files *files)
+{
+	make_text_file("hello", SMALL_TEXT);
+	grade_make_file("pages", files->pages, files->pages_size, 0644);
+	grade_make_file("empty", "", 0, 0644);
+}
+
+/* After an error, the file must be exactly as it was made. */
+static void expect_leak_case_file(const struct leak_case *test, const struct outcome *out,
+				  const struct leak_files *files)
+{
+	if (strcmp(test->path, "hello") == 0)
+		expect_refused(out, test->expected_errno, "hello", SMALL_TEXT, SMALL_SIZE,
+			       HINT_LEAK);
+	else if (strcmp(test->path, "pages") == 0)
+		expect_refused(out, test->expected_errno, "pages", files->pages, files->pages_size,
+			       HINT_LEAK);
+	else if (strcmp(test->path, "empty") == 0)
+		expect_refused(out, test->expected_errno, "empty", "", 0, HINT_LEAK);
+	else
+		expect_refused(out, test->expected_errno, NULL, NULL, 0, HINT_LEAK);
+}
+
+static void expect_no_leak_in(const struct leak_case *test, const struct leak_files *files)
+{
+	unsigned char bytes[100];
+
+	grade_fill_random(bytes, sizeof(bytes), 281);
+	make_leak_files(files);
+	grade_calls_reset();
+	grade_faults.mmap_fail_at = test->mmap_fail_at;
+	grade_faults.mmap_fail_errno = ENOMEM;
+	struct grade_resources before = grade_resources_now();
+	struct outcome out = run_leak_case(test, bytes);
+
+	grade_faults = (struct grade_faults){ 0 };
+	if (test->expected_errno == 0 && out.result == -1 && out.error != ENOSYS)
+		explain_failure(&out, "to succeed");
+	if (test->expected_errno == 0)
+		grade_check(out.result >= 0, HINT_LEAK,
+			    "expected: %s to succeed\nobserved: %s", out.call,
+			    out.error == ENOSYS ? "it returned -1 with errno ENOSYS: not written "
+						  "yet (that is the skeleton's placeholder)"
+						: grade_format("it returned -1 with errno %s",
+							       grade_errno_text(out.error)));
+	else
+		expect_leak_case_file(test, &out, files);
+	grade_expect_no_leak(before, out.call, HINT_LEAK);
+	grade_expect_mappings_released(out.call, HINT_MUNMAP);
+	grade_calls_reset();
+}
+
+static void nothing_leaks_on_any_path(void)
+{
+	struct leak_files files = { .pages_size = 3 * page() + 20 };
+
+	files.pages = random_letters(files.pages_size, 280);
+	remove_file("missing");
+	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
+		expect_no_leak_in(&leak_cases[i], &files);
+	free(files.pages);
+}
+
+/* ---- The table ---------------------------------------------------------------------- */
+
+static const struct grade_test lab02_tests[] = {
+	GRADE_TEST(set_byte_changes_the_file, 10,
+		   "se_set_byte: the byte changes on disk (another process reads and maps it), "
+		   "files of 1 B to 3 pages"),
+	GRADE_TEST(set_byte_rejects_bad_offsets, 5,
+		   "se_set_byte: offset -1, == size, > size, an empty file give EINVAL and leave "
+		   "the file byte-identical"),
+	GRADE_TEST(replace_all_replaces_every_match, 10,
+		   "se_replace_all: every match replaced and counted, across page boundaries and "
+		   "at the end"),
+	GRADE_TEST(replace_all_counts_non_overlapping, 5,
+		   "se_replace_all: left to right, without overlaps (\"aaaa\" holds 2 \"aa\")"),
+	GRADE_TEST(replace_all_rejects_bad_arguments, 5,
+		   "se_replace_all: different lengths and an empty needle give EINVAL; an empty "
+		   "file gives 0 without mmap()"),
+	GRADE_TEST(write_at_changes_only_the_range, 10,
+		   "se_write_at: exactly the range changes, across page boundaries; ranges "
+		   "outside the file give EINVAL"),
+	GRADE_TEST(write_at_maps_only_the_pages_needed, 10,
+		   "se_write_at: on a 48 MiB file, maps only the page or two of the range, at a "
+		   "page-aligned offset"),
+	GRADE_TEST(append_grows_the_file_first, 10,
+		   "se_append: the file grows by len, old bytes intact, new bytes right; only "
+		   "the tail is mapped"),
+	GRADE_TEST(append_restores_the_file_on_error, 5,
+		   "se_append: a failing mmap() after ftruncate() leaves the file at its old "
+		   "size; ENOENT, EINVAL"),
+	GRADE_TEST(mapping_is_shared_and_writable, 5,
+		   "every function: the file is mapped MAP_SHARED with PROT_WRITE"),
+	GRADE_TEST(changes_are_synced_before_unmap, 10,
+		   "every function: msync(MS_SYNC) covers every changed byte, before munmap()"),
+	GRADE_TEST(mappings_are_released_exactly, 5,
+		   "every function: munmap() gets exactly mmap()'s address and length"),
+	GRADE_TEST(read_only_file_is_refused, 5,
+		   "every function: a mode-0444 file gives EACCES and stays unchanged"),
+	GRADE_TEST(nothing_leaks_on_any_path, 5,
+		   "every function: no descriptor or mapping left behind, on success and error "
+		   "paths; the file unchanged after every error"),
+};
+
+GRADE_SUITE(2, "02-shared-edit", "shared_edit.c", "Editing a file through a shared mapping",
+	    lab02_tests);

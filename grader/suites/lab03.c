@@ -1,0 +1,1157 @@
+/*
+ * lab03.c — the grader's tests for lab 3, private mappings and copy-on-write.
+ *
+ * Each test calls the student's functions from private_map.h on files it makes
+ * in the current (empty, temporary) directory and proves the result from
+ * outside the student's code: the file's bytes read back by another process,
+ * its modification time to the nanosecond, its content as a third process sees
+ * it through a mapping of its own, the wrapped mmap()/munmap() calls with
+ * their flags and lengths, the grader's own reading of /proc/self/smaps, a
+ * mode-0444 file that only a read-only open can map, and a child forked by the
+ * test that stores into the same private mapping as its parent. Every failure
+ * names what was expected, what was observed, and the handout section to read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grader.h"
+#include "labkit.h"
+#include "private_map.h"
+
+/*
+ * The suite is linked with -Wl,--wrap for read, write, mmap and munmap, and
+ * the linker applies that to this file too: a plain mmap() here is recorded
+ * as if the student had made it. The test's own pipes and helper mappings use
+ * the real functions, so that only the student's calls are counted.
+ */
+ssize_t __real_read(int fd, void *buf, size_t count);
+ssize_t __real_write(int fd, const void *buf, size_t count);
+void *__real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+int __real_munmap(void *addr, size_t length);
+
+/* ---- Hints: a concrete tip, then the handout section ------------------- */
+
+#define SECTION_MAP "handout §4.1 (Task 1: pm_map_private)"
+#define SECTION_UNMAP "handout §4.2 (Task 2: pm_unmap)"
+#define SECTION_COW "handout §4.3 (Task 3: pm_cow_pages)"
+#define SECTION_PATCHED "handout §4.4 (Task 4: pm_patched_checksum)"
+#define SECTION_FORK "handout §2.5 (Mappings across fork() and exec())"
+#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+
+#define HINT_MAP_WHOLE                                                                       \
+	"open the file O_RDONLY, fstat() it, and map st_size bytes from offset 0 with "     \
+	"PROT_READ|PROT_WRITE and MAP_PRIVATE — " SECTION_MAP
+#define HINT_MAP_PRIVATE                                                                     \
+	"map with MAP_PRIVATE, not MAP_SHARED: a shared mapping stores into the file's "    \
+	"page cache, and so into the file — " SECTION_MAP
+#define HINT_MAP_CLOSE                                                                       \
+	"close the descriptor as soon as mmap() has succeeded: the mapping keeps the file " \
+	"open by itself — " SECTION_MAP
+#define HINT_STAYS_PRIVATE                                                                   \
+	"stores into a MAP_PRIVATE mapping land in private copies of the pages and never "  \
+	"reach the file; with MAP_SHARED they do, and the file's modification time "        \
+	"changes — " SECTION_MAP
+#define HINT_READ_ONLY                                                                       \
+	"open the file O_RDONLY: a private mapping may be PROT_WRITE on a read-only "       \
+	"descriptor, while O_RDWR fails with EACCES on a file you may not write — "         \
+	SECTION_MAP
+#define HINT_BAD_FILE                                                                        \
+	"fstat() the descriptor: not a regular file, or st_size 0, is EINVAL (mmap() "      \
+	"refuses length 0); return NULL and leave *len alone — " SECTION_MAP
+#define HINT_MAP_FAILED                                                                      \
+	"mmap() fails with MAP_FAILED, not NULL: compare with MAP_FAILED, close the "       \
+	"descriptor and return NULL, keeping mmap()'s errno — " SECTION_MISTAKES
+#define HINT_UNMAP                                                                           \
+	"give munmap() exactly the address and length you were given and return its "       \
+	"result: an address that is not page-aligned is EINVAL, not something to round — "  \
+	SECTION_UNMAP
+#define HINT_COW_COUNT                                                                       \
+	"read the Anonymous: line of the entry whose range holds addr and divide its kB "   \
+	"by the page size in kB; Rss and Private_Dirty also count pages that were never "   \
+	"copied — " SECTION_COW
+#define HINT_COW_ENTRY                                                                       \
+	"an entry holds addr when start <= addr < end, and its fields are the lines up to " \
+	"the next start-end line; if no entry holds addr, return -1 with ENOENT — "         \
+	SECTION_COW
+#define HINT_FORK                                                                            \
+	"after fork() a MAP_PRIVATE mapping is copied on write in the parent and the child " \
+	"alike, so each sees only its own stores; a MAP_SHARED one is the same pages in "   \
+	"both — " SECTION_FORK
+#define HINT_PATCHED                                                                         \
+	"map the file with pm_map_private(), store value at offset in the mapping, then "   \
+	"hash all len bytes with labkit_fnv1a() — " SECTION_PATCHED
+#define HINT_PATCHED_UNTOUCHED                                                               \
+	"store the byte into a private mapping only: through a shared one it reaches the "  \
+	"file and changes its modification time, even if you put the old byte back — "      \
+	SECTION_PATCHED
+#define HINT_PATCHED_ARGS                                                                    \
+	"offset < 0 or offset >= the file's size is EINVAL, checked before the store; "     \
+	"leave *sum untouched on every failure — " SECTION_PATCHED
+#define HINT_LEAK                                                                            \
+	"close every descriptor and stream and munmap every mapping on every path, errors " \
+	"included — " SECTION_MISTAKES
+#define HINT_MUNMAP                                                                          \
+	"munmap() needs exactly the address mmap() returned and the length it was given "   \
+	"— " SECTION_MISTAKES
+
+/* What *len and *sum start as: a function that fails must leave them so. */
+#define LEN_UNTOUCHED ((size_t)0x5eed)
+#define SUM_UNTOUCHED UINT64_C(0x5eed5eed5eed5eed)
+
+/* The modification time test files are given, nanoseconds included: 2001-09-09. */
+static const struct timespec OLD_TIME = { 1000000000, 123456789 };
+
+static size_t page(void)
+{
+	return labkit_page_size();
+}
+
+static long page_kib(void)
+{
+	return (long)(page() / 1024);
+}
+
+/* ---- Test files ------------------------------------------------------------ */
+
+/* A file that remembers its bytes and the modification time it was given. */
+struct test_file {
+	const char *path;
+	unsigned char *data;
+	size_t size;
+};
+
+/* A file of size random bytes with this mode, its timestamps set to OLD_TIME. */
+static struct test_file make_test_file(const char *path, size_t size, uint64_t seed,
+				       mode_t mode)
+{
+	struct test_file file = { path, grade_random_bytes(size, seed), size };
+	const struct timespec times[2] = { OLD_TIME, OLD_TIME };
+
+	grade_make_file(path, file.data, size, mode);
+	if (utimensat(AT_FDCWD, path, times, 0) != 0)
+		grade_setup_failed("cannot set the timestamps of %s", path);
+	return file;
+}
+
+static void make_directory(const char *path)
+{
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		grade_setup_failed("cannot make the directory %s", path);
+}
+
+/*
+ * Fail unless the file still holds its bytes and its modification time, and
+ * a separate process that maps it sees those bytes: whatever `call` stored,
+ * it stored in private copies only.
+ */
+static void expect_file_untouched(const struct test_file *file, const char *call,
+				  const char *hint)
+{
+	struct stat st;
+	uint64_t seen, original = labkit_fnv1a(file->data, file->size);
+
+	grade_expect_file(file->path, file->data, file->size,
+			  grade_format("\"%s\" after %s", file->path, call), hint);
+	if (stat(file->path, &st) != 0)
+		grade_setup_failed("cannot stat %s", file->path);
+	grade_check(st.st_mtim.tv_sec == OLD_TIME.tv_sec && st.st_mtim.tv_nsec == OLD_TIME.tv_nsec,
+		    hint,
+		    "expected: the modification time of \"%s\" to stay %jd.%09ld after %s\n"
+		    "observed: it is now %jd.%09ld: something stored into the file",
+		    file->path, (intmax_t)OLD_TIME.tv_sec, OLD_TIME.tv_nsec, call,
+		    (intmax_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	if (grade_hash_mapped_elsewhere(file->path, &seen) != 0)
+		grade_setup_failed("cannot map %s in another process", file->path);
+	grade_check(seen == original, hint,
+		    "expected: another process that maps \"%s\" after %s to see the original "
+		    "bytes (FNV-1a 0x%016" PRIx64 ")\nobserved: it sees other bytes (FNV-1a "
+		    "0x%016" PRIx64 ")",
+		    file->path, call, original, seen);
+}
+
+/* ---- Calling the student's code --------------------------------------------- */
+
+/* What one pm_map_private() call gave back, with errno right after it. */
+struct map_outcome {
+	unsigned char *map;
+	size_t len;
+	int error;
+	char call[200];
+};
+
+static struct map_outcome run_map(const char *path, const char *situation)
+{
+	struct map_outcome out = { .len = LEN_UNTOUCHED };
+
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "pm_map_private(\"%s\", &len)", path);
+	out.map = pm_map_private(path, &out.len);
+	out.error = errno;
+	return out;
+}
+
+static long run_cow(const void *addr, const char *where, const char *situation, int *error,
+		    char *call, size_t size)
+{
+	long result;
+
+	grade_announce_call(call, size, situation, NULL,
+			    "pm_cow_pages(%s)", where);
+	result = pm_cow_pages(addr);
+	*error = errno;
+	return result;
+}
+
+struct patched_outcome {
+	long long result;
+	int error;
+	uint64_t sum;
+	char call[200];
+};
+
+static struct patched_outcome run_patched(const char *path, off_t offset, unsigned char value,
+					  const char *situation)
+{
+	struct patched_outcome out = { .sum = SUM_UNTOUCHED };
+
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
+			    "pm_patched_checksum(\"%s\", %jd, 0x%02x, &sum)", path,
+			    (intmax_t)offset, value);
+	out.result = pm_patched_checksum(path, offset, value, &out.sum);
+	out.error = errno;
+	return out;
+}
+
+/* "it returned NULL with errno ENOSYS: not written yet", and the like. */
+static const char *describe_null(int error)
+{
+	if (error == ENOSYS)
+		return "it returned NULL with errno ENOSYS: not written yet (that is the "
+		       "skeleton's placeholder)";
+	return grade_format("it returned NULL with errno %s", grade_errno_text(error));
+}
+
+/* "it returned -1 with errno ENOSYS: not written yet", and the like. */
+static const char *describe_failure(int error)
+{
+	if (error == ENOSYS)
+		return "it returned -1 with errno ENOSYS: not written yet (that is the "
+		       "skeleton's placeholder)";
+	return grade_format("it returned -1 with errno %s", grade_errno_text(error));
+}
+
+/* Fail unless the call returned a mapping and stored the file's size in len. */
+static void expect_mapped(const struct map_outcome *out, size_t size, const char *hint)
+{
+	grade_check(out->map != NULL, hint,
+		    "expected: %s to return the address of a mapping of the whole %zu-byte "
+		    "file\nobserved: %s",
+		    out->call, size, describe_null(out->error));
+	grade_check(out->map != MAP_FAILED, HINT_MAP_FAILED,
+		    "expected: %s to return the address of a mapping\nobserved: it returned "
+		    "MAP_FAILED ((void *)-1) with errno %s",
+		    out->call, grade_errno_text(out->error));
+	grade_check(out->len == size, HINT_MAP_WHOLE,
+		    "expected: %s to store the file's size, %zu, in len\nobserved: len is %zu%s",
+		    out->call, size, out->len,
+		    out->len == LEN_UNTOUCHED ? " (left unchanged)" : "");
+}
+
+/* Fail unless the call returned NULL with expected_errno and left len alone. */
+static void expect_map_refused(const struct map_outcome *out, int expected_errno,
+			       const char *hint)
+{
+	grade_check(out->map != MAP_FAILED, HINT_MAP_FAILED,
+		    "expected: %s to fail, returning NULL with errno %s\nobserved: it returned "
+		    "MAP_FAILED ((void *)-1), which is not NULL: a caller that checks for NULL "
+		    "goes on to use address -1",
+		    out->call, grade_errno_text(expected_errno));
+	grade_check(out->map == NULL, hint,
+		    "expected: %s to fail, returning NULL with errno %s\nobserved: it returned "
+		    "%p",
+		    out->call, grade_errno_text(expected_errno), (void *)out->map);
+	grade_check(out->error == expected_errno, hint,
+		    "expected: %s to fail, returning NULL with errno %s\nobserved: %s", out->call,
+		    grade_errno_text(expected_errno), describe_null(out->error));
+	grade_check(out->len == LEN_UNTOUCHED, hint,
+		    "expected: %s to leave len untouched when it fails\nobserved: len was "
+		    "changed to %zu",
+		    out->call, out->len);
+}
+
+/* Map the whole file, failing the test unless it works; len is then its size. */
+static struct map_outcome map_or_fail(const struct test_file *file, const char *situation,
+				      const char *hint)
+{
+	struct map_outcome out = run_map(file->path, situation);
+
+	expect_mapped(&out, file->size, hint);
+	return out;
+}
+
+/* Unmap what pm_map_private gave, failing if pm_unmap does not work. */
+static void unmap_or_fail(const struct map_outcome *out)
+{
+	char call[200];
+	int error;
+
+	grade_announce_call(call, sizeof(call), NULL, NULL,
+			    "pm_unmap(map, %zu) on the mapping of %s", out->len, out->call);
+	int result = pm_unmap(out->map, out->len);
+	error = errno;
+	grade_expect_result(result, error, 0, call, HINT_UNMAP);
+}
+
+/* ---- The recorded mmap() calls ---------------------------------------------------- */
+
+static unsigned recorded_mmap_count(void)
+{
+	return grade_calls.mmap_count < GRADE_MAX_RECORDS ? grade_calls.mmap_count
+							   : GRADE_MAX_RECORDS;
+}
+
+/* All the mmap() calls recorded since the last reset, for a message. */
+static const char *recorded_mmaps(void)
+{
+	static char text[1024];
+	unsigned count = recorded_mmap_count();
+
+	if (count == 0)
+		return "no mmap() call at all";
+	text[0] = '\0';
+	for (unsigned i = 0; i < count && strlen(text) < sizeof(text) - 200; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+			 i > 0 ? "; " : "", grade_describe_mmap(&grade_calls.mmaps[i]));
+	return text;
+}
+
+static int is_private(int flags)
+{
+	return (flags & MAP_SHARED_VALIDATE) == MAP_PRIVATE;
+}
+
+/* Fail unless the mapping at map came from one mmap() of the whole file, private and writable. */
+static void expect_private_mmap(const struct map_outcome *out, size_t size)
+{
+	const struct grade_mmap_record *record = NULL;
+
+	for (unsigned i = 0; i < recorded_mmap_count(); i++)
+		if (grade_calls.mmaps[i].result == out->map)
+			record = &grade_calls.mmaps[i];
+	grade_check(record != NULL, HINT_MAP_WHOLE,
+		    "expected: %s to return the address an mmap() call returned\nobserved: it "
+		    "returned %p; %s",
+		    out->call, (void *)out->map, recorded_mmaps());
+	grade_check(is_private(record->flags), HINT_MAP_PRIVATE,
+		    "expected: %s to map the file MAP_PRIVATE\nobserved: %s", out->call,
+		    grade_describe_mmap(record));
+	grade_check(record->prot == (PROT_READ | PROT_WRITE), HINT_MAP_WHOLE,
+		    "expected: %s to map the file PROT_READ|PROT_WRITE\nobserved: %s", out->call,
+		    grade_describe_mmap(record));
+	grade_check(record->offset == 0 && record->length >= size &&
+			    record->length <= labkit_round_up(size, page()),
+		    HINT_MAP_WHOLE,
+		    "expected: %s to map all %zu bytes of the file from offset 0\nobserved: %s",
+		    out->call, size, grade_describe_mmap(record));
+}
+
+/* Fail unless the mapping shows exactly the file's bytes. */
+static void expect_mapping_holds(const struct map_outcome *out, const struct test_file *file)
+{
+	size_t i = 0;
+
+	while (i < file->size && out->map[i] == file->data[i])
+		i++;
+	grade_check(i == file->size, HINT_MAP_WHOLE,
+		    "expected: the mapping returned by %s to hold the file's bytes\nobserved: "
+		    "byte %zu is 0x%02x instead of 0x%02x",
+		    out->call, i, out->map[i], file->data[i]);
+}
+
+/* ---- Task 1: pm_map_private ------------------------------------------------------- */
+
+/*
+ * Map one file and check the call from outside: the bytes, len, the mmap()
+ * it made, and that it kept no descriptor. The mapping itself is expected to
+ * stay, so the leak check allows for exactly its pages.
+ */
+static void expect_whole_private_mapping(const struct test_file *file)
+{
+	grade_calls_reset();
+	struct grade_resources before = grade_resources_now();
+	struct map_outcome out = map_or_fail(file, NULL, HINT_MAP_WHOLE);
+
+	before.mapped_bytes += labkit_round_up(file->size, page());
+	grade_expect_no_leak(before, out.call, HINT_MAP_CLOSE);
+	expect_private_mmap(&out, file->size);
+	expect_mapping_holds(&out, file);
+	grade_calls_reset();
+	unmap_or_fail(&out);
+}
+
+static void map_private_maps_whole_file(void)
+{
+	const size_t sizes[] = { 1, page() - 1, page(), 3 * page() + 17 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "file-%zu", sizes[i]);
+		struct test_file file = make_test_file(path, sizes[i], 301 + i, 0644);
+		expect_whole_private_mapping(&file);
+		free(file.data);
+	}
+}
+
+/* Every byte of the mapping must now be the complement of the file's byte. */
+static void expect_stores_visible(const struct map_outcome *out, const struct test_file *file)
+{
+	for (size_t i = 0; i < file->size; i++)
+		grade_check(out->map[i] == (unsigned char)~file->data[i], HINT_STAYS_PRIVATE,
+			    "expected: the mapping returned by %s to show the bytes the test "
+			    "stored into it\nobserved: byte %zu reads 0x%02x, not the 0x%02x "
+			    "stored there",
+			    out->call, i, out->map[i], (unsigned char)~file->data[i]);
+}
+
+/* Map the file, store into every byte, and prove the file never saw it. */
+static void expect_stores_stay_private(const struct test_file *file, const char *situation,
+				       const char *hint)
+{
+	struct map_outcome out = map_or_fail(file, situation, hint);
+	const char *stored = grade_format("storing into every byte of the mapping made by %s",
+					  out.call);
+
+	grade_step("%s", stored);
+	for (size_t i = 0; i < out.len; i++)
+		out.map[i] = (unsigned char)~out.map[i];
+	expect_stores_visible(&out, file);
+	expect_file_untouched(file, stored, hint);
+	unmap_or_fail(&out);
+	expect_file_untouched(file, grade_format("%s and unmapping it", stored), hint);
+}
+
+static void writes_stay_private(void)
+{
+	struct test_file file = make_test_file("data", 5 * page() + 123, 311, 0644);
+
+	expect_stores_stay_private(&file, NULL, HINT_STAYS_PRIVATE);
+	free(file.data);
+}
+
+/* ---- A read-only file ------------------------------------------------------------- */
+
+static void read_only_file_can_be_mapped(void)
+{
+	if (geteuid() == 0)
+		grade_setup_failed("this test must run as an unprivileged user: as root, "
+				   "open(O_RDWR) of a mode-0444 file succeeds, so the test could "
+				   "not tell a read-only open from a read-write one (start the "
+				   "grader as root, which runs tests unprivileged, or as an "
+				   "ordinary user)");
+
+	struct test_file file = make_test_file("read-only", 3 * page() + 5, 321, 0444);
+	const off_t offset = (off_t)(2 * page() + 1);
+	unsigned char *patched = malloc(file.size);
+
+	if (patched == NULL)
+		grade_setup_failed("out of memory");
+	expect_stores_stay_private(&file, "on a file of mode 0444", HINT_READ_ONLY);
+	memcpy(patched, file.data, file.size);
+	patched[offset] ^= 0xff;
+	struct patched_outcome out = run_patched(file.path, offset, patched[offset],
+						 "on a file of mode 0444");
+	grade_expect_result(out.result, out.error, 0, out.call, HINT_READ_ONLY);
+	grade_check(out.sum == labkit_fnv1a(patched, file.size), HINT_PATCHED,
+		    "expected: %s to store the hash of the patched bytes, 0x%016" PRIx64 "\n"
+		    "observed: it stored 0x%016" PRIx64,
+		    out.call, labkit_fnv1a(patched, file.size), out.sum);
+	expect_file_untouched(&file, out.call, HINT_PATCHED_UNTOUCHED);
+	free(patched);
+	free(file.data);
+}
+
+/* ---- Files that cannot be mapped ------------------------------------------------ */
+
+static void expect_map_error(const char *path, int expected_errno, const char *situation,
+			     struct grade_faults faults, const char *hint)
+{
+	grade_calls_reset();
+	grade_faults = faults;
+	struct grade_resources before = grade_resources_now();
+	struct map_outcome out = run_map(path, situation);
+
+	grade_calls_reset();
+	expect_map_refused(&out, expected_errno, hint);
+	grade_expect_no_leak(before, out.call, HINT_LEAK);
+}
+
+static void map_private_rejects_bad_files(void)
+{
+	struct test_file file = make_test_file("data", 2 * page() + 10, 331, 0644);
+	const struct grade_faults none = { 0 };
+	const struct grade_faults mmap_fails = { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
+
+	grade_make_file("empty", "", 0, 0644);
+	make_directory("dir");
+	expect_map_error("empty", EINVAL, "on an empty file", none, HINT_BAD_FILE);
+	expect_map_error("dir", EINVAL, "on a directory", none, HINT_BAD_FILE);
+	expect_map_error("missing", ENOENT, "where the file does not exist", none, HINT_BAD_FILE);
+	expect_map_error(file.path, ENOMEM, "with its mmap() made to fail with ENOMEM",
+			 mmap_fails, HINT_MAP_FAILED);
+	free(file.data);
+}
+
+/* ---- Task 2: pm_unmap ---------------------------------------------------------- */
+
+/* Whether any mapping of this process holds addr, from the grader's own smaps reading. */
+static int is_mapped(const void *addr)
+{
+	return grade_smaps_kib(addr, "Anonymous:") >= 0;
+}
+
+static void unmap_releases_exactly(void)
+{
+	struct test_file file = make_test_file("data", 4 * page() + 1, 341, 0644);
+	int fd = open(file.path, O_RDONLY | O_CLOEXEC);
+	char call[200];
+
+	if (fd < 0)
+		grade_setup_failed("cannot open %s", file.path);
+	grade_calls_reset();
+	struct grade_resources before = grade_resources_now();
+	/* A plain mmap(): recorded like the student's, so that munmap() is checked against it. */
+	unsigned char *map = mmap(NULL, file.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		grade_setup_failed("cannot map %s", file.path);
+
+	grade_announce_call(call, sizeof(call), "where map + 1 is not page-aligned", NULL,
+			    "pm_unmap(map + 1, %zu)", file.size);
+	int result = pm_unmap(map + 1, file.size);
+	int error = errno;
+	grade_expect_error(result, error, EINVAL, call, HINT_UNMAP);
+	grade_check(is_mapped(map), HINT_UNMAP,
+		    "expected: %s to fail and leave the mapping alone\nobserved: the mapping "
+		    "is gone",
+		    call);
+
+	grade_announce_call(call, sizeof(call), NULL, NULL, "pm_unmap(map, %zu)", file.size);
+	result = pm_unmap(map, file.size);
+	error = errno;
+	grade_expect_result(result, error, 0, call, HINT_UNMAP);
+	grade_expect_mappings_released(call, HINT_MUNMAP);
+	grade_expect_no_leak(before, call, HINT_UNMAP);
+	grade_check(!is_mapped(map) && !is_mapped(map + file.size - 1), HINT_UNMAP,
+		    "expected: %s to unmap every page of the mapping\nobserved: part of it is "
+		    "still mapped",
+		    call);
+	grade_calls_reset();
+	free(file.data);
+}
+
+/* ---- Task 3: pm_cow_pages ------------------------------------------------------- */
+
+/* A private writable mapping the test makes itself, so that Task 3 is graded on its own. */
+static unsigned char *map_privately(const struct test_file *file)
+{
+	int fd = open(file->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		grade_setup_failed("cannot open %s", file->path);
+	unsigned char *map = __real_mmap(NULL, file->size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
+					 fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		grade_setup_failed("cannot map %s", file->path);
+	return map;
+}
+
+/* What the kernel says about the mapping holding addr, to explain a wrong count. */
+static const char *kernel_view(const void *addr)
+{
+	return grade_format("/proc/self/smaps for that mapping: Anonymous %ld kB, Rss %ld kB, "
+			    "Private_Dirty %ld kB; a page is %ld kB",
+			    grade_smaps_kib(addr, "Anonymous:"), grade_smaps_kib(addr, "Rss:"),
+			    grade_smaps_kib(addr, "Private_Dirty:"), page_kib());
+}
+
+/*
+ * pm_cow_pages(addr) must return `pages`, and so must the grader's own reading
+ * of the kernel's account; `after` says what the test did to get there.
+ */
+static void expect_cow(const void *addr, const char *where, long pages, const char *after,
+		       const char *hint)
+{
+	long kernel = grade_smaps_kib(addr, "Anonymous:");
+	char call[200];
+	int error;
+
+	if (kernel != pages * page_kib())
+		grade_setup_failed("after %s, the kernel counts %ld kB copied on write where the "
+				   "test expected %ld pages",
+				   after, kernel, pages);
+	long result = run_cow(addr, where, NULL, &error, call, sizeof(call));
+	grade_check(result != -1, hint, "expected: %s to return %ld, after %s\nobserved: %s",
+		    call, pages, after, describe_failure(error));
+	grade_check(result == pages, hint,
+		    "expected: %s to return %ld, after %s\nobserved: it returned %ld (%s)", call,
+		    pages, after, result, kernel_view(addr));
+}
+
+/* Read one byte in every `step` of the mapping; volatile, so that the reads happen. */
+static void read_bytes(const unsigned char *map, size_t len, size_t step)
+{
+	const volatile unsigned char *bytes = map;
+
+	for (size_t i = 0; i < len; i += step)
+		(void)bytes[i];
+}
+
+/* Store one byte into each listed page. */
+static void store_in_pages(unsigned char *map, const size_t *pages, size_t count,
+			   unsigned char value)
+{
+	for (size_t i = 0; i < count; i++)
+		map[pages[i] * page() + 100 + i] = value;
+}
+
+static void cow_pages_counts_copied_pages(void)
+{
+	const size_t pages = 8;
+	struct test_file file = make_test_file("pages", pages * page(), 351, 0644);
+	unsigned char *map = map_privately(&file);
+	const size_t first[] = { 3 }, more[] = { 0, 6 }, again[] = { 0, 3, 6 };
+
+	grade_step("reading every byte of an 8-page private mapping the test made");
+	expect_cow(map, "map", 0, "mapping the 8-page file, before touching it", HINT_COW_COUNT);
+	read_bytes(map, file.size, 1);
+	expect_cow(map + file.size - 1, "map + 8 * page - 1", 0,
+		   "reading every byte of its 8 pages", HINT_COW_COUNT);
+	store_in_pages(map, first, 1, 0xa1);
+	expect_cow(map + 7 * page() + 5, "map + 7 * page + 5", 1,
+		   "reading every page, then storing one byte into page 3", HINT_COW_COUNT);
+	store_in_pages(map, more, 2, 0xa2);
+	expect_cow(map + 3 * page(), "map + 3 * page", 3,
+		   "storing one byte into page 3, then one into pages 0 and 6", HINT_COW_COUNT);
+	store_in_pages(map, again, 3, 0xa3);
+	expect_cow(map + 17, "map + 17", 3,
+		   "storing into pages 0, 3 and 6, then into the same three pages again",
+		   HINT_COW_COUNT);
+	__real_munmap(map, file.size);
+	free(file.data);
+}
+
+/* pm_cow_pages(addr) must fail with ENOENT: no mapping holds addr. */
+static void expect_cow_enoent(const void *addr, const char *where, const char *situation)
+{
+	char call[200];
+	int error;
+	long result = run_cow(addr, where, situation, &error, call, sizeof(call));
+
+	grade_expect_error(result, error, ENOENT, call, HINT_COW_ENTRY);
+}
+
+/*
+ * An address no mapping holds: one page into a reservation the test has just
+ * unmapped. The kernel places new mappings at the top of the highest gap that
+ * fits them, so a mapping made meanwhile (by stdio, say) would have to be
+ * almost 16 MiB long to reach the address used.
+ */
+static void *unmapped_address(void)
+{
+	const size_t length = (size_t)16 << 20;
+	unsigned char *hole = __real_mmap(NULL, length, PROT_NONE,
+					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (hole == MAP_FAILED || __real_munmap(hole, length) != 0)
+		grade_setup_failed("cannot make an unmapped hole of %zu bytes", length);
+	return hole + page();
+}
+
+static void cow_pages_finds_the_right_mapping(void)
+{
+	struct test_file file = make_test_file("twice", 6 * page(), 361, 0644);
+	unsigned char *first = map_privately(&file);
+	unsigned char *second = map_privately(&file);
+	const size_t three[] = { 1, 2, 4 }, one[] = { 5 };
+	void *hole = unmapped_address();
+
+	store_in_pages(first, three, 3, 0xb1);
+	store_in_pages(second, one, 1, 0xb2);
+	expect_cow(first + 4 * page() + 1, "first + 4 * page + 1", 3,
+		   "storing into 3 pages of this mapping and 1 page of another private mapping "
+		   "of the same file",
+		   HINT_COW_ENTRY);
+	expect_cow(second + file.size - 1, "second + 6 * page - 1", 1,
+		   "storing into 1 page of this mapping and 3 pages of another private mapping "
+		   "of the same file",
+		   HINT_COW_ENTRY);
+	expect_cow_enoent((const void *)(uintptr_t)0x1000, "(void *)0x1000",
+			  "an address no process maps");
+	expect_cow_enoent(hole, "hole", "an address in a range the test has just unmapped");
+	__real_munmap(first, file.size);
+	__real_munmap(second, file.size);
+	free(file.data);
+}
+
+/* ---- A private mapping across fork() --------------------------------------------- */
+
+/* What the parent stores before fork(), at offset 0, and what each process stores after. */
+enum { BEFORE_FORK_BYTE = 'S', CHILD_BYTE = 'C', PARENT_BYTE = 'P' };
+
+/* The child stores in page 1, the parent in page 2: each page is copied by one of them. */
+static size_t child_offset(void)
+{
+	return page() + 7;
+}
+
+static size_t parent_offset(void)
+{
+	return 2 * page() + 9;
+}
+
+/* What one process sees at the three offsets. */
+struct view {
+	unsigned char before_fork, child, parent;
+};
+
+static struct view look(const unsigned char *map)
+{
+	return (struct view){ map[0], map[child_offset()], map[parent_offset()] };
+}
+
+/* The child's work: store, say so, wait for the parent's store, report, wait for the end. */
+static _Noreturn void child_stores_and_reports(unsigned char *map, int command_fd, int reply_fd)
+{
+	static const int signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+	char token;
+	struct view seen;
+
+	/* cmocka's handlers would jump back into the test: die of a signal instead. */
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		signal(signals[i], SIG_DFL);
+	map[child_offset()] = CHILD_BYTE;
+	if (__real_write(reply_fd, "w", 1) != 1)
+		_exit(2);
+	if (__real_read(command_fd, &token, 1) != 1)
+		_exit(3);
+	seen = look(map);
+	if (__real_write(reply_fd, &seen, sizeof(seen)) != (ssize_t)sizeof(seen))
+		_exit(4);
+	while (__real_read(command_fd, &token, 1) > 0)
+		continue; /* until the parent closes the pipe */
+	_exit(0);
+}
+
+/* Read exactly len bytes; 0 if the child went away first. */
+static int read_exactly(int fd, void *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = __real_read(fd, (char *)buf + done, len - done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return 0;
+		done += (size_t)got;
+	}
+	return 1;
+}
+
+/* What the test learns from one run of parent and child. */
+struct fork_run {
+	int child_reported;
+	struct view child_view, parent_view;
+	long cow_pages;
+	int cow_error;
+	long kernel_kib; /* the grader's own reading of Anonymous: at the same moment */
+	char kernel_text[256];
+	char cow_call[200];
+	int status;
+};
+
+/* Parent's side: wait for the child's store, store, let it look, look, count, reap. */
+static void parent_side(unsigned char *map, pid_t child, int command_fd, int reply_fd,
+			struct fork_run *run)
+{
+	char token;
+
+	if (read_exactly(reply_fd, &token, 1)) {
+		map[parent_offset()] = PARENT_BYTE;
+		run->child_reported = __real_write(command_fd, "l", 1) == 1 &&
+				      read_exactly(reply_fd, &run->child_view,
+						   sizeof(run->child_view));
+	}
+	run->parent_view = look(map);
+	if (run->child_reported) {
+		run->cow_pages = run_cow(map + 2 * page(), "map + 2 * page", NULL,
+					 &run->cow_error, run->cow_call, sizeof(run->cow_call));
+		run->kernel_kib = grade_smaps_kib(map, "Anonymous:");
+		snprintf(run->kernel_text, sizeof(run->kernel_text), "%s", kernel_view(map));
+	}
+	close(command_fd); /* the child sees end of file and leaves */
+	close(reply_fd);
+	while (waitpid(child, &run->status, 0) < 0)
+		if (errno != EINTR)
+			grade_setup_failed("cannot reap the child");
+}
+
+static struct fork_run run_parent_and_child(unsigned char *map)
+{
+	struct fork_run run = { 0 };
+	int to_child[2], to_parent[2];
+
+	if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(to_parent, O_CLOEXEC) != 0)
+		grade_setup_failed("cannot make pipes");
+	grade_step("forking a child; the child stores '%c' at offset %zu of the private "
+		   "mapping, the parent '%c' at offset %zu",
+		   CHILD_BYTE, child_offset(), PARENT_BYTE, parent_offset());
+	pid_t child = fork();
+	if (child < 0)
+		grade_setup_failed("cannot fork");
+	if (child == 0) {
+		close(to_child[1]);
+		close(to_parent[0]);
+		child_stores_and_reports(map, to_child[0], to_parent[1]);
+	}
+	close(to_child[0]);
+	close(to_parent[1]);
+	parent_side(map, child, to_child[1], to_parent[0], &run);
+	return run;
+}
+
+static const char *describe_status(int status)
+{
+	if (WIFSIGNALED(status))
+		return grade_format("the child was killed by signal %d (%s)", WTERMSIG(status),
+				    strsignal(WTERMSIG(status)));
+	return grade_format("the child exited with status %d", WEXITSTATUS(status));
+}
+
+/* `who` must see `expected` at `offset`, where `seen` is what it saw. */
+static void expect_seen(const char *who, unsigned char seen, unsigned char expected,
+			size_t offset, const char *why, const char *call)
+{
+	grade_check(seen == expected, HINT_FORK,
+		    "expected: the %s to read 0x%02x at offset %zu of the mapping made by %s "
+		    "(%s)\nobserved: it reads 0x%02x",
+		    who, expected, offset, call, why, seen);
+}
+
+static void fork_copies_diverge(void)
+{
+	struct test_file file = make_test_file("data", 4 * page(), 371, 0644);
+	struct map_outcome out = map_or_fail(&file, NULL, HINT_MAP_WHOLE);
+	size_t child_at = child_offset(), parent_at = parent_offset();
+
+	/*
+	 * Before fork(), read every page and store into pages 0 and 3. The child
+	 * inherits that view: the file's pages and the two copies are mapped in
+	 * both processes, so they count as shared, not private. The parent then
+	 * holds 3 copies (pages 0, 2 and 3), but fewer private dirty pages: a
+	 * count of Private_Dirty or Rss cannot pass for the count of copies.
+	 */
+	grade_step("reading every page of the mapping made by %s, then storing '%c' into "
+		   "pages 0 and 3", out.call, BEFORE_FORK_BYTE);
+	read_bytes(out.map, out.len, page());
+	out.map[0] = BEFORE_FORK_BYTE;
+	out.map[3 * page() + 11] = BEFORE_FORK_BYTE;
+	struct fork_run run = run_parent_and_child(out.map);
+
+	grade_check(run.child_reported && WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0,
+		    HINT_FORK,
+		    "expected: the child to store into the mapping made by %s and report what it "
+		    "sees\nobserved: %s", out.call, describe_status(run.status));
+	expect_seen("child", run.child_view.before_fork, BEFORE_FORK_BYTE, 0,
+		    "the parent stored it before fork(): the child inherits that copy", out.call);
+	expect_seen("child", run.child_view.child, CHILD_BYTE, child_at, "its own store",
+		    out.call);
+	expect_seen("child", run.child_view.parent, file.data[parent_at], parent_at,
+		    "the file's byte: the parent's later store must not reach the child", out.call);
+	expect_seen("parent", run.parent_view.parent, PARENT_BYTE, parent_at, "its own store",
+		    out.call);
+	expect_seen("parent", run.parent_view.child, file.data[child_at], child_at,
+		    "the file's byte: the child's store must not reach the parent", out.call);
+	expect_seen("parent", run.parent_view.before_fork, BEFORE_FORK_BYTE, 0,
+		    "its own store, made before fork()", out.call);
+	if (run.kernel_kib != 3 * page_kib())
+		grade_setup_failed("the kernel counts %ld kB copied on write in the parent where "
+				   "the test expected 3 pages", run.kernel_kib);
+	grade_check(run.cow_pages == 3, HINT_COW_COUNT,
+		    "expected: %s in the parent to return 3 (pages 0 and 3, copied before fork() "
+		    "and now shared with the child, and page 2), while the child is still "
+		    "running\n"
+		    "observed: %s",
+		    run.cow_call,
+		    run.cow_pages == -1 ? describe_failure(run.cow_error)
+					: grade_format("it returned %ld (%s)", run.cow_pages,
+						       run.kernel_text));
+	unmap_or_fail(&out);
+	expect_file_untouched(&file, "the stores of parent and child", HINT_FORK);
+	free(file.data);
+}
+
+/* ---- Task 4: pm_patched_checksum --------------------------------------------------- */
+
+/* The call must store the hash of the file with byte `offset` set to `value`. */
+static void expect_patched_hash(const struct test_file *file, size_t offset,
+				unsigned char value)
+{
+	unsigned char *patched = malloc(file->size);
+
+	if (patched == NULL)
+		grade_setup_failed("out of memory");
+	memcpy(patched, file->data, file->size);
+	patched[offset] = value;
+	uint64_t expected = labkit_fnv1a(patched, file->size);
+	free(patched);
+
+	struct patched_outcome out = run_patched(file->path, (off_t)offset, value, NULL);
+	grade_expect_result(out.result, out.error, 0, out.call, HINT_PATCHED);
+	grade_check(out.sum != SUM_UNTOUCHED, HINT_PATCHED,
+		    "expected: %s to store the hash 0x%016" PRIx64 " in sum\nobserved: sum was "
+		    "left unchanged", out.call, expected);
+	grade_check(out.sum == expected, HINT_PATCHED,
+		    "expected: %s to store 0x%016" PRIx64 ", the FNV-1a hash of the file with "
+		    "byte %zu set to 0x%02x\nobserved: it stored 0x%016" PRIx64 "%s",
+		    out.call, expected, offset, value, out.sum,
+		    out.sum == labkit_fnv1a(file->data, file->size) ? " (the hash of the file "
+								     "as it is)" : "");
+}
+
+static void patched_checksum_hashes_patched_copy(void)
+{
+	struct test_file one = make_test_file("one-byte", 1, 381, 0644);
+	struct test_file whole = make_test_file("one-page", page(), 382, 0644);
+	struct test_file big = make_test_file("big", 5 * page() + 7, 383, 0644);
+
+	expect_patched_hash(&one, 0, (unsigned char)~one.data[0]);
+	expect_patched_hash(&whole, page() - 1, (unsigned char)~whole.data[page() - 1]);
+	expect_patched_hash(&big, 0, 0x00);
+	expect_patched_hash(&big, 2 * page() + 300, 0xff);
+	expect_patched_hash(&big, big.size - 1, (unsigned char)~big.data[big.size - 1]);
+	expect_patched_hash(&big, 4 * page(), big.data[4 * page()]); /* the same byte */
+	free(one.data);
+	free(whole.data);
+	free(big.data);
+}
+
+static void patched_checksum_leaves_file_untouched(void)
+{
+	struct test_file file = make_test_file("data", 6 * page() + 50, 391, 0644);
+	const size_t offsets[] = { 0, 3 * page() + 1, 6 * page() + 49 };
+
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+		size_t offset = offsets[i];
+		struct patched_outcome out = run_patched(file.path, (off_t)offset,
+							 (unsigned char)~file.data[offset], NULL);
+
+		grade_expect_result(out.result, out.error, 0, out.call, HINT_PATCHED);
+		expect_file_untouched(&file, out.call, HINT_PATCHED_UNTOUCHED);
+	}
+	free(file.data);
+}
+
+/* The call must fail with expected_errno, leave sum alone and leave nothing behind. */
+static void expect_patched_error(const char *path, off_t offset, int expected_errno,
+				 const char *situation, const char *hint)
+{
+	struct grade_resources before = grade_resources_now();
+	struct patched_outcome out = run_patched(path, offset, 0x42, situation);
+
+	grade_expect_error(out.result, out.error, expected_errno, out.call, hint);
+	grade_check(out.sum == SUM_UNTOUCHED, hint,
+		    "expected: %s to leave sum untouched when it fails\nobserved: sum was "
+		    "changed to 0x%016" PRIx64, out.call, out.sum);
+	grade_expect_no_leak(before, out.call, HINT_LEAK);
+}
+
+static void patched_checksum_rejects_bad_offsets(void)
+{
+	struct test_file file = make_test_file("data", 2 * page() + 100, 401, 0644);
+	off_t size = (off_t)file.size;
+
+	grade_make_file("empty", "", 0, 0644);
+	make_directory("dir");
+	expect_patched_error(file.path, -1, EINVAL, "a negative offset", HINT_PATCHED_ARGS);
+	expect_patched_error(file.path, size, EINVAL,
+			     "at the file's size (the first byte past its end)", HINT_PATCHED_ARGS);
+	expect_patched_error(file.path, size + 1, EINVAL, "past the end of the file",
+			     HINT_PATCHED_ARGS);
+	expect_patched_error(file.path, size + (off_t)(4 * page()), EINVAL,
+			     "4 pages past the end of the file", HINT_PATCHED_ARGS);
+	expect_patched_error("empty", 0, EINVAL, "on an empty file", HINT_PATCHED_ARGS);
+	expect_patched_error("dir", 0, EINVAL, "on a directory", HINT_PATCHED_ARGS);
+	expect_patched_error("missing", 0, ENOENT, "where the file does not exist",
+			     HINT_PATCHED_ARGS);
+	expect_file_untouched(&file, "the failed calls", HINT_PATCHED_ARGS);
+	free(file.data);
+}
+
+/* ---- Nothing left behind ------------------------------------------------------------ */
+
+enum lab_function { MAP_AND_UNMAP, COW_PAGES, PATCHED };
+
+/* One call to check for leaks: which function, on what, with which fault. */
+struct leak_case {
+	enum lab_function function;
+	const char *path;
+	off_t offset;
+	const char *situation;
+	struct grade_faults faults;
+	int must_succeed;
+};
+
+static const struct leak_case leak_cases[] = {
+	{ MAP_AND_UNMAP, "data", 0, "", { 0 }, 1 },
+	{ MAP_AND_UNMAP, "small", 0, "", { 0 }, 1 },
+	{ MAP_AND_UNMAP, "empty", 0, "on an empty file", { 0 }, 0 },
+	{ MAP_AND_UNMAP, "dir", 0, "on a directory", { 0 }, 0 },
+	{ MAP_AND_UNMAP, "missing", 0, "where the file does not exist", { 0 }, 0 },
+	{ MAP_AND_UNMAP, "data", 0, "with its mmap() failing with ENOMEM",
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+	{ COW_PAGES, "data", 0, "", { 0 }, 1 },
+	{ COW_PAGES, NULL, 0, "on an address no mapping holds", { 0 }, 0 },
+	{ PATCHED, "data", 5, "", { 0 }, 1 },
+	{ PATCHED, "small", 19, "", { 0 }, 1 },
+	{ PATCHED, "data", -1, "", { 0 }, 0 },
+	{ PATCHED, "data", 1 << 20, "", { 0 }, 0 },
+	{ PATCHED, "empty", 0, "on an empty file", { 0 }, 0 },
+	{ PATCHED, "dir", 0, "on a directory", { 0 }, 0 },
+	{ PATCHED, "missing", 0, "where the file does not exist", { 0 }, 0 },
+	{ PATCHED, "data", 5, "with its mmap() failing with ENOMEM",
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+};
+
+/* pm_map_private, then pm_unmap if it worked: the pair must leave nothing behind. */
+static void map_and_unmap(const struct leak_case *test, long long *result, int *error,
+			  char *call, size_t size)
+{
+	struct map_outcome out = run_map(test->path, test->situation);
+
+	snprintf(call, size, "%s", out.call);
+	*result = out.map == NULL || out.map == MAP_FAILED ? -1 : 0;
+	*error = out.error;
+	grade_check(*result == 0 || !test->must_succeed, HINT_MAP_WHOLE,
+		    "expected: %s to return the address of a mapping of the whole file\n"
+		    "observed: %s",
+		    out.call,
+		    out.map == NULL ? describe_null(out.error) : "it returned MAP_FAILED");
+	if (*result == 0) {
+		grade_announce_call(call, size, NULL, NULL,
+				    "pm_map_private(\"%s\", &len) then pm_unmap(map, len)",
+				    test->path);
+		*result = pm_unmap(out.map, out.len);
+		*error = errno;
+	}
+}
+
+static void run_leak_case(const struct leak_case *test, void *mapped, long long *result,
+			  int *error, char *call, size_t size)
+{
+	if (test->function == MAP_AND_UNMAP) {
+		map_and_unmap(test, result, error, call, size);
+	} else if (test->function == COW_PAGES) {
+		*result = run_cow(test->path != NULL ? mapped : (void *)(uintptr_t)0x1000,
+				  test->path != NULL ? "map" : "(void *)0x1000", test->situation,
+				  error, call, size);
+		if (test->path != NULL && *result >= 0)
+			*result = 0;
+	} else {
+		struct patched_outcome out = run_patched(test->path, test->offset, 0x42,
+							 test->situation);
+
+		snprintf(call, size, "%s", out.call);
+		*result = out.result;
+		*error = out.error;
+	}
+}
+
+static void expect_no_leak_in(const struct leak_case *test, void *mapped)
+{
+	char call[200];
+	long long result;
+	int error;
+
+	grade_calls_reset();
+	grade_faults = test->faults;
+	struct grade_resources before = grade_resources_now();
+	run_leak_case(test, mapped, &result, &error, call, sizeof(call));
+	grade_faults = (struct grade_faults){ 0 };
+	if (test->must_succeed)
+		grade_expect_result(result, error, 0, call, HINT_LEAK);
+	grade_expect_no_leak(before, call, HINT_LEAK);
+	grade_expect_mappings_released(call, HINT_MUNMAP);
+	grade_calls_reset();
+}
+
+static void nothing_leaks(void)
+{
+	struct test_file data = make_test_file("data", 3 * page() + 20, 411, 0644);
+	struct test_file small = make_test_file("small", 20, 412, 0644);
+	unsigned char *mapped = map_privately(&data);
+
+	grade_make_file("empty", "", 0, 0644);
+	make_directory("dir");
+	mapped[page()] ^= 1;
+	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
+		expect_no_leak_in(&leak_cases[i], mapped);
+	__real_munmap(mapped, data.size);
+	free(data.data);
+	free(small.data);
+}
+
+/* ---- The table -------------------------------------------------------------------- */
+
+static const struct grade_test lab03_tests[] = {
+	GRADE_TEST(map_private_maps_whole_file, 10,
+		   "pm_map_private: one MAP_PRIVATE, PROT_READ|PROT_WRITE mmap() of the whole "
+		   "file, its bytes, len set, descriptor closed"),
+	GRADE_TEST(writes_stay_private, 15,
+		   "pm_map_private: stores into every page leave the file's bytes, modification "
+		   "time and other processes' view unchanged"),
+	GRADE_TEST(read_only_file_can_be_mapped, 10,
+		   "pm_map_private, pm_patched_checksum: work on a mode-0444 file as an "
+		   "unprivileged user"),
+	GRADE_TEST(map_private_rejects_bad_files, 5,
+		   "pm_map_private: NULL with EINVAL (empty file, directory), ENOENT, mmap()'s "
+		   "ENOMEM; never MAP_FAILED; len untouched"),
+	GRADE_TEST(unmap_releases_exactly, 5,
+		   "pm_unmap: unmaps exactly the mapping; a misaligned address gives EINVAL"),
+	GRADE_TEST(cow_pages_counts_copied_pages, 15,
+		   "pm_cow_pages: 0 after reading every page, 1 and 3 after storing into 1 and 3 "
+		   "pages, unchanged by storing again"),
+	GRADE_TEST(cow_pages_finds_the_right_mapping, 5,
+		   "pm_cow_pages: the entry that holds the address, among two mappings of one "
+		   "file; ENOENT where nothing is mapped"),
+	GRADE_TEST(fork_copies_diverge, 10,
+		   "pm_map_private after fork(): parent and child each see only their own "
+		   "stores; pm_cow_pages counts shared copies"),
+	GRADE_TEST(patched_checksum_hashes_patched_copy, 10,
+		   "pm_patched_checksum: the FNV-1a hash of the file with one byte changed, "
+		   "first, middle and last byte"),
+	GRADE_TEST(patched_checksum_leaves_file_untouched, 5,
+		   "pm_patched_checksum: the file's bytes, modification time and other "
+		   "processes' view stay the same"),
+	GRADE_TEST(patched_checksum_rejects_bad_offsets, 5,
+		   "pm_patched_checksum: EINVAL for offsets < 0, = size, > size, empty files "
+		   "and directories; ENOENT; sum untouched"),
+	GRADE_TEST(nothing_leaks, 5,
+		   "every function: no descriptor, stream or mapping left behind, on success "
+		   "and error paths; exact munmap()"),
+};
+
+GRADE_SUITE(3, "03-private-map", "private_map.c", "Private mappings and copy-on-write",
+	    lab03_tests);

@@ -156,7 +156,7 @@ int run_jobs(struct job *jobs, size_t count, int parallel, const char *work_dir)
 			workers[slot] = 0;
 			running--;
 		}
-		/* Any other pid is an orphan reparented to us, the subreaper: reaped, it is gone. */
+		/* Any other pid was an orphan reparented to us, the subreaper: now reaped. */
 	}
 	return scheduler_interrupted ? -1 : 0;
 }

@@ -186,23 +186,6 @@ static int open_or_fail(const char *path, int flags)
 	return fd;
 }
 
-/* A file of len random bytes; returns them (malloc'ed) to compare with. */
-static unsigned char *make_random_file(const char *path, size_t len, uint64_t seed,
-				       mode_t mode)
-{
-	unsigned char *data = grade_random_bytes(len, seed);
-
-	grade_make_file(path, data, len, mode);
-	return data;
-}
-
-/* Remove an old copy, so that the call under test has to create the file. */
-static void remove_file(const char *path)
-{
-	if (unlink(path) != 0 && errno != ENOENT)
-		grade_setup_failed("cannot remove %s", path);
-}
-
 static void expect_bytes(const unsigned char *got, const unsigned char *want, size_t len,
 			 const char *call, const char *hint)
 {
@@ -266,12 +249,6 @@ static void expect_no_file(const char *path, const char *call, const char *hint)
 			   call, path, path);
 }
 
-static void make_directory(const char *path)
-{
-	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		grade_setup_failed("cannot make the directory %s", path);
-}
-
 /* ---- Task 1: tio_read_full ----------------------------------------------------- */
 
 /* tio_read_full(fd, buf, count) must return `expected` and store want[0..expected). */
@@ -291,7 +268,7 @@ static void expect_read(int fd, size_t count, const unsigned char *want, size_t 
 static void read_full_reads_to_end_of_file(void)
 {
 	size_t size = 2 * page() + 100;
-	unsigned char *data = make_random_file("data", size, 101, 0644);
+	unsigned char *data = grade_make_and_keep_random_file("data", size, 101, 0644);
 	int fd = open_or_fail("data", O_RDONLY);
 
 	expect_read(fd, size, data, size, "on a file of exactly that size", HINT_READ_SHORT);
@@ -360,7 +337,7 @@ static void read_pipe_fed_in_pieces(void)
 static void read_full_retries_short_reads(void)
 {
 	size_t size = 1000;
-	unsigned char *data = make_random_file("data", size, 102, 0644);
+	unsigned char *data = grade_make_and_keep_random_file("data", size, 102, 0644);
 
 	read_file_in_chunks_of_three(data, size);
 	read_pipe_fed_in_pieces();
@@ -410,7 +387,7 @@ static void read_file_until_eio(void)
 static void read_full_retries_after_eintr(void)
 {
 	size_t size = 5000;
-	unsigned char *data = make_random_file("data", size, 103, 0644);
+	unsigned char *data = grade_make_and_keep_random_file("data", size, 103, 0644);
 
 	read_file_between_interruptions(data, size);
 	read_file_until_eio();
@@ -483,7 +460,7 @@ static void write_full_retries_short_writes(void)
 static void expect_copy_rw(const char *src, const char *dst, size_t bufsize,
 			   const unsigned char *data, size_t size)
 {
-	remove_file(dst);
+	grade_remove_file(dst);
 	struct outcome out = run_copy_rw(src, dst, bufsize, NULL);
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_RW_COPY);
 	grade_expect_file(dst, data, size, grade_format("dst after %s", out.call), HINT_RW_COPY);
@@ -493,10 +470,10 @@ static void expect_copy_rw(const char *src, const char *dst, size_t bufsize,
 static void copy_with_short_transfers(void)
 {
 	size_t size = 100 * 1024 + 3;
-	unsigned char *data = make_random_file("src-short", size, 119, 0644);
+	unsigned char *data = grade_make_and_keep_random_file("src-short", size, 119, 0644);
 	const struct grade_faults faults = { .read_chunk = 1000, .write_chunk = 333 };
 
-	remove_file("dst");
+	grade_remove_file("dst");
 	grade_calls_reset();
 	grade_faults = faults;
 	struct outcome out = run_copy_rw("src-short", "dst", 4096,
@@ -519,7 +496,7 @@ static void copy_rw_copies_every_size(void)
 		unsigned char *data;
 
 		snprintf(src, sizeof(src), "src-%zu", sizes[i]);
-		data = make_random_file(src, sizes[i], 105 + i, 0644);
+		data = grade_make_and_keep_random_file(src, sizes[i], 105 + i, 0644);
 
 		for (size_t j = 0; j < sizeof(bufsizes) / sizeof(bufsizes[0]); j++) {
 			/* tiny buffers on small files only: 5 MiB 7 bytes at a time
@@ -536,7 +513,7 @@ static void copy_rw_copies_every_size(void)
 /* Copy with one bufsize and check what read() was asked for. */
 static void expect_reads_of_bufsize(const unsigned char *data, size_t size, size_t bufsize)
 {
-	remove_file("dst");
+	grade_remove_file("dst");
 	grade_calls_reset();
 	struct grade_io_counts before = grade_io_counts();
 	struct outcome out = run_copy_rw("src", "dst", bufsize, NULL);
@@ -564,7 +541,7 @@ static void expect_reads_of_bufsize(const unsigned char *data, size_t size, size
 static void copy_rw_respects_bufsize(void)
 {
 	size_t size = 5 * 4096 + 123; /* several times each bufsize, plus a remainder */
-	unsigned char *data = make_random_file("src", size, 111, 0644);
+	unsigned char *data = grade_make_and_keep_random_file("src", size, 111, 0644);
 
 	expect_reads_of_bufsize(data, size, 1000);
 	expect_reads_of_bufsize(data, size, 4096);
@@ -577,8 +554,8 @@ static void expect_copy_keeps_mode(mode_t mode)
 
 	snprintf(src, sizeof(src), "src-%04o", (unsigned)mode);
 	snprintf(dst, sizeof(dst), "dst-%04o", (unsigned)mode);
-	free(make_random_file(src, 100, 112, mode));
-	remove_file(dst);
+	free(grade_make_and_keep_random_file(src, 100, 112, mode));
+	grade_remove_file(dst);
 	struct outcome out = run_copy_rw(src, dst, 4096, NULL);
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_RW_COPY);
 	expect_mode(dst, mode, out.call, HINT_RW_MODE);
@@ -592,8 +569,8 @@ static void copy_rw_keeps_mode_and_truncates(void)
 	expect_copy_keeps_mode(0600);
 	expect_copy_keeps_mode(0755);
 
-	unsigned char *data = make_random_file("src", 100, 113, 0644);
-	free(make_random_file("old-dst", 10000, 114, 0644));
+	unsigned char *data = grade_make_and_keep_random_file("src", 100, 113, 0644);
+	free(grade_make_and_keep_random_file("old-dst", 10000, 114, 0644));
 	struct outcome out = run_copy_rw("src", "old-dst", 4096, "over an older 10000-byte dst");
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_RW_COPY);
 	grade_expect_file("old-dst", data, 100, grade_format("dst after %s", out.call),
@@ -604,8 +581,8 @@ static void copy_rw_keeps_mode_and_truncates(void)
 
 static void copy_rw_rejects_bad_arguments(void)
 {
-	free(make_random_file("src", 100, 115, 0644));
-	make_directory("dir");
+	free(grade_make_and_keep_random_file("src", 100, 115, 0644));
+	grade_make_directory("dir");
 
 	struct outcome out = run_copy_rw("src", "dst-zero", 0, NULL);
 	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_RW_ARGS);
@@ -643,34 +620,18 @@ static void copy_mmap_copies_every_size(void)
 		unsigned char *data;
 
 		snprintf(src, sizeof(src), "src-%zu", sizes[i]);
-		data = make_random_file(src, sizes[i], 120 + i, 0640);
-		remove_file("dst");
+		data = grade_make_and_keep_random_file(src, sizes[i], 120 + i, 0640);
+		grade_remove_file("dst");
 		struct outcome out = expect_copy_mmap(src, "dst", data, sizes[i], NULL);
 		expect_mode("dst", 0640, out.call, HINT_MMAP_MODE);
 		free(data);
 	}
 
-	unsigned char *data = make_random_file("src", 100, 126, 0644);
-	free(make_random_file("old-dst", 10000, 127, 0644));
+	unsigned char *data = grade_make_and_keep_random_file("src", 100, 126, 0644);
+	free(grade_make_and_keep_random_file("old-dst", 10000, 127, 0644));
 	expect_copy_mmap("src", "old-dst", data, 100, "over an older 10000-byte dst");
 	free(data);
 	umask(old_umask);
-}
-
-/* All the mmap() calls recorded, for a message. */
-static const char *recorded_mmaps(void)
-{
-	static char text[1024];
-	unsigned count = grade_calls.mmap_count < GRADE_MAX_RECORDS ? grade_calls.mmap_count
-								     : GRADE_MAX_RECORDS;
-
-	if (count == 0)
-		return "no mmap() call at all";
-	text[0] = '\0';
-	for (unsigned i = 0; i < count && strlen(text) < sizeof(text) - 200; i++)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
-			 i > 0 ? "; " : "", grade_describe_mmap(&grade_calls.mmaps[i]));
-	return text;
 }
 
 /* Whether a recorded mmap() succeeded and covered a whole file of `size` bytes. */
@@ -680,36 +641,29 @@ static int maps_whole_file(const struct grade_mmap_record *record, size_t size)
 	       record->length <= labkit_round_up(size, page());
 }
 
-static int is_shared(int flags)
-{
-	return (flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
-	       (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE;
-}
-
 /* Fail unless some recorded mmap() of `size` bytes is read-only / shared and writable. */
 static void expect_mapping(size_t size, int writable_shared, const char *what, const char *call)
 {
-	unsigned count = grade_calls.mmap_count < GRADE_MAX_RECORDS ? grade_calls.mmap_count
-								     : GRADE_MAX_RECORDS;
+	unsigned count = grade_records_kept(grade_calls.mmap_count);
 
 	for (unsigned i = 0; i < count; i++) {
 		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
 		int writes = (record->prot & PROT_WRITE) != 0;
 
 		if (maps_whole_file(record, size) &&
-		    (writable_shared ? writes && is_shared(record->flags) : !writes))
+		    (writable_shared ? writes && grade_is_shared(record->flags) : !writes))
 			return;
 	}
 	grade_fail(HINT_MMAP_NO_RW, "expected: %s to map %s (%zu bytes)\nobserved: %s", call,
-		   what, size, recorded_mmaps());
+		   what, size, grade_describe_mmaps());
 }
 
 static void copy_mmap_calls_no_read_or_write(void)
 {
 	size_t size = 3 * page() + 5;
-	unsigned char *data = make_random_file("src", size, 130, 0644);
+	unsigned char *data = grade_make_and_keep_random_file("src", size, 130, 0644);
 
-	remove_file("dst");
+	grade_remove_file("dst");
 	grade_calls_reset();
 	grade_step("calling tio_copy_mmap(\"src\", \"dst\")");
 	struct grade_io_counts before = grade_io_counts();
@@ -739,7 +693,7 @@ static void expect_empty_copy(const char *dst, const char *situation)
 	grade_calls_reset();
 	struct outcome out = run_copy_mmap("empty", dst, situation);
 	unsigned mmaps = grade_calls.mmap_count;
-	const char *recorded = recorded_mmaps();
+	const char *recorded = grade_describe_mmaps();
 
 	grade_calls_reset();
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_MMAP_EMPTY);
@@ -752,25 +706,13 @@ static void expect_empty_copy(const char *dst, const char *situation)
 static void copy_mmap_handles_empty_file(void)
 {
 	grade_make_file("empty", "", 0, 0644);
-	remove_file("dst");
+	grade_remove_file("dst");
 	expect_empty_copy("dst", NULL);
-	free(make_random_file("old-dst", 100, 131, 0644));
+	free(grade_make_and_keep_random_file("old-dst", 100, 131, 0644));
 	expect_empty_copy("old-dst", "over an older 100-byte dst");
 }
 
 /* ---- mmap() failures ------------------------------------------------------------------ */
-
-/* Fail with a clearer message when the call made no mmap() the grader could see. */
-static void expect_mmap_was_called(const struct outcome *out, const char *hint)
-{
-	if (out->result == -1 && out->error == ENOSYS)
-		return; /* grade_expect_error says "not written yet" */
-	grade_check(grade_calls.mmap_count > 0, hint,
-		    "expected: %s to fail, returning -1 with errno ENOMEM\n"
-		    "observed: it made no mmap() call, so the injected failure never happened "
-		    "(it returned %lld)",
-		    out->call, out->result);
-}
 
 /* Run one call with the 1st mmap() failing with ENOMEM; it must report it and leak nothing. */
 static struct outcome expect_mmap_failure(int checksum, uint64_t *sum)
@@ -783,7 +725,7 @@ static struct outcome expect_mmap_failure(int checksum, uint64_t *sum)
 	struct outcome out = checksum ? run_checksum("src", sum, situation)
 				      : run_copy_mmap("src", "dst", situation);
 
-	expect_mmap_was_called(&out, HINT_MAP_FAILED);
+	grade_expect_mmap_attempted(out.result, out.error, ENOMEM, out.call, HINT_MAP_FAILED);
 	grade_calls_reset();
 	grade_expect_error(out.result, out.error, ENOMEM, out.call, HINT_MAP_FAILED);
 	grade_expect_no_leak(before, out.call, HINT_LEAK);
@@ -794,7 +736,7 @@ static void mmap_failure_is_reported(void)
 {
 	uint64_t sum = 0x5eed;
 
-	free(make_random_file("src", 2 * page() + 10, 140, 0644));
+	free(grade_make_and_keep_random_file("src", 2 * page() + 10, 140, 0644));
 	expect_mmap_failure(0, NULL);
 	struct outcome out = expect_mmap_failure(1, &sum);
 	grade_check(sum == 0x5eed, HINT_CHECKSUM_ERROR,
@@ -827,7 +769,7 @@ static unsigned expect_checksum(const char *path, uint64_t expected, const char 
 
 static void expect_checksum_of_random_file(const char *path, size_t size, uint64_t seed)
 {
-	unsigned char *data = make_random_file(path, size, seed, 0644);
+	unsigned char *data = grade_make_and_keep_random_file(path, size, seed, 0644);
 	uint64_t expected = labkit_fnv1a(data, size);
 
 	free(data);
@@ -862,7 +804,7 @@ static void checksum_matches_fnv1a(void)
 	expect_checksum_of_random_file("page-plus-1", page() + 1, 151);
 	expect_checksum_of_random_file("three-mib", 3 * MIB + 1, 152);
 
-	make_directory("dir");
+	grade_make_directory("dir");
 	expect_checksum_error("missing", ENOENT, "where the file does not exist");
 	expect_checksum_error("dir", EINVAL, "on a directory");
 }
@@ -977,18 +919,13 @@ static void expect_no_leak_in(const struct leak_case *test, struct src_file src)
 {
 	int on_descriptor = test->function == READ_FULL || test->function == WRITE_FULL;
 
-	grade_calls_reset();
-	grade_faults = test->faults;
-	struct grade_resources before = grade_resources_now();
+	struct grade_resources before = grade_leak_watch_start(&test->faults);
 	struct outcome out = run_leak_case(test, src);
 
-	grade_faults = (struct grade_faults){ 0 };
 	if (test->must_succeed)
 		grade_expect_result(out.result, out.error, on_descriptor ? (long long)src.size : 0,
 				    out.call, HINT_LEAK);
-	grade_expect_no_leak(before, out.call, HINT_LEAK);
-	grade_expect_mappings_released(out.call, HINT_MUNMAP);
-	grade_calls_reset();
+	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
 }
 
 static void nothing_leaks(void)
@@ -996,10 +933,10 @@ static void nothing_leaks(void)
 	/* "small" is the documents' 20-byte file: munmap(p, 4) unmaps it all, yet is wrong */
 	struct src_file src = { .size = 3 * page() + 20 };
 
-	free(make_random_file("small", 20, 170, 0644));
-	src.data = make_random_file("src", src.size, 171, 0644);
+	free(grade_make_and_keep_random_file("small", 20, 170, 0644));
+	src.data = grade_make_and_keep_random_file("src", src.size, 171, 0644);
 	grade_make_file("empty", "", 0, 0644);
-	make_directory("dir");
+	grade_make_directory("dir");
 	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
 		expect_no_leak_in(&leak_cases[i], src);
 	free(src.data);

@@ -126,12 +126,6 @@ static size_t page(void)
 	return labkit_page_size();
 }
 
-/* How many records of `count` calls the ledger holds. */
-static unsigned stored(unsigned count)
-{
-	return count < GRADE_MAX_RECORDS ? count : GRADE_MAX_RECORDS;
-}
-
 /* ---- Calling the student's code --------------------------------------- */
 
 /* What one call returned, with errno right after it and the call as text. */
@@ -216,13 +210,13 @@ static const char *describe_munmap(const struct grade_munmap_record *record)
 /* The recorded call with this order number, described; NULL if there is none. */
 static const char *describe_call(unsigned order)
 {
-	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++)
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++)
 		if (grade_calls.mmaps[i].order == order)
 			return grade_describe_mmap(&grade_calls.mmaps[i]);
-	for (unsigned i = 0; i < stored(grade_calls.msync_count); i++)
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.msync_count); i++)
 		if (grade_calls.msyncs[i].order == order)
 			return describe_msync(&grade_calls.msyncs[i]);
-	for (unsigned i = 0; i < stored(grade_calls.munmap_count); i++)
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.munmap_count); i++)
 		if (grade_calls.munmaps[i].order == order)
 			return describe_munmap(&grade_calls.munmaps[i]);
 	return NULL;
@@ -247,12 +241,6 @@ static const char *recorded_calls(void)
 	return text[0] != '\0' ? text : "no mmap(), msync() or munmap() call at all";
 }
 
-static int is_shared(int flags)
-{
-	return (flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
-	       (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE;
-}
-
 /* ---- Checking results ----------------------------------------------------- */
 
 /*
@@ -262,7 +250,7 @@ static int is_shared(int flags)
  */
 static void explain_failure(const struct outcome *out, const char *expectation)
 {
-	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++) {
 		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
 
 		if (record->result != MAP_FAILED)
@@ -274,14 +262,15 @@ static void explain_failure(const struct outcome *out, const char *expectation)
 				   "which mmap() refuses with EINVAL",
 				   out->call, expectation, grade_describe_mmap(record),
 				   (intmax_t)record->offset, page());
-		if (out->error == EACCES && (record->prot & PROT_WRITE) && is_shared(record->flags))
+		if (out->error == EACCES && (record->prot & PROT_WRITE) &&
+		    grade_is_shared(record->flags))
 			grade_fail(HINT_O_RDWR,
 				   "expected: %s %s\nobserved: it returned -1 with errno EACCES "
 				   "from %s: a shared writable mapping needs a descriptor opened "
 				   "O_RDWR",
 				   out->call, expectation, grade_describe_mmap(record));
 	}
-	for (unsigned i = 0; i < stored(grade_calls.msync_count); i++) {
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.msync_count); i++) {
 		const struct grade_msync_record *record = &grade_calls.msyncs[i];
 
 		if (record->result != 0 && (uintptr_t)record->addr % page() != 0)
@@ -339,15 +328,6 @@ static void make_text_file(const char *path, const char *text)
 	grade_make_file(path, text, strlen(text), 0644);
 }
 
-/* A file of len random bytes; returns them (malloc'ed) to compare with. */
-static unsigned char *make_random_file(const char *path, size_t len, uint64_t seed)
-{
-	unsigned char *data = grade_random_bytes(len, seed);
-
-	grade_make_file(path, data, len, 0644);
-	return data;
-}
-
 /* len random lowercase letters, so that an uppercase needle matches only where put. */
 static unsigned char *random_letters(size_t len, uint64_t seed)
 {
@@ -366,12 +346,6 @@ static unsigned char *copy_of(const void *data, size_t len)
 		grade_setup_failed("out of memory");
 	memcpy(copy, data, len);
 	return copy;
-}
-
-static void remove_file(const char *path)
-{
-	if (unlink(path) != 0 && errno != ENOENT)
-		grade_setup_failed("cannot remove %s", path);
 }
 
 /* ---- Task 1: se_set_byte -------------------------------------------------- */
@@ -393,7 +367,7 @@ static void expect_byte_set_in_random_file(size_t size, uint64_t seed)
 	unsigned char *data;
 
 	snprintf(path, sizeof(path), "file-%zu", size);
-	data = make_random_file(path, size, seed);
+	data = grade_make_and_keep_random_file(path, size, seed, 0644);
 	expect_byte_set(path, data, size, 0);
 	expect_byte_set(path, data, size, size - 1);
 	if (size > page())
@@ -437,7 +411,7 @@ static void expect_offset_refused(const char *path, const unsigned char *data, s
 
 static void set_byte_rejects_bad_offsets(void)
 {
-	unsigned char *one_page = make_random_file("one-page", page(), 211);
+	unsigned char *one_page = grade_make_and_keep_random_file("one-page", page(), 211, 0644);
 
 	make_text_file("data.txt", ARTICLE_TEXT);
 	/* One past the last byte first: a store there would land in the page's tail. */
@@ -608,7 +582,7 @@ static void expect_range_refused(const unsigned char *data, size_t size, off_t o
 static void write_at_changes_only_the_range(void)
 {
 	size_t size = 3 * page() + 100;
-	unsigned char *data = make_random_file("data", size, 231);
+	unsigned char *data = grade_make_and_keep_random_file("data", size, 231, 0644);
 
 	expect_written("data", data, size, 0, 10, "at the start of the file");
 	expect_written("data", data, size, 100, 10, "inside the first page");
@@ -633,33 +607,44 @@ static void write_at_changes_only_the_range(void)
 	free(data);
 }
 
-/* The recorded mmap() calls must map only the pages of [offset, offset + len). */
-static void expect_pages_mapped(const struct outcome *out, size_t offset, size_t len,
-				const char *hint)
+/*
+ * Every successful recorded mmap() must map only the pages that hold bytes
+ * [first, first + len) — `what` names them for the message — starting at file
+ * offset `first` rounded down to a multiple of the page size.
+ */
+static void expect_only_pages_of(const struct outcome *out, size_t first, size_t len,
+				 const char *what, const char *hint)
 {
-	size_t start = labkit_round_down(offset, page());
-	size_t longest = labkit_round_up(offset + len, page()) - start;
+	size_t start = labkit_round_down(first, page());
+	size_t longest = labkit_round_up(first + len, page()) - start;
 	size_t pages = longest / page();
 
-	grade_check(grade_calls.mmap_count > 0, hint,
-		    "expected: %s to map the page%s that hold%s bytes %zu to %zu\nobserved: %s",
-		    out->call, pages == 1 ? "" : "s", pages == 1 ? "s" : "", offset,
-		    offset + len - 1, recorded_calls());
-	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++) {
 		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
 
 		if (record->result == MAP_FAILED)
 			continue;
 		grade_check(record->offset == (off_t)start && record->length <= longest &&
-				    record->length >= offset + len - start,
+				    record->length >= first + len - start,
 			    hint,
-			    "expected: %s to map only the %zu page%s that hold%s bytes %zu to %zu: "
-			    "from file offset %zu (%zu rounded down to a multiple of the page size "
-			    "%zu), at most %zu bytes long\nobserved: %s",
-			    out->call, pages, pages == 1 ? "" : "s", pages == 1 ? "s" : "", offset,
-			    offset + len - 1, start, offset, page(), longest,
-			    grade_describe_mmap(record));
+			    "expected: %s to map only the %zu page%s that hold%s %s: from file "
+			    "offset %zu (%zu rounded down to a multiple of the page size %zu), at "
+			    "most %zu bytes long\nobserved: %s",
+			    out->call, pages, pages == 1 ? "" : "s", pages == 1 ? "s" : "", what,
+			    start, first, page(), longest, grade_describe_mmap(record));
 	}
+}
+
+/* The recorded mmap() calls must map only the pages of [offset, offset + len). */
+static void expect_pages_mapped(const struct outcome *out, size_t offset, size_t len,
+				const char *hint)
+{
+	const char *bytes = grade_format("bytes %zu to %zu", offset, offset + len - 1);
+
+	grade_check(grade_calls.mmap_count > 0, hint,
+		    "expected: %s to map the pages that hold %s\nobserved: %s", out->call, bytes,
+		    recorded_calls());
+	expect_only_pages_of(out, offset, len, bytes, hint);
 }
 
 /* One se_write_at into the big file: it must succeed and map only its pages. */
@@ -716,27 +701,6 @@ static struct outcome expect_appended(const char *path, size_t old_size, size_t 
 	return out;
 }
 
-/* Every successful mmap() must map the new tail, from the old size rounded down to a page. */
-static void expect_tail_mapped(const struct outcome *out, size_t old_size, size_t len)
-{
-	size_t start = labkit_round_down(old_size, page());
-	size_t longest = labkit_round_up(old_size + len, page()) - start;
-
-	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
-		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
-
-		if (record->result == MAP_FAILED)
-			continue;
-		grade_check(record->offset == (off_t)start && record->length <= longest &&
-				    record->length >= old_size + len - start,
-			    HINT_APPEND_MAP,
-			    "expected: %s to map only the pages of the new tail, from file offset "
-			    "%zu (the old size %zu rounded down to a multiple of the page size)\n"
-			    "observed: %s",
-			    out->call, start, old_size, grade_describe_mmap(record));
-	}
-}
-
 static void append_grows_the_file_first(void)
 {
 	/* First an append whose tail reaches a page the file does not have yet. */
@@ -746,7 +710,7 @@ static void append_grows_the_file_first(void)
 	expect_appended("log", page(), 1, 254, "to a file of exactly one page");
 	struct outcome out = expect_appended("log", 2 * page() + 100, 5000, 255,
 					     "to a file of 2 pages and 100 bytes");
-	expect_tail_mapped(&out, 2 * page() + 100, 5000);
+	expect_only_pages_of(&out, 2 * page() + 100, 5000, "the new tail", HINT_APPEND_MAP);
 	grade_calls_reset();
 
 	make_text_file("data.txt", ARTICLE_TEXT);
@@ -755,36 +719,25 @@ static void append_grows_the_file_first(void)
 	expect_file_after("data.txt", ARTICLE_TEXT, ARTICLE_SIZE, &out, HINT_APPEND);
 }
 
-/* Fail with a clearer message when the call made no mmap() the grader could see. */
-static void expect_mmap_was_called(const struct outcome *out, int expected_errno,
-				   const char *hint)
-{
-	if (out->result == -1 && out->error == ENOSYS)
-		return; /* grade_expect_error says "not written yet" */
-	grade_check(grade_calls.mmap_count > 0, hint,
-		    "expected: %s to fail, returning -1 with errno %s\nobserved: it made no "
-		    "mmap() call, so the injected failure never happened (it returned %lld)",
-		    out->call, grade_errno_text(expected_errno), out->result);
-}
-
 static void append_restores_the_file_on_error(void)
 {
 	size_t size = 2 * page() + 10;
-	unsigned char *data = make_random_file("log", size, 261);
+	unsigned char *data = grade_make_and_keep_random_file("log", size, 261, 0644);
 	unsigned char tail[300] = { 0 };
 
 	grade_calls_reset();
 	grade_faults = (struct grade_faults){ .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
 	struct outcome out = run_append("log", tail, sizeof(tail),
 					"with its 1st mmap() made to fail with ENOMEM");
-	expect_mmap_was_called(&out, ENOMEM, HINT_APPEND_RESTORE);
+	grade_expect_mmap_attempted(out.result, out.error, ENOMEM, out.call,
+				    HINT_APPEND_RESTORE);
 	grade_calls_reset();
 	grade_expect_error(out.result, out.error, ENOMEM, out.call, HINT_APPEND_RESTORE);
 	grade_expect_file("log", data, size,
 			  grade_format("\"log\" after the failed %s", out.call),
 			  HINT_APPEND_RESTORE);
 
-	remove_file("missing");
+	grade_remove_file("missing");
 	out = run_append("missing", tail, 10, "where the file does not exist");
 	grade_expect_error(out.result, out.error, ENOENT, out.call, HINT_ERRORS);
 	grade_check(access("missing", F_OK) != 0, HINT_ERRORS,
@@ -864,13 +817,13 @@ static void mapping_is_shared_and_writable(void)
 		unsigned mapped = 0;
 
 		expect_success(&out, edit->result, HINT_SHARED);
-		for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+		for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++) {
 			const struct grade_mmap_record *record = &grade_calls.mmaps[i];
 
 			if (record->result == MAP_FAILED)
 				continue;
 			mapped++;
-			grade_check(is_shared(record->flags) && (record->prot & PROT_WRITE) &&
+			grade_check(grade_is_shared(record->flags) && (record->prot & PROT_WRITE) &&
 					    record->fd >= 0,
 				    HINT_SHARED,
 				    "expected: %s to map the file with MAP_SHARED and PROT_WRITE\n"
@@ -887,7 +840,7 @@ static void mapping_is_shared_and_writable(void)
 /* A successful mmap() of the file whose file range holds [first, end); NULL if none. */
 static const struct grade_mmap_record *mapping_holding(size_t first, size_t end)
 {
-	for (unsigned i = 0; i < stored(grade_calls.mmap_count); i++) {
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++) {
 		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
 
 		if (record->result != MAP_FAILED && record->fd >= 0 &&
@@ -901,7 +854,7 @@ static const struct grade_mmap_record *mapping_holding(size_t first, size_t end)
 /* The order of the munmap() that removed this mapping; UINT_MAX if none did. */
 static unsigned unmapped_at(const struct grade_mmap_record *mapping)
 {
-	for (unsigned i = 0; i < stored(grade_calls.munmap_count); i++) {
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.munmap_count); i++) {
 		const struct grade_munmap_record *record = &grade_calls.munmaps[i];
 
 		if (record->result == 0 && record->addr == mapping->result &&
@@ -930,7 +883,7 @@ static uintptr_t synced_until(uintptr_t from, unsigned mapped, unsigned unmapped
 
 	while (grew) {
 		grew = 0;
-		for (unsigned i = 0; i < stored(grade_calls.msync_count); i++) {
+		for (unsigned i = 0; i < grade_records_kept(grade_calls.msync_count); i++) {
 			const struct grade_msync_record *record = &grade_calls.msyncs[i];
 			uintptr_t start = (uintptr_t)record->addr;
 			uintptr_t stop = start + labkit_round_up(record->length, page());
@@ -948,7 +901,7 @@ static uintptr_t synced_until(uintptr_t from, unsigned mapped, unsigned unmapped
 /* Why no msync(MS_SYNC) covers the change, the likeliest reason first, into why[size]. */
 static void why_not_synced(unsigned mapped, unsigned unmapped, char *why, size_t size)
 {
-	unsigned count = stored(grade_calls.msync_count), with_sync = 0, in_time = 0;
+	unsigned count = grade_records_kept(grade_calls.msync_count), with_sync = 0, in_time = 0;
 	const char *reason = "the msync(MS_SYNC) calls do not cover every changed byte";
 
 	for (unsigned i = 0; i < count; i++) {
@@ -1179,27 +1132,19 @@ static void expect_no_leak_in(const struct leak_case *test, const struct leak_fi
 
 	grade_fill_random(bytes, sizeof(bytes), 281);
 	make_leak_files(files);
-	grade_calls_reset();
-	grade_faults.mmap_fail_at = test->mmap_fail_at;
-	grade_faults.mmap_fail_errno = ENOMEM;
-	struct grade_resources before = grade_resources_now();
+	struct grade_faults faults = { .mmap_fail_at = test->mmap_fail_at,
+				       .mmap_fail_errno = ENOMEM };
+	struct grade_resources before = grade_leak_watch_start(&faults);
 	struct outcome out = run_leak_case(test, bytes);
 
-	grade_faults = (struct grade_faults){ 0 };
 	if (test->expected_errno == 0 && out.result == -1 && out.error != ENOSYS)
 		explain_failure(&out, "to succeed");
 	if (test->expected_errno == 0)
-		grade_check(out.result >= 0, HINT_LEAK,
-			    "expected: %s to succeed\nobserved: %s", out.call,
-			    out.error == ENOSYS ? "it returned -1 with errno ENOSYS: not written "
-						  "yet (that is the skeleton's placeholder)"
-						: grade_format("it returned -1 with errno %s",
-							       grade_errno_text(out.error)));
+		grade_check(out.result >= 0, HINT_LEAK, "expected: %s to succeed\nobserved: %s",
+			    out.call, grade_describe_result(out.result, out.error));
 	else
 		expect_leak_case_file(test, &out, files);
-	grade_expect_no_leak(before, out.call, HINT_LEAK);
-	grade_expect_mappings_released(out.call, HINT_MUNMAP);
-	grade_calls_reset();
+	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
 }
 
 static void nothing_leaks_on_any_path(void)
@@ -1207,7 +1152,7 @@ static void nothing_leaks_on_any_path(void)
 	struct leak_files files = { .pages_size = 3 * page() + 20 };
 
 	files.pages = random_letters(files.pages_size, 280);
-	remove_file("missing");
+	grade_remove_file("missing");
 	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
 		expect_no_leak_in(&leak_cases[i], &files);
 	free(files.pages);

@@ -142,12 +142,6 @@ static struct test_file make_test_file(const char *path, size_t size, uint64_t s
 	return file;
 }
 
-static void make_directory(const char *path)
-{
-	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		grade_setup_failed("cannot make the directory %s", path);
-}
-
 /*
  * Fail unless the file still holds its bytes and its modification time, and
  * a separate process that maps it sees those bytes: whatever `call` stored,
@@ -231,31 +225,13 @@ static struct patched_outcome run_patched(const char *path, off_t offset, unsign
 	return out;
 }
 
-/* "it returned NULL with errno ENOSYS: not written yet", and the like. */
-static const char *describe_null(int error)
-{
-	if (error == ENOSYS)
-		return "it returned NULL with errno ENOSYS: not written yet (that is the "
-		       "skeleton's placeholder)";
-	return grade_format("it returned NULL with errno %s", grade_errno_text(error));
-}
-
-/* "it returned -1 with errno ENOSYS: not written yet", and the like. */
-static const char *describe_failure(int error)
-{
-	if (error == ENOSYS)
-		return "it returned -1 with errno ENOSYS: not written yet (that is the "
-		       "skeleton's placeholder)";
-	return grade_format("it returned -1 with errno %s", grade_errno_text(error));
-}
-
 /* Fail unless the call returned a mapping and stored the file's size in len. */
 static void expect_mapped(const struct map_outcome *out, size_t size, const char *hint)
 {
 	grade_check(out->map != NULL, hint,
 		    "expected: %s to return the address of a mapping of the whole %zu-byte "
 		    "file\nobserved: %s",
-		    out->call, size, describe_null(out->error));
+		    out->call, size, grade_describe_null(out->error));
 	grade_check(out->map != MAP_FAILED, HINT_MAP_FAILED,
 		    "expected: %s to return the address of a mapping\nobserved: it returned "
 		    "MAP_FAILED ((void *)-1) with errno %s",
@@ -281,7 +257,7 @@ static void expect_map_refused(const struct map_outcome *out, int expected_errno
 		    out->call, grade_errno_text(expected_errno), (void *)out->map);
 	grade_check(out->error == expected_errno, hint,
 		    "expected: %s to fail, returning NULL with errno %s\nobserved: %s", out->call,
-		    grade_errno_text(expected_errno), describe_null(out->error));
+		    grade_errno_text(expected_errno), grade_describe_null(out->error));
 	grade_check(out->len == LEN_UNTOUCHED, hint,
 		    "expected: %s to leave len untouched when it fails\nobserved: len was "
 		    "changed to %zu",
@@ -311,29 +287,6 @@ static void unmap_or_fail(const struct map_outcome *out)
 	grade_expect_result(result, error, 0, call, HINT_UNMAP);
 }
 
-/* ---- The recorded mmap() calls ---------------------------------------------------- */
-
-static unsigned recorded_mmap_count(void)
-{
-	return grade_calls.mmap_count < GRADE_MAX_RECORDS ? grade_calls.mmap_count
-							   : GRADE_MAX_RECORDS;
-}
-
-/* All the mmap() calls recorded since the last reset, for a message. */
-static const char *recorded_mmaps(void)
-{
-	static char text[1024];
-	unsigned count = recorded_mmap_count();
-
-	if (count == 0)
-		return "no mmap() call at all";
-	text[0] = '\0';
-	for (unsigned i = 0; i < count && strlen(text) < sizeof(text) - 200; i++)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
-			 i > 0 ? "; " : "", grade_describe_mmap(&grade_calls.mmaps[i]));
-	return text;
-}
-
 static int is_private(int flags)
 {
 	return (flags & MAP_SHARED_VALIDATE) == MAP_PRIVATE;
@@ -344,13 +297,13 @@ static void expect_private_mmap(const struct map_outcome *out, size_t size)
 {
 	const struct grade_mmap_record *record = NULL;
 
-	for (unsigned i = 0; i < recorded_mmap_count(); i++)
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++)
 		if (grade_calls.mmaps[i].result == out->map)
 			record = &grade_calls.mmaps[i];
 	grade_check(record != NULL, HINT_MAP_WHOLE,
 		    "expected: %s to return the address an mmap() call returned\nobserved: it "
 		    "returned %p; %s",
-		    out->call, (void *)out->map, recorded_mmaps());
+		    out->call, (void *)out->map, grade_describe_mmaps());
 	grade_check(is_private(record->flags), HINT_MAP_PRIVATE,
 		    "expected: %s to map the file MAP_PRIVATE\nobserved: %s", out->call,
 		    grade_describe_mmap(record));
@@ -502,7 +455,7 @@ static void map_private_rejects_bad_files(void)
 	const struct grade_faults mmap_fails = { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
 
 	grade_make_file("empty", "", 0, 0644);
-	make_directory("dir");
+	grade_make_directory("dir");
 	expect_map_error("empty", EINVAL, "on an empty file", none, HINT_BAD_FILE);
 	expect_map_error("dir", EINVAL, "on a directory", none, HINT_BAD_FILE);
 	expect_map_error("missing", ENOENT, "where the file does not exist", none, HINT_BAD_FILE);
@@ -602,7 +555,7 @@ static void expect_cow(const void *addr, const char *where, long pages, const ch
 				   after, kernel, pages);
 	long result = run_cow(addr, where, NULL, &error, call, sizeof(call));
 	grade_check(result != -1, hint, "expected: %s to return %ld, after %s\nobserved: %s",
-		    call, pages, after, describe_failure(error));
+		    call, pages, after, grade_describe_result(-1, error));
 	grade_check(result == pages, hint,
 		    "expected: %s to return %ld, after %s\nobserved: it returned %ld (%s)", call,
 		    pages, after, result, kernel_view(addr));
@@ -895,7 +848,7 @@ static void fork_copies_diverge(void)
 		    "running\n"
 		    "observed: %s",
 		    run.cow_call,
-		    run.cow_pages == -1 ? describe_failure(run.cow_error)
+		    run.cow_pages == -1 ? grade_describe_result(-1, run.cow_error)
 					: grade_format("it returned %ld (%s)", run.cow_pages,
 						       run.kernel_text));
 	unmap_or_fail(&out);
@@ -984,7 +937,7 @@ static void patched_checksum_rejects_bad_offsets(void)
 	off_t size = (off_t)file.size;
 
 	grade_make_file("empty", "", 0, 0644);
-	make_directory("dir");
+	grade_make_directory("dir");
 	expect_patched_error(file.path, -1, EINVAL, "a negative offset", HINT_PATCHED_ARGS);
 	expect_patched_error(file.path, size, EINVAL,
 			     "at the file's size (the first byte past its end)", HINT_PATCHED_ARGS);
@@ -1048,7 +1001,7 @@ static void map_and_unmap(const struct leak_case *test, long long *result, int *
 		    "expected: %s to return the address of a mapping of the whole file\n"
 		    "observed: %s",
 		    out.call,
-		    out.map == NULL ? describe_null(out.error) : "it returned MAP_FAILED");
+		    out.map == NULL ? grade_describe_null(out.error) : "it returned MAP_FAILED");
 	if (*result == 0) {
 		grade_announce_call(call, size, NULL, NULL,
 				    "pm_map_private(\"%s\", &len) then pm_unmap(map, len)",
@@ -1085,16 +1038,11 @@ static void expect_no_leak_in(const struct leak_case *test, void *mapped)
 	long long result;
 	int error;
 
-	grade_calls_reset();
-	grade_faults = test->faults;
-	struct grade_resources before = grade_resources_now();
+	struct grade_resources before = grade_leak_watch_start(&test->faults);
 	run_leak_case(test, mapped, &result, &error, call, sizeof(call));
-	grade_faults = (struct grade_faults){ 0 };
 	if (test->must_succeed)
 		grade_expect_result(result, error, 0, call, HINT_LEAK);
-	grade_expect_no_leak(before, call, HINT_LEAK);
-	grade_expect_mappings_released(call, HINT_MUNMAP);
-	grade_calls_reset();
+	grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
 }
 
 static void nothing_leaks(void)
@@ -1104,7 +1052,7 @@ static void nothing_leaks(void)
 	unsigned char *mapped = map_privately(&data);
 
 	grade_make_file("empty", "", 0, 0644);
-	make_directory("dir");
+	grade_make_directory("dir");
 	mapped[page()] ^= 1;
 	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
 		expect_no_leak_in(&leak_cases[i], mapped);

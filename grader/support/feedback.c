@@ -145,15 +145,27 @@ const char *grade_errno_text(int error)
 	return grade_format("%s (%s)", name != NULL ? name : "unknown errno", strerror(error));
 }
 
-/* "it returned -1 with errno ENOSYS (...): the skeleton's placeholder ..." */
-static const char *describe_result(long long observed, int observed_errno)
+/* "it returned NULL with errno ENOENT (...)", or "... ENOSYS: not written yet ...". */
+static const char *describe_failure(const char *returned, int observed_errno)
+{
+	if (observed_errno == ENOSYS)
+		return grade_format("it returned %s with errno ENOSYS: not written yet "
+				    "(that is the skeleton's placeholder)",
+				    returned);
+	return grade_format("it returned %s with errno %s", returned,
+			    grade_errno_text(observed_errno));
+}
+
+const char *grade_describe_result(long long observed, int observed_errno)
 {
 	if (observed != -1)
 		return grade_format("it returned %lld", observed);
-	if (observed_errno == ENOSYS)
-		return "it returned -1 with errno ENOSYS: not written yet "
-		       "(that is the skeleton's placeholder)";
-	return grade_format("it returned -1 with errno %s", grade_errno_text(observed_errno));
+	return describe_failure("-1", observed_errno);
+}
+
+const char *grade_describe_null(int observed_errno)
+{
+	return describe_failure("NULL", observed_errno);
 }
 
 void grade_expect_result(long long observed, int observed_errno, long long expected,
@@ -162,7 +174,7 @@ void grade_expect_result(long long observed, int observed_errno, long long expec
 	if (observed == expected)
 		return;
 	grade_fail(hint, "expected: %s to return %lld\nobserved: %s", call, expected,
-		   describe_result(observed, observed_errno));
+		   grade_describe_result(observed, observed_errno));
 }
 
 void grade_expect_error(long long observed, int observed_errno, int expected_errno,
@@ -171,5 +183,6 @@ void grade_expect_error(long long observed, int observed_errno, int expected_err
 	if (observed == -1 && observed_errno == expected_errno)
 		return;
 	grade_fail(hint, "expected: %s to fail, returning -1 with errno %s\nobserved: %s", call,
-		   grade_errno_text(expected_errno), describe_result(observed, observed_errno));
+		   grade_errno_text(expected_errno),
+		   grade_describe_result(observed, observed_errno));
 }

@@ -121,6 +121,27 @@ void grade_make_file(const char *path, const void *data, size_t len, mode_t mode
 	finish_file(fd, mode, path);
 }
 
+unsigned char *grade_make_and_keep_random_file(const char *path, size_t len, uint64_t seed,
+					       mode_t mode)
+{
+	unsigned char *data = grade_random_bytes(len, seed);
+
+	grade_make_file(path, data, len, mode);
+	return data;
+}
+
+void grade_remove_file(const char *path)
+{
+	if (unlink(path) != 0 && errno != ENOENT)
+		grade_setup_failed("cannot remove %s", path);
+}
+
+void grade_make_directory(const char *path)
+{
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		grade_setup_failed("cannot make the directory %s", path);
+}
+
 uint64_t grade_make_random_file(const char *path, size_t len, uint64_t seed, mode_t mode)
 {
 	unsigned char *chunk = malloc(CHUNK_BYTES);
@@ -245,20 +266,27 @@ static _Noreturn void helper_fork_failed(const char *helper)
 	grade_setup_failed("cannot start %s", helper);
 }
 
-void *grade_load_file(const char *path, size_t *len)
+/*
+ * Run send(path, pipe) in a child process and return everything it sends, in a
+ * malloc'ed buffer (its length in *len); NULL with errno set if that failed. The
+ * child's exit status is 0 or the errno of what failed there; `helper` names it
+ * for messages.
+ */
+static unsigned char *receive_from_child(void (*send)(const char *path, int pipe_fd),
+					 const char *path, const char *helper, size_t *len)
 {
 	int pipe_fds[2];
-	pid_t child;
 
 	if (pipe2(pipe_fds, O_CLOEXEC) != 0)
 		return NULL;
-	child = fork_unwatched();
+	pid_t child = fork_unwatched();
 	if (child < 0)
-		helper_fork_failed("the process that reads the file back");
+		helper_fork_failed(helper);
 	if (child == 0) {
 		restore_default_signals();
 		close(pipe_fds[0]);
-		send_file(path, pipe_fds[1]);
+		send(path, pipe_fds[1]);
+		_exit(EIO); /* not reached: send() leaves with _exit */
 	}
 	close(pipe_fds[1]);
 
@@ -274,6 +302,11 @@ void *grade_load_file(const char *path, size_t *len)
 		return NULL;
 	}
 	return data;
+}
+
+void *grade_load_file(const char *path, size_t *len)
+{
+	return receive_from_child(send_file, path, "the process that reads the file back", len);
 }
 
 /* In the child: hash the file through a read-only shared mapping of its own. */
@@ -296,31 +329,18 @@ static _Noreturn void send_mapped_hash(const char *path, int pipe_fd)
 
 int grade_hash_mapped_elsewhere(const char *path, uint64_t *hash)
 {
-	int pipe_fds[2];
 	size_t len = 0;
+	unsigned char *data =
+		receive_from_child(send_mapped_hash, path, "the process that maps the file", &len);
 
-	if (pipe2(pipe_fds, O_CLOEXEC) != 0)
+	if (data == NULL)
 		return -1;
-	pid_t child = fork_unwatched();
-	if (child < 0)
-		helper_fork_failed("the process that maps the file");
-	if (child == 0) {
-		restore_default_signals();
-		close(pipe_fds[0]);
-		send_mapped_hash(path, pipe_fds[1]);
-	}
-	close(pipe_fds[1]);
-	unsigned char *data = receive_all(pipe_fds[0], &len);
-	close(pipe_fds[0]);
-	int error = reap_reader(child);
-
-	if (error == 0 && (data == NULL || len != sizeof(*hash)))
-		error = EIO;
-	if (error == 0)
+	int complete = len == sizeof(*hash);
+	if (complete)
 		memcpy(hash, data, sizeof(*hash));
 	free(data);
-	errno = error;
-	return error == 0 ? 0 : -1;
+	errno = complete ? 0 : EIO;
+	return complete ? 0 : -1;
 }
 
 /* ---- A pipe fed by another process ------------------------------------------- */

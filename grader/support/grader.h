@@ -105,6 +105,14 @@ const char *grade_errno_text(int error);
  * call for the message ("tio_read_full(fd, buf, 100)"); `observed_errno` is
  * errno right after it. A -1 with ENOSYS is reported as "not written yet".
  */
+/*
+ * "it returned 3", "it returned -1 with errno ENOENT (...)"; for the skeleton's
+ * -1 with ENOSYS, "... not written yet". grade_describe_null is the same for a
+ * function that returns a pointer and failed with NULL.
+ */
+const char *grade_describe_result(long long observed, int observed_errno);
+const char *grade_describe_null(int observed_errno);
+
 void grade_expect_result(long long observed, int observed_errno, long long expected,
 			 const char *call, const char *hint);
 void grade_expect_error(long long observed, int observed_errno, int expected_errno,
@@ -120,6 +128,19 @@ void *grade_random_bytes(size_t len, uint64_t seed);
 
 /* Create (or replace) a file with exactly these bytes and this mode. */
 void grade_make_file(const char *path, const void *data, size_t len, mode_t mode);
+
+/*
+ * Create (or replace) a file of len random bytes (those of grade_random_bytes)
+ * and return them, malloc'ed, to compare with.
+ */
+unsigned char *grade_make_and_keep_random_file(const char *path, size_t len, uint64_t seed,
+					       mode_t mode);
+
+/* Remove a file if it exists, so that the call under test has to create it. */
+void grade_remove_file(const char *path);
+
+/* Make a directory (mode 0755) unless it exists: a path that is not a regular file. */
+void grade_make_directory(const char *path);
 
 /*
  * Create (or replace) a file of len pseudo-random bytes — the same bytes as
@@ -278,6 +299,36 @@ void grade_calls_reset(void);
  * one of grade_format()'s rotating buffers.
  */
 const char *grade_describe_mmap(const struct grade_mmap_record *record);
+
+/* Every recorded mmap() call, described as above and joined with "; ". */
+const char *grade_describe_mmaps(void);
+
+/* How many of `count` calls have a record (GRADE_MAX_RECORDS at most). */
+unsigned grade_records_kept(unsigned count);
+
+/* Whether mmap() flags ask for a shared mapping (MAP_SHARED or MAP_SHARED_VALIDATE). */
+int grade_is_shared(int flags);
+
+/*
+ * After a call that was meant to meet an injected mmap() failure and fail with
+ * expected_errno: fail unless it made an mmap() call at all, since otherwise the
+ * failure never happened and its result proves nothing. The skeleton's ENOSYS is
+ * left to grade_expect_error, which says "not written yet".
+ */
+void grade_expect_mmap_attempted(long long result, int error, int expected_errno,
+				 const char *call, const char *hint);
+
+/*
+ * Watch one call of the code under test for leaks. grade_leak_watch_start()
+ * forgets the recorded calls, injects `faults` (NULL for none) and notes the
+ * open descriptors and mappings. Make the call and judge its result (the
+ * support library's own calls are never faulted), then
+ * grade_leak_watch_finish() stops the faults and fails if the call left a
+ * descriptor or mapping behind or did not munmap exactly what mmap gave it.
+ */
+struct grade_resources grade_leak_watch_start(const struct grade_faults *faults);
+void grade_leak_watch_finish(struct grade_resources before, const char *call,
+			     const char *leak_hint, const char *munmap_hint);
 
 /*
  * Fail unless every mmap() that succeeded since the last reset was undone by a

@@ -284,6 +284,42 @@ const char *grade_describe_mmap(const struct grade_mmap_record *record)
 			    record->fd, (intmax_t)record->offset, result);
 }
 
+const char *grade_describe_mmaps(void)
+{
+	static char text[1024];
+	unsigned count = grade_records_kept(grade_calls.mmap_count);
+
+	if (count == 0)
+		return "no mmap() call at all";
+	text[0] = '\0';
+	for (unsigned i = 0; i < count && strlen(text) < sizeof(text) - 200; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+			 i > 0 ? "; " : "", grade_describe_mmap(&grade_calls.mmaps[i]));
+	return text;
+}
+
+unsigned grade_records_kept(unsigned count)
+{
+	return count < GRADE_MAX_RECORDS ? count : GRADE_MAX_RECORDS;
+}
+
+int grade_is_shared(int flags)
+{
+	return (flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
+	       (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE;
+}
+
+void grade_expect_mmap_attempted(long long result, int error, int expected_errno,
+				 const char *call, const char *hint)
+{
+	if (result == -1 && error == ENOSYS)
+		return;
+	grade_check(grade_calls.mmap_count > 0, hint,
+		    "expected: %s to fail, returning -1 with errno %s\nobserved: it made no "
+		    "mmap() call, so the injected failure never happened (it returned %lld)",
+		    call, grade_errno_text(expected_errno), result);
+}
+
 void grade_expect_mappings_released(const char *call, const char *hint)
 {
 	if (tracked_overflow)

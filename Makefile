@@ -18,7 +18,8 @@ KIT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wmissing-prototypes -
 # Student files: plain C11 with POSIX and Linux extensions, no _FORTIFY_SOURCE
 # (it renames read() to __read_chk, out of the wrappers' sight).
 STUDENT_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -U_FORTIFY_SOURCE -Wall -Wextra -O1 -g
-WRAPPED_CALLS = read write mmap mmap64 munmap msync
+WRAPPED_CALLS = read write mmap mmap64 munmap msync fork sleep usleep nanosleep clock_nanosleep \
+	thrd_sleep
 PACKAGE_LIBS := $(shell pkg-config --libs cmocka jansson 2>/dev/null || echo -lcmocka -ljansson)
 SUITE_LINK_FLAGS = $(foreach call,$(WRAPPED_CALLS),-Wl,--wrap=$(call)) $(PACKAGE_LIBS)
 
@@ -72,9 +73,21 @@ $(GRADER)/obj/suites/%.o: grader/suites/%.c $(wildcard grader/support/*.h labs/*
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
-# One archive per lab: its suite and the support library; the student file is
-# linked against it at grading time.
-$(GRADER)/%/suite.a: $(SUPPORT_OBJECTS) $(GRADER)/obj/suites/%.o
+# The lab's demos, built into its suite as programs a test can start: each
+# demo's main() becomes grade_program_NAME (grader.h, GRADE_PROGRAMS).
+lab_folder = $(wildcard labs/$(patsubst lab%,%,$(1))-*)
+program_objects = $(patsubst labs/%.c,$(GRADER)/obj/programs/%.o,$(call demo_programs,$(call lab_folder,$(1))))
+
+$(GRADER)/obj/programs/%.o: labs/%.c $(wildcard labs/*/*.h labs/common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(STUDENT_CFLAGS) -Werror -Ilabs/common -I$(dir $<) \
+		-Dmain=grade_program_$(subst -,_,$(notdir $*)) -c $< -o $@
+
+# One archive per lab: its suite, its programs and the support library; the
+# student file is linked against it at grading time.
+.SECONDEXPANSION:
+.SECONDARY: $(foreach id,$(LAB_IDS),$(call program_objects,$(id)))
+$(GRADER)/%/suite.a: $(SUPPORT_OBJECTS) $(GRADER)/obj/suites/%.o $$(call program_objects,$$*)
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^

@@ -232,20 +232,25 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 	static const struct colours ansi = { "\033[32m", "\033[31m", "\033[2m", "\033[1m",
 					     "\033[0m" };
 	const struct colours *c = colour ? &ansi : &plain;
-	int total = 0, total_max = 0;
+	int total = 0, total_max = 0, title_width = 44;
 
+	/* Titles in one column, as wide as the longest (labs 1-9 keep "Lab N" one digit). */
+	for (size_t i = 0; i < count; i++)
+		if ((int)strlen(labs[i].title) > title_width)
+			title_width = (int)strlen(labs[i].title);
 	fprintf(out, "%smmap-labs grader%s · submission: %s\n", c->bold, c->off, submission);
 	for (size_t i = 0; i < count; i++)
 		report_lab(out, &labs[i], c);
 	fprintf(out, "\n%sScore%s\n", c->bold, c->off);
 	for (size_t i = 0; i < count; i++) {
 		int score = lab_score(&labs[i]), max = lab_max(&labs[i]);
-		fprintf(out, "  Lab %d  %-44s %s%3d/%d%s\n", labs[i].number, labs[i].title,
-			score == max ? c->good : c->bad, score, max, c->off);
+		fprintf(out, "  Lab %d  %-*s %s%3d/%d%s\n", labs[i].number, title_width,
+			labs[i].title, score == max ? c->good : c->bad, score, max, c->off);
 		total += score;
 		total_max += max;
 	}
-	fprintf(out, "  %-51s %s%3d/%d%s\n", "Total", c->bold, total, total_max, c->off);
+	fprintf(out, "  %-*s %s%3d/%d%s\n", title_width + 7, "Total", c->bold, total, total_max,
+		c->off);
 }
 
 static json_t *test_json(const struct lab *lab, size_t index)

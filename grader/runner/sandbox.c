@@ -316,8 +316,15 @@ static void parse_channel(const char *data, size_t len, const char *token,
 			if (body_len > len - at)
 				return;
 			char **slot = line[0] == 'S' ? &result->step : &result->failure;
-			free(*slot);
-			*slot = strndup(data + at, body_len);
+			/*
+			 * The first failure is the one to report: a second can only come
+			 * from another process of the test (a forked copy and its parent),
+			 * and then it is usually a consequence of the first.
+			 */
+			if (line[0] == 'S' || *slot == NULL) {
+				free(*slot);
+				*slot = strndup(data + at, body_len);
+			}
 			at += body_len;
 		} else {
 			return;
@@ -396,7 +403,8 @@ static void decide_verdict(struct sandbox_result *result, int status, int exited
 		result->signal = WTERMSIG(status);
 	} else {
 		result->exit_status = WEXITSTATUS(status);
-		if (passed && result->exit_status == 0)
+		/* A FAIL record outweighs a PASS: it may come from a child of the test. */
+		if (passed && result->exit_status == 0 && result->failure == NULL)
 			result->verdict = VERDICT_PASSED;
 		else if (result->failure != NULL)
 			result->verdict = VERDICT_FAILED;

@@ -27,17 +27,6 @@
 #include "labkit.h"
 #include "private_map.h"
 
-/*
- * The suite is linked with -Wl,--wrap for read, write, mmap and munmap, and
- * the linker applies that to this file too: a plain mmap() here is recorded
- * as if the student had made it. The test's own pipes and helper mappings use
- * the real functions, so that only the student's calls are counted.
- */
-ssize_t __real_read(int fd, void *buf, size_t count);
-ssize_t __real_write(int fd, const void *buf, size_t count);
-void *__real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
-int __real_munmap(void *addr, size_t length);
-
 /* ---- Hints: a concrete tip, then the handout section ------------------- */
 
 #define SECTION_MAP "handout §4.1 (Task 1: pm_map_private)"
@@ -771,7 +760,7 @@ static struct fork_run run_parent_and_child(unsigned char *map)
 	grade_step("forking a child; the child stores '%c' at offset %zu of the private "
 		   "mapping, the parent '%c' at offset %zu",
 		   CHILD_BYTE, child_offset(), PARENT_BYTE, parent_offset());
-	pid_t child = fork();
+	pid_t child = grade_fork();
 	if (child < 0)
 		grade_setup_failed("cannot fork");
 	if (child == 0) {

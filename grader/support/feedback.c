@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grader.h"
 #include "support_internal.h"
@@ -37,17 +38,23 @@ static void send_all(int fd, const char *buf, size_t len)
 
 void grade_send_record(const char *kind, const char *text)
 {
-	char header[64];
+	char record[MESSAGE_MAX + 64];
 	size_t len = strnlen(text, MESSAGE_MAX);
 
+	if (grade_forked_by_code_under_test)
+		grade_child_ran_test_code();
 	if (grade_channel < 0) {
 		fprintf(stderr, "%s: %.*s\n", kind, (int)len, text);
 		return;
 	}
-	/* A length prefix, so that messages may contain any byte, newlines included. */
-	int header_len = snprintf(header, sizeof(header), "%s %zu\n", kind, len);
-	send_all(grade_channel, header, (size_t)header_len);
-	send_all(grade_channel, text, len);
+	/*
+	 * A length prefix, so that messages may contain any byte, newlines included.
+	 * One write() per record: a child of the code under test may be writing its
+	 * own record at the same moment, and the two must not interleave.
+	 */
+	int header_len = snprintf(record, sizeof(record), "%s %zu\n", kind, len);
+	memcpy(record + header_len, text, len);
+	send_all(grade_channel, record, (size_t)header_len + len);
 }
 
 static void vformat_message(char *out, size_t size, const char *format, va_list args)
@@ -68,6 +75,8 @@ _Noreturn void grade_fail(const char *hint, const char *format, ...)
 		snprintf(message + used, sizeof(message) - used, "\nhint: %s", hint);
 	grade_send_record("FAIL", message);
 	grade_failure_sent = 1;
+	if (grade_in_helper_process)
+		_exit(1); /* a helper child of the test: its message fails the test */
 	if (grade_channel >= 0)
 		fail(); /* the message went to the runner; cmocka only needs to stop */
 	else
@@ -95,6 +104,7 @@ void grade_step(const char *format, ...)
 	char message[MESSAGE_MAX];
 	va_list args;
 
+	grade_stop_forked_copy();
 	va_start(args, format);
 	vformat_message(message, sizeof(message), format, args);
 	va_end(args);
@@ -108,6 +118,7 @@ void grade_announce_call(char *call, size_t size, const char *situation, const c
 	int has_situation = situation != NULL && situation[0] != '\0';
 	va_list args;
 
+	grade_stop_forked_copy();
 	va_start(args, format);
 	vformat_message(function_call, sizeof(function_call), format, args);
 	va_end(args);
@@ -129,6 +140,7 @@ const char *grade_format(const char *format, ...)
 	char *out = buffers[next++ % 8];
 	va_list args;
 
+	grade_stop_forked_copy();
 	va_start(args, format);
 	vformat_message(out, sizeof(buffers[0]), format, args);
 	va_end(args);
@@ -158,6 +170,7 @@ static const char *describe_failure(const char *returned, int observed_errno)
 
 const char *grade_describe_result(long long observed, int observed_errno)
 {
+	grade_stop_forked_copy();
 	if (observed != -1)
 		return grade_format("it returned %lld", observed);
 	return describe_failure("-1", observed_errno);
@@ -165,12 +178,14 @@ const char *grade_describe_result(long long observed, int observed_errno)
 
 const char *grade_describe_null(int observed_errno)
 {
+	grade_stop_forked_copy();
 	return describe_failure("NULL", observed_errno);
 }
 
 void grade_expect_result(long long observed, int observed_errno, long long expected,
 			 const char *call, const char *hint)
 {
+	grade_stop_forked_copy();
 	if (observed == expected)
 		return;
 	grade_fail(hint, "expected: %s to return %lld\nobserved: %s", call, expected,
@@ -180,6 +195,7 @@ void grade_expect_result(long long observed, int observed_errno, long long expec
 void grade_expect_error(long long observed, int observed_errno, int expected_errno,
 			const char *call, const char *hint)
 {
+	grade_stop_forked_copy();
 	if (observed == -1 && observed_errno == expected_errno)
 		return;
 	grade_fail(hint, "expected: %s to fail, returning -1 with errno %s\nobserved: %s", call,

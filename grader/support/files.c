@@ -58,6 +58,7 @@ void grade_fill_random(void *buf, size_t len, uint64_t seed)
 
 void *grade_random_bytes(size_t len, uint64_t seed)
 {
+	grade_stop_forked_copy();
 	void *buf = malloc(len > 0 ? len : 1);
 
 	if (buf == NULL)
@@ -115,8 +116,10 @@ static void finish_file(int fd, mode_t mode, const char *path)
 
 void grade_make_file(const char *path, const void *data, size_t len, mode_t mode)
 {
-	int fd = open_for_replacing(path);
+	int fd;
 
+	grade_stop_forked_copy(); /* before the file is truncated */
+	fd = open_for_replacing(path);
 	write_all(fd, data, len, path);
 	finish_file(fd, mode, path);
 }
@@ -132,12 +135,14 @@ unsigned char *grade_make_and_keep_random_file(const char *path, size_t len, uin
 
 void grade_remove_file(const char *path)
 {
+	grade_stop_forked_copy();
 	if (unlink(path) != 0 && errno != ENOENT)
 		grade_setup_failed("cannot remove %s", path);
 }
 
 void grade_make_directory(const char *path)
 {
+	grade_stop_forked_copy();
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
 		grade_setup_failed("cannot make the directory %s", path);
 }
@@ -148,6 +153,7 @@ uint64_t grade_make_random_file(const char *path, size_t len, uint64_t seed, mod
 	uint64_t hash = LABKIT_FNV1A_INIT;
 	int fd;
 
+	grade_stop_forked_copy();
 	if (chunk == NULL)
 		grade_setup_failed("out of memory for a %u-byte buffer", CHUNK_BYTES);
 	fd = open_for_replacing(path);
@@ -165,27 +171,6 @@ uint64_t grade_make_random_file(const char *path, size_t len, uint64_t seed, mod
 }
 
 /* ---- Reading files back in another process ----------------------------------- */
-
-/*
- * fork() itself, even when a lab's link wraps fork to watch the student's
- * code: then --wrap also defines __real_fork, and the grader calls that.
- */
-extern pid_t __real_fork(void) __attribute__((weak));
-
-static pid_t fork_unwatched(void)
-{
-	return __real_fork != NULL ? __real_fork() : fork();
-}
-
-/* A child of a test must die of its signals, not jump back into cmocka. */
-static void restore_default_signals(void)
-{
-	static const int signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGABRT,
-				       SIGPIPE };
-
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		signal(signals[i], SIG_DFL);
-}
 
 /* In the child: send the file's bytes down the pipe; the exit status is 0 or an errno. */
 static _Noreturn void send_file(const char *path, int pipe_fd)
@@ -279,11 +264,10 @@ static unsigned char *receive_from_child(void (*send)(const char *path, int pipe
 
 	if (pipe2(pipe_fds, O_CLOEXEC) != 0)
 		return NULL;
-	pid_t child = fork_unwatched();
+	pid_t child = grade_fork();
 	if (child < 0)
 		helper_fork_failed(helper);
 	if (child == 0) {
-		restore_default_signals();
 		close(pipe_fds[0]);
 		send(path, pipe_fds[1]);
 		_exit(EIO); /* not reached: send() leaves with _exit */
@@ -306,6 +290,7 @@ static unsigned char *receive_from_child(void (*send)(const char *path, int pipe
 
 void *grade_load_file(const char *path, size_t *len)
 {
+	grade_stop_forked_copy();
 	return receive_from_child(send_file, path, "the process that reads the file back", len);
 }
 
@@ -351,11 +336,10 @@ int grade_pipe_from_writer(const void *data, size_t len, size_t piece, pid_t *wr
 
 	if (pipe2(pipe_fds, O_CLOEXEC) != 0)
 		grade_setup_failed("cannot make a pipe");
-	*writer = fork_unwatched();
+	*writer = grade_fork();
 	if (*writer < 0)
 		helper_fork_failed("the process that writes into the pipe");
 	if (*writer == 0) {
-		restore_default_signals();
 		close(pipe_fds[0]);
 		_exit(write_fully(pipe_fds[1], data, len, piece > 0 ? piece : len) == 0 ? 0 : 1);
 	}

@@ -222,13 +222,25 @@ void grade_set_limit(int resource, rlim_t value);
 
 /*
  * The student's object file is linked with -Wl,--wrap for read, write, mmap,
- * mmap64, munmap and msync. Every call it makes is recorded here (and may be
+ * mmap64, munmap and msync (and fork and the sleep family, below). Every call it makes is recorded here (and may be
  * made to fail or return short, below); the support library itself calls the
  * real functions, so only calls from code under test are seen. Calls made
  * inside libc or through raw syscall() are not seen: use grade_io_counts()
  * to prove that no read() or write() happened at all.
  */
 #define GRADE_MAX_RECORDS 64
+
+/*
+ * The real functions behind the wrappers. The linker applies --wrap to the
+ * suites too, so a plain mmap() in a test would be recorded as if the
+ * student had made it: a test's own reads, writes and helper mappings call
+ * these instead (and its own children come from grade_fork()).
+ */
+ssize_t __real_read(int fd, void *buf, size_t count);
+ssize_t __real_write(int fd, const void *buf, size_t count);
+void *__real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
+int __real_munmap(void *addr, size_t length);
+int __real_msync(void *addr, size_t length, int flags);
 
 /*
  * `order` numbers the mmap(), munmap() and msync() calls together, from 1 since
@@ -285,6 +297,8 @@ struct grade_faults {
 	int write_fail_errno;
 	unsigned mmap_fail_at;      /* the n-th mmap() fails with mmap_fail_errno */
 	int mmap_fail_errno;
+	unsigned fork_fail_at;      /* the n-th fork() fails with fork_fail_errno */
+	int fork_fail_errno;
 };
 
 extern struct grade_calls grade_calls;
@@ -335,5 +349,118 @@ void grade_leak_watch_finish(struct grade_resources before, const char *call,
  * munmap() with exactly the address and length mmap() was given and returned.
  */
 void grade_expect_mappings_released(const char *call, const char *hint);
+
+/* ---- Processes ------------------------------------------------------------ */
+
+/*
+ * fork() and the sleep family (sleep, usleep, nanosleep, clock_nanosleep,
+ * thrd_sleep) are wrapped too. Their calls are counted in memory shared by
+ * the test process and every process forked from it, so a call made in a
+ * child of the code under test counts as well. grade_calls_reset() clears
+ * the counts.
+ */
+struct grade_process_calls {
+	unsigned fork_calls;        /* fork() calls by the code under test, in any process */
+	unsigned failed_forks;      /* those that returned -1 */
+	unsigned sleep_calls;       /* calls of the sleep family, in any process */
+	char first_sleep[24];       /* the name of the first one ("usleep") */
+	/* Children forked by the code under test that ended with exit() (or by
+	 * returning from main), running the parent's exit handlers and flushing
+	 * its stdio buffers a second time, instead of with _exit(). */
+	unsigned children_ran_exit_handlers;
+};
+
+/* The counts so far (never NULL). */
+const struct grade_process_calls *grade_process_calls(void);
+
+/*
+ * fork() for the test itself, unseen by the counts above. The child restores
+ * the default action of SIGSEGV and friends (it must die of them, not jump
+ * back into cmocka) and must end with _exit(). In such a child, grade_fail()
+ * sends its message and ends the child with _exit(1): the test fails.
+ */
+pid_t grade_fork(void);
+
+/*
+ * A child forked by the code under test that goes on to run the test's own
+ * code (it returned from the function under test instead of calling _exit)
+ * fails the test with an explanation as soon as it reaches any grade_ call
+ * or the end of the test; it never counts towards a pass. And once the code
+ * under test has forked, a test passes only if the test process has no child
+ * left at its end (zombie or running).
+ */
+
+/*
+ * Make the test process the reaper of its orphaned descendants
+ * (PR_SET_CHILD_SUBREAPER): a grandchild whose parent has exited becomes a
+ * child of the test, so grade_expect_no_children() sees it.
+ */
+void grade_adopt_orphans(void);
+
+/* The children of the test process right now, zombies included. */
+struct grade_child {
+	pid_t pid;
+	char state; /* as in /proc/PID/stat: 'Z' for a zombie (exited, never reaped), 'R', 'S', ... */
+};
+size_t grade_children(struct grade_child *children, size_t max);
+
+/*
+ * Fail if the test process has any child left after `call`: a zombie (a
+ * child nobody reaped) or a process still running (never waited for, or an
+ * orphan adopted after grade_adopt_orphans()).
+ */
+void grade_expect_no_children(const char *call, const char *hint);
+
+/* CPU time (user + system) used so far by a process, in milliseconds; -1 if unknown. */
+long grade_process_cpu_ms(pid_t pid);
+
+/* Wait this long, with the real nanosleep(), not counted as a sleep call. */
+void grade_pause_ms(long milliseconds);
+
+/* "exited with status 0", "was killed by signal 11 (Segmentation fault)". */
+const char *grade_describe_status(int status);
+
+/*
+ * A program of the kit's own (a demo of the lab, built into the suite with
+ * the student's file) run as a separate process: the suite executable runs
+ * itself again with --program NAME. `args` is NULL-terminated and does not
+ * include the program's name. stdin_fd and stdout_fd become its standard input
+ * and output (-1: /dev/null); its standard error goes to the test's output.
+ * Returns its pid; fails the test if it cannot be started.
+ */
+pid_t grade_start_program(const char *name, const char *const args[], int stdin_fd,
+			  int stdout_fd);
+
+/*
+ * Wait up to `milliseconds` for a child to end and store its wait status.
+ * Returns 1 if it ended; 0 if it was still running, in which case it has been
+ * killed (SIGKILL) and reaped.
+ */
+int grade_wait_child(pid_t pid, long milliseconds, int *status);
+
+/* The kit's programs a suite can start: each is a demo's main(), renamed. */
+struct grade_program {
+	const char *name;                /* the demo's file name without .c: "chan-send" */
+	int (*main)(int argc, char **argv);
+};
+
+/*
+ * A suite that starts programs lists them once, after its test table. The
+ * build compiles every demo of the lab's folder with main renamed to
+ * grade_program_NAME (dashes become underscores: grade_program_chan_send).
+ */
+#define GRADE_PROGRAMS(table)                                                  \
+	const struct grade_program *const grade_programs = (table);           \
+	const size_t grade_program_count = sizeof(table) / sizeof((table)[0])
+
+/* ---- Memory --------------------------------------------------------------- */
+
+/*
+ * len bytes (zeroed) that end exactly where an inaccessible page begins, so
+ * that reading one byte past the end is SIGSEGV. Free with
+ * grade_free_guarded(). Fails the test if the memory cannot be had.
+ */
+void *grade_guarded_buffer(size_t len);
+void grade_free_guarded(void *buffer, size_t len);
 
 #endif /* GRADER_H */

@@ -56,6 +56,7 @@ static int for_each_descriptor(void (*visit)(int fd, void *context), void *conte
 
 int grade_open_descriptors(void)
 {
+	grade_stop_forked_copy();
 	return for_each_descriptor(NULL, NULL);
 }
 
@@ -231,6 +232,7 @@ size_t grade_mapped_bytes(void)
 {
 	size_t total = 0;
 
+	grade_stop_forked_copy();
 	for_each_mapping(add_mapped_bytes, &total);
 	return total;
 }
@@ -276,6 +278,7 @@ long grade_smaps_kib(const void *address, const char *field)
 {
 	struct smaps_search search = { (uintptr_t)address, field, 0, -1 };
 
+	grade_stop_forked_copy();
 	for_each_line("/proc/self/smaps", find_smaps_field, &search);
 	return search.kib;
 }
@@ -301,6 +304,7 @@ struct grade_io_counts grade_io_counts(void)
 	uint64_t reads_now = 0;
 	int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
 
+	grade_stop_forked_copy();
 	if (fd < 0)
 		grade_setup_failed("cannot open /proc/self/io");
 	for (;;) {
@@ -348,6 +352,7 @@ static struct grade_resources take_resources(int remember)
 
 struct grade_resources grade_resources_now(void)
 {
+	grade_stop_forked_copy();
 	return take_resources(1);
 }
 
@@ -378,6 +383,7 @@ void grade_expect_no_leak(struct grade_resources before, const char *call, const
 	const char *descriptors = "", *mappings = "";
 	int left_descriptors = after.descriptors - before.descriptors;
 
+	grade_stop_forked_copy();
 	if (left_descriptors > 0)
 		descriptors = describe_left_descriptors(left_descriptors, before.descriptors);
 	if (after.mapped_bytes > before.mapped_bytes)
@@ -395,6 +401,7 @@ void grade_expect_no_leak(struct grade_resources before, const char *call, const
 
 struct grade_resources grade_leak_watch_start(const struct grade_faults *faults)
 {
+	grade_stop_forked_copy();
 	grade_calls_reset();
 	if (faults != NULL)
 		grade_faults = *faults;
@@ -404,6 +411,7 @@ struct grade_resources grade_leak_watch_start(const struct grade_faults *faults)
 void grade_leak_watch_finish(struct grade_resources before, const char *call,
 			     const char *leak_hint, const char *munmap_hint)
 {
+	grade_stop_forked_copy();
 	grade_faults = (struct grade_faults){ 0 };
 	grade_expect_no_leak(before, call, leak_hint);
 	grade_expect_mappings_released(call, munmap_hint);

@@ -9,6 +9,8 @@
  * returned and cmocka has counted no failure. Anything the student's code
  * prints, or an exit() in the middle, therefore cannot produce a pass.
  * Without --channel the verdict goes to stderr, for running a test by hand.
+ * `SUITE --program NAME ARGS...` runs one of the kit's programs built into
+ * the suite (grade_start_program() starts them this way), with no test.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -72,6 +74,15 @@ static void run_selected_test(void **state)
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
 		signal(fatal_signals[i], SIG_DFL);
 	selected_test->run();
+	/* A copy of the test forked by the code under test stops here, before cmocka reports. */
+	if (grade_forked_by_code_under_test)
+		grade_child_ran_test_code();
+	/* Whatever the test checked, code that forked must not leave a child behind. */
+	if (grade_code_under_test_forked)
+		grade_expect_no_children("the code under test",
+					 "wait for every child you fork with waitpid() before "
+					 "returning, on every path: an unreaped child stays a zombie, "
+					 "and one left running may go on doing anything");
 	selected_test_returned = 1;
 }
 
@@ -122,6 +133,8 @@ static void send_verdict(int passed)
 {
 	char line[TOKEN_MAX + 8];
 
+	if (grade_forked_by_code_under_test)
+		grade_child_ran_test_code(); /* a copy of the test must never report */
 	if (!passed) {
 		if (!grade_failure_sent)
 			send_cmocka_failure();
@@ -146,15 +159,32 @@ static const struct grade_test *find_test(const char *name)
 
 static int usage(const char *program)
 {
-	fprintf(stderr, "usage: %s --list\n       %s --run TEST [--channel FD]\n", program,
-		program);
+	fprintf(stderr,
+		"usage: %s --list\n       %s --run TEST [--channel FD]\n"
+		"       %s --program NAME [ARGUMENT...]\n",
+		program, program, program);
 	return 2;
+}
+
+/* argv[0] is the program's name, then "--program" and its name again. */
+static int run_program(int argc, char **argv)
+{
+	const struct grade_program *program = grade_find_program(argv[2]);
+
+	if (program == NULL) {
+		fprintf(stderr, "%s: no program named '%s'\n", argv[0], argv[2]);
+		return 2;
+	}
+	argv[2] = argv[0];
+	return program->main(argc - 2, argv + 2);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--list") == 0)
 		return print_list();
+	if (argc >= 3 && strcmp(argv[1], "--program") == 0)
+		return run_program(argc, argv);
 	if ((argc != 3 && argc != 5) || strcmp(argv[1], "--run") != 0)
 		return usage(argv[0]);
 	selected_test = find_test(argv[2]);
@@ -177,6 +207,10 @@ int main(int argc, char **argv)
 		setenv("CMOCKA_XML_FILE", CMOCKA_REPORT, 1);
 		cmocka_set_message_output(CM_OUTPUT_XML);
 	}
+	/* Counts of fork() and sleep calls that children of the code under test share. */
+	grade_share_process_calls();
+	atexit(grade_note_exit_in_child);
+
 	const struct CMUnitTest one_test[] = {
 		{ selected_test->name, run_selected_test, NULL, NULL, NULL },
 	};

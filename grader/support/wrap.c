@@ -79,11 +79,13 @@ static void untrack_mapping(void *addr, size_t length)
 
 void grade_calls_reset(void)
 {
+	grade_stop_forked_copy();
 	memset(&grade_calls, 0, sizeof(grade_calls));
 	memset(&grade_faults, 0, sizeof(grade_faults));
 	tracked_count = 0;
 	tracked_overflow = 0;
 	last_order = 0;
+	grade_reset_process_calls();
 }
 
 /* ---- read and write ------------------------------------------------------ */

@@ -1,0 +1,960 @@
+/*
+ * lab04.c — the grader's tests for lab 4, parent and child talk through an
+ * anonymous shared mapping.
+ *
+ * Each test calls the student's functions from anon_ipc.h and proves the
+ * result from outside the student's code: a child the test forks itself
+ * stores into the memory and the test reads it back; the wrapped mmap(),
+ * munmap() and fork() calls show flags, lengths and how many children were
+ * made; the counts of the wrapped sleep family, shared by every process
+ * forked from the test, show whether anybody slept; /proc lists the test's
+ * children, so a zombie or an orphan left behind is seen; a buffer that ends
+ * at an inaccessible page makes one worker crash on purpose; injected fork()
+ * and mmap() failures and a lowered descriptor limit exercise the error
+ * paths. Every failure names what was expected, what was observed, and the
+ * handout section to read.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "anon_ipc.h"
+#include "grader.h"
+#include "labkit.h"
+
+/* ---- Hints: a concrete tip, then the handout section ------------------- */
+
+#define SECTION_ALLOC "handout §4.1 (Task 1: ai_alloc_shared)"
+#define SECTION_DEVZERO "handout §4.2 (Task 2: ai_alloc_shared_devzero)"
+#define SECTION_FREE "handout §4.3 (Task 3: ai_free_shared)"
+#define SECTION_SUM "handout §4.4 (Task 4: ai_parallel_sum)"
+#define SECTION_PINGPONG "handout §4.5 (Task 5: ai_pingpong)"
+#define SECTION_SHARED "handout §2.1 (Shared anonymous memory)"
+#define SECTION_CHILDREN "handout §2.4 (Children leave with _exit() and are reaped)"
+#define SECTION_TURNS "handout §2.5 (Taking turns without sleep())"
+#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+
+#define HINT_ALLOC                                                                           \
+	"mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) and "   \
+	"return its address — " SECTION_ALLOC
+#define HINT_SHARED                                                                          \
+	"only MAP_SHARED memory is the same pages in parent and child after fork(); "       \
+	"MAP_PRIVATE memory is copied on write, so a child's stores stay in the child — "   \
+	SECTION_SHARED
+#define HINT_ALLOC_ERRORS                                                                    \
+	"len 0 is EINVAL; when mmap() fails, return NULL (compare with MAP_FAILED, never "  \
+	"hand it on) and keep mmap()'s errno — " SECTION_ALLOC
+#define HINT_DEVZERO                                                                         \
+	"open(\"/dev/zero\", O_RDWR), mmap() it PROT_READ | PROT_WRITE, MAP_SHARED (no "    \
+	"MAP_ANONYMOUS: the point is not to need it), then close the descriptor — "         \
+	SECTION_DEVZERO
+#define HINT_DEVZERO_ERRORS                                                                  \
+	"close the descriptor whether mmap() worked or not, keeping mmap()'s errno; if "   \
+	"open() fails, return NULL with its errno (EMFILE when no descriptor is free) — "   \
+	SECTION_DEVZERO
+#define HINT_FREE                                                                            \
+	"give munmap() exactly the address and length you were given and return its "       \
+	"result: an address that is not page-aligned is EINVAL, not something to round — "  \
+	SECTION_FREE
+#define HINT_SUM                                                                             \
+	"give worker i the slice that starts at i * (n / workers) + min(i, n % workers), "  \
+	"one element longer for the first n % workers workers, so that the slices cover "   \
+	"the whole array once; each child stores its sum in slots[i] — " SECTION_SUM
+#define HINT_SUM_FORKS                                                                       \
+	"fork exactly `workers` children, one per slice, even when a slice is empty; the "  \
+	"children must not fork themselves — " SECTION_SUM
+#define HINT_SUM_ARGS                                                                        \
+	"check workers (1 to AI_MAX_WORKERS) and sum (not NULL) first, before mapping or "  \
+	"forking anything, and fail with EINVAL — " SECTION_SUM
+#define HINT_REAP                                                                            \
+	"waitpid() every child you forked, on every path, errors included: an unreaped "    \
+	"child stays a zombie, and one never waited for may outlive you as an orphan — "    \
+	SECTION_CHILDREN
+#define HINT_EXIT                                                                            \
+	"end each child with _exit(0), not exit() or a return: exit() runs the parent's "   \
+	"atexit() handlers and flushes its stdio buffers a second time — " SECTION_CHILDREN
+#define HINT_STATUS                                                                          \
+	"check each child's wait status: unless WIFEXITED(status) && WEXITSTATUS(status) "  \
+	"== 0 the slot holds no sum, and the call must fail with ECHILD; never read the "   \
+	"data in the parent — " SECTION_SUM
+#define HINT_FORK_FAILED                                                                     \
+	"when fork() fails, reap the children already forked, free the slots, and return "  \
+	"-1 with fork()'s errno — " SECTION_SUM
+#define HINT_PINGPONG                                                                        \
+	"each side waits on its own process-shared semaphore (sem_init(&sem, 1, value)) "   \
+	"in the shared mapping, appends its letter at the shared move count, and posts the " \
+	"other's; the parent's starts at 1 — " SECTION_PINGPONG
+#define HINT_SLEEP                                                                           \
+	"sleep(), usleep() and nanosleep() only guess how long the other side needs; wait " \
+	"on a semaphore (sem_wait) or a futex instead, which returns exactly when the "     \
+	"other side posts — " SECTION_TURNS
+#define HINT_PINGPONG_ARGS                                                                   \
+	"rounds < 1 or trace NULL is EINVAL, checked before mapping or forking anything — " \
+	SECTION_PINGPONG
+#define HINT_LEAK                                                                            \
+	"unmap every mapping, close every descriptor and reap every child on every path, "  \
+	"errors included — " SECTION_MISTAKES
+#define HINT_MUNMAP                                                                          \
+	"munmap() needs exactly the address mmap() returned and the length it was given "   \
+	"— " SECTION_MISTAKES
+
+/* What *sum starts as: a function that fails must leave it so. */
+#define SUM_UNTOUCHED INT64_C(0x5eed5eed5eed5eed)
+/* What the test fills trace buffers with, to see what was written. */
+#define TRACE_FILL '#'
+
+static size_t page(void)
+{
+	return labkit_page_size();
+}
+
+/* ---- The two allocators ------------------------------------------------------ */
+
+enum allocator { ANONYMOUS, DEVZERO };
+
+static const char *allocator_name(enum allocator which)
+{
+	return which == ANONYMOUS ? "ai_alloc_shared" : "ai_alloc_shared_devzero";
+}
+
+static const char *allocator_hint(enum allocator which)
+{
+	return which == ANONYMOUS ? HINT_ALLOC : HINT_DEVZERO;
+}
+
+/* What one allocator call gave back, with errno right after it. */
+struct alloc_outcome {
+	unsigned char *memory;
+	int error;
+	char call[200];
+};
+
+static struct alloc_outcome run_alloc(enum allocator which, size_t len, const char *situation)
+{
+	struct alloc_outcome out;
+
+	grade_announce_call(out.call, sizeof(out.call), situation, NULL, "%s(%zu)",
+			    allocator_name(which), len);
+	out.memory = which == ANONYMOUS ? ai_alloc_shared(len) : ai_alloc_shared_devzero(len);
+	out.error = errno;
+	return out;
+}
+
+/* The recorded mmap() that returned addr, or NULL. */
+static const struct grade_mmap_record *mmap_that_returned(const void *addr)
+{
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++)
+		if (grade_calls.mmaps[i].result == addr)
+			return &grade_calls.mmaps[i];
+	return NULL;
+}
+
+/* Fail unless the call returned memory: not NULL, not MAP_FAILED. */
+static void expect_allocated(const struct alloc_outcome *out, size_t len, const char *hint)
+{
+	grade_check(out->memory != MAP_FAILED, HINT_ALLOC_ERRORS,
+		    "expected: %s to return the address of %zu bytes of shared memory\n"
+		    "observed: it returned MAP_FAILED ((void *)-1) with errno %s",
+		    out->call, len, grade_errno_text(out->error));
+	grade_check(out->memory != NULL, hint,
+		    "expected: %s to return the address of %zu bytes of shared memory\n"
+		    "observed: %s",
+		    out->call, len, grade_describe_null(out->error));
+}
+
+/* Fail unless the memory came from one mmap() of the right kind and length. */
+static void expect_mmap_kind(const struct alloc_outcome *out, enum allocator which, size_t len)
+{
+	const struct grade_mmap_record *record = mmap_that_returned(out->memory);
+	const char *hint = allocator_hint(which);
+
+	grade_check(record != NULL, hint,
+		    "expected: %s to return the address an mmap() call returned\nobserved: it "
+		    "returned %p; %s",
+		    out->call, (void *)out->memory, grade_describe_mmaps());
+	grade_check(grade_is_shared(record->flags), HINT_SHARED,
+		    "expected: %s to map the memory MAP_SHARED\nobserved: %s", out->call,
+		    grade_describe_mmap(record));
+	grade_check(record->prot == (PROT_READ | PROT_WRITE), hint,
+		    "expected: %s to map the memory PROT_READ|PROT_WRITE\nobserved: %s",
+		    out->call, grade_describe_mmap(record));
+	grade_check(record->length >= len && record->length <= labkit_round_up(len, page()), hint,
+		    "expected: %s to map %zu bytes (rounded up to pages at most)\nobserved: %s",
+		    out->call, len, grade_describe_mmap(record));
+	if (which == ANONYMOUS)
+		grade_check((record->flags & MAP_ANONYMOUS) != 0 && record->offset == 0, hint,
+			    "expected: %s to map anonymous memory (MAP_ANONYMOUS, fd -1, offset "
+			    "0)\nobserved: %s",
+			    out->call, grade_describe_mmap(record));
+	else
+		grade_check((record->flags & MAP_ANONYMOUS) == 0 && record->fd >= 0 &&
+				    record->offset == 0,
+			    hint,
+			    "expected: %s to map a descriptor of /dev/zero from offset 0, without "
+			    "MAP_ANONYMOUS\nobserved: %s",
+			    out->call, grade_describe_mmap(record));
+}
+
+/* Fail unless the first len bytes at memory are all zero. */
+static void expect_zeroed(const unsigned char *memory, size_t len, const char *call,
+			  const char *hint)
+{
+	size_t i = 0;
+
+	while (i < len && memory[i] == 0)
+		i++;
+	grade_check(i == len, hint,
+		    "expected: the %zu bytes returned by %s to be zero\nobserved: byte %zu is "
+		    "0x%02x",
+		    len, call, i, memory[i]);
+}
+
+static unsigned char pattern_byte(size_t i)
+{
+	return (unsigned char)(i * 7 + 1);
+}
+
+/*
+ * A child forked by the test stores a pattern into every byte; after reaping
+ * it, the test must see every byte of it: the memory is shared.
+ */
+static void expect_child_stores_seen(unsigned char *memory, size_t len, const char *call)
+{
+	int status;
+
+	grade_step("forking a child of the test that stores into all %zu bytes returned by %s",
+		   len, call);
+	pid_t child = grade_fork();
+	if (child < 0)
+		grade_setup_failed("cannot fork");
+	if (child == 0) {
+		for (size_t i = 0; i < len; i++)
+			memory[i] = pattern_byte(i);
+		_exit(0);
+	}
+	if (!grade_wait_child(child, 10000, &status) || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		grade_setup_failed("the test's child %s", grade_describe_status(status));
+	size_t i = 0;
+	while (i < len && memory[i] == pattern_byte(i))
+		i++;
+	grade_check(i == len, HINT_SHARED,
+		    "expected: after a child forked later stored into the memory returned by %s, "
+		    "the parent to see its stores\nobserved: byte %zu reads 0x%02x in the parent, "
+		    "not the child's 0x%02x",
+		    call, i, memory[i], pattern_byte(i));
+}
+
+/* One allocation checked from outside: the call, the mmap(), zeros, sharing, no descriptor. */
+static void expect_good_allocation(enum allocator which, size_t len)
+{
+	grade_calls_reset();
+	struct grade_resources before = grade_resources_now();
+	struct alloc_outcome out = run_alloc(which, len, NULL);
+
+	expect_allocated(&out, len, allocator_hint(which));
+	before.mapped_bytes += labkit_round_up(len, page());
+	grade_expect_no_leak(before, out.call,
+			     which == ANONYMOUS ? HINT_ALLOC : HINT_DEVZERO);
+	expect_mmap_kind(&out, which, len);
+	expect_zeroed(out.memory, len, out.call, allocator_hint(which));
+	expect_child_stores_seen(out.memory, len, out.call);
+	__real_munmap(out.memory, len);
+	grade_calls_reset();
+}
+
+static const size_t good_lengths[] = { 1, 4095, 4096, 3 * 4096 + 5, 1 << 20 };
+
+static void alloc_shared_gives_zeroed_shared_memory(void)
+{
+	for (size_t i = 0; i < sizeof(good_lengths) / sizeof(good_lengths[0]); i++)
+		expect_good_allocation(ANONYMOUS, good_lengths[i]);
+}
+
+static void devzero_gives_zeroed_shared_memory(void)
+{
+	for (size_t i = 0; i < sizeof(good_lengths) / sizeof(good_lengths[0]); i++)
+		expect_good_allocation(DEVZERO, good_lengths[i]);
+}
+
+/* ---- Refusals ------------------------------------------------------------------ */
+
+/* Fail unless the call returned NULL (not MAP_FAILED) with expected_errno. */
+static void expect_refused(const struct alloc_outcome *out, int expected_errno, const char *hint)
+{
+	grade_check(out->memory != MAP_FAILED, HINT_ALLOC_ERRORS,
+		    "expected: %s to fail, returning NULL with errno %s\nobserved: it returned "
+		    "MAP_FAILED ((void *)-1), which is not NULL: a caller that checks for NULL "
+		    "goes on to use address -1",
+		    out->call, grade_errno_text(expected_errno));
+	grade_check(out->memory == NULL, hint,
+		    "expected: %s to fail, returning NULL with errno %s\nobserved: it returned "
+		    "%p",
+		    out->call, grade_errno_text(expected_errno), (void *)out->memory);
+	grade_check(out->error == expected_errno, hint,
+		    "expected: %s to fail, returning NULL with errno %s\nobserved: %s", out->call,
+		    grade_errno_text(expected_errno), grade_describe_null(out->error));
+}
+
+/* A length no address space can hold: the kernel refuses it with ENOMEM. */
+#define HUGE_LENGTH ((size_t)1 << 62)
+
+/*
+ * Call the allocator with these faults injected and expect NULL with
+ * expected_errno and nothing left behind. `must_mmap`: the failure injected
+ * into mmap() only happens if mmap() is called at all.
+ */
+static void expect_alloc_error(enum allocator which, size_t len, struct grade_faults faults,
+			       const char *situation, int expected_errno, int must_mmap,
+			       const char *hint)
+{
+	struct grade_resources before = grade_leak_watch_start(&faults);
+	struct alloc_outcome out = run_alloc(which, len, situation);
+
+	if (must_mmap && !(out.memory == NULL && out.error == ENOSYS))
+		grade_check(grade_calls.mmap_count > 0, hint,
+			    "expected: %s to fail, returning NULL with errno %s\nobserved: it "
+			    "made no mmap() call, so the injected failure never happened",
+			    out.call, grade_errno_text(expected_errno));
+	expect_refused(&out, expected_errno, hint);
+	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
+}
+
+static void alloc_shared_refuses_properly(void)
+{
+	const struct grade_faults none = { 0 };
+	const struct grade_faults enomem = { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
+	const struct grade_faults eagain = { .mmap_fail_at = 1, .mmap_fail_errno = EAGAIN };
+
+	expect_alloc_error(ANONYMOUS, 0, none, "with length 0", EINVAL, 0, HINT_ALLOC_ERRORS);
+	expect_alloc_error(ANONYMOUS, 4096, enomem, "with its mmap() made to fail with ENOMEM",
+			   ENOMEM, 1, HINT_ALLOC_ERRORS);
+	expect_alloc_error(ANONYMOUS, 100, eagain, "with its mmap() made to fail with EAGAIN",
+			   EAGAIN, 1, HINT_ALLOC_ERRORS);
+	expect_alloc_error(ANONYMOUS, HUGE_LENGTH, none,
+			   "with 4 EiB, more than any address space holds", ENOMEM,
+			   0, HINT_ALLOC_ERRORS);
+}
+
+/* The lowest descriptor number not in use: open() gives this one next. */
+static int lowest_free_descriptor(void)
+{
+	int fd = dup(STDIN_FILENO);
+
+	if (fd < 0)
+		grade_setup_failed("cannot duplicate a descriptor");
+	close(fd);
+	return fd;
+}
+
+/*
+ * With the soft RLIMIT_NOFILE lowered to the lowest free descriptor, every
+ * open() fails with EMFILE: the allocator must return NULL with that errno
+ * and make no mapping. The limit is raised back right after the call.
+ */
+static void expect_devzero_emfile(void)
+{
+	struct rlimit saved, lowered;
+	char call[200];
+
+	grade_calls_reset();
+	struct grade_resources before = grade_resources_now();
+	if (getrlimit(RLIMIT_NOFILE, &saved) != 0)
+		grade_setup_failed("cannot read RLIMIT_NOFILE");
+	lowered = (struct rlimit){ (rlim_t)lowest_free_descriptor(), saved.rlim_max };
+	grade_announce_call(call, sizeof(call), "with no descriptor free (RLIMIT_NOFILE)", NULL,
+			    "ai_alloc_shared_devzero(4096)");
+	if (setrlimit(RLIMIT_NOFILE, &lowered) != 0)
+		grade_setup_failed("cannot lower RLIMIT_NOFILE");
+	void *memory = ai_alloc_shared_devzero(4096);
+	int error = errno;
+	if (setrlimit(RLIMIT_NOFILE, &saved) != 0)
+		grade_setup_failed("cannot restore RLIMIT_NOFILE");
+
+	struct alloc_outcome out = { memory, error, "" };
+	snprintf(out.call, sizeof(out.call), "%s", call);
+	expect_refused(&out, EMFILE, HINT_DEVZERO_ERRORS);
+	grade_leak_watch_finish(before, call, HINT_DEVZERO_ERRORS, HINT_MUNMAP);
+}
+
+static void devzero_refuses_and_closes(void)
+{
+	const struct grade_faults none = { 0 };
+	const struct grade_faults enomem = { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
+	const struct grade_faults eacces = { .mmap_fail_at = 1, .mmap_fail_errno = EACCES };
+
+	expect_alloc_error(DEVZERO, 0, none, "with length 0", EINVAL, 0, HINT_DEVZERO_ERRORS);
+	expect_alloc_error(DEVZERO, 4096, enomem, "with its mmap() made to fail with ENOMEM",
+			   ENOMEM, 1, HINT_DEVZERO_ERRORS);
+	expect_alloc_error(DEVZERO, 100, eacces, "with its mmap() made to fail with EACCES",
+			   EACCES, 1, HINT_DEVZERO_ERRORS);
+	expect_alloc_error(DEVZERO, HUGE_LENGTH, none,
+			   "with 4 EiB, more than any address space holds", ENOMEM,
+			   1, HINT_DEVZERO_ERRORS);
+	expect_devzero_emfile();
+}
+
+/* ---- Task 3: ai_free_shared ------------------------------------------------------- */
+
+/* Whether any mapping of this process holds addr, from the grader's own smaps reading. */
+static int is_mapped(const void *addr)
+{
+	return grade_smaps_kib(addr, "Rss:") >= 0;
+}
+
+static void free_shared_unmaps_exactly(void)
+{
+	const size_t len = 3 * page() + 5;
+	char call[200];
+
+	grade_calls_reset();
+	struct grade_resources before = grade_resources_now();
+	/* A plain mmap(): recorded like the student's, so that munmap() is checked against it. */
+	unsigned char *memory = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (memory == MAP_FAILED)
+		grade_setup_failed("cannot map %zu bytes", len);
+
+	grade_announce_call(call, sizeof(call), "where memory + 1 is not page-aligned", NULL,
+			    "ai_free_shared(memory + 1, %zu)", len);
+	int result = ai_free_shared(memory + 1, len);
+	int error = errno;
+	grade_expect_error(result, error, EINVAL, call, HINT_FREE);
+	grade_check(is_mapped(memory), HINT_FREE,
+		    "expected: %s to fail and leave the memory mapped\nobserved: it is gone", call);
+
+	grade_announce_call(call, sizeof(call), NULL, NULL, "ai_free_shared(memory, %zu)", len);
+	result = ai_free_shared(memory, len);
+	error = errno;
+	grade_expect_result(result, error, 0, call, HINT_FREE);
+	grade_expect_mappings_released(call, HINT_MUNMAP);
+	grade_expect_no_leak(before, call, HINT_FREE);
+	grade_check(!is_mapped(memory) && !is_mapped(memory + len - 1), HINT_FREE,
+		    "expected: %s to unmap every page of the memory\nobserved: part of it is "
+		    "still mapped",
+		    call);
+	grade_calls_reset();
+}
+
+/* ---- Task 4: ai_parallel_sum -------------------------------------------------- */
+
+/* Random numbers of at most 40 bits and either sign: no sum of them overflows. */
+static int64_t *random_numbers(size_t n, uint64_t seed)
+{
+	int64_t *data = grade_random_bytes(n * sizeof(*data) + 1, seed);
+
+	for (size_t i = 0; i < n; i++)
+		data[i] /= INT64_C(1) << 23;
+	return data;
+}
+
+static int64_t total_of(const int64_t *data, size_t n)
+{
+	int64_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += data[i];
+	return total;
+}
+
+struct sum_outcome {
+	long long result;
+	int error;
+	int64_t sum;
+	char call[200];
+};
+
+/* Call ai_parallel_sum; with_sum 0 passes NULL for sum. */
+static struct sum_outcome run_sum(const int64_t *data, const char *data_name, size_t n,
+				  int workers, int with_sum, const char *situation,
+				  const char *crash_note)
+{
+	struct sum_outcome out = { .sum = SUM_UNTOUCHED };
+
+	grade_announce_call(out.call, sizeof(out.call), situation, crash_note,
+			    "ai_parallel_sum(%s, %zu, %d, %s)", data_name, n, workers,
+			    with_sum ? "&sum" : "NULL");
+	out.result = ai_parallel_sum(data, n, workers, with_sum ? &out.sum : NULL);
+	out.error = errno;
+	return out;
+}
+
+/* Every mmap() the call made must have been shared: the slots cross fork(). */
+static void expect_shared_slots(const char *call)
+{
+	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++) {
+		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
+
+		grade_check(record->result == MAP_FAILED || grade_is_shared(record->flags),
+			    HINT_SHARED,
+			    "expected: %s to keep the slots in MAP_SHARED memory, so that the "
+			    "children's stores reach the parent\nobserved: %s",
+			    call, grade_describe_mmap(record));
+	}
+}
+
+static void expect_fork_count(const char *call, unsigned expected, const char *hint)
+{
+	const struct grade_process_calls *calls = grade_process_calls();
+
+	grade_check(calls->fork_calls == expected, hint,
+		    "expected: %s to call fork() exactly %u time%s\nobserved: fork() was called "
+		    "%u time%s",
+		    call, expected, expected == 1 ? "" : "s", calls->fork_calls,
+		    calls->fork_calls == 1 ? "" : "s");
+}
+
+/* Sum data with workers children; the total, the forks and the slots must be right. */
+static void expect_sum(const int64_t *data, const char *data_name, size_t n, int workers)
+{
+	int64_t expected = total_of(data, n);
+
+	grade_calls_reset();
+	struct sum_outcome out = run_sum(data, data_name, n, workers, 1, NULL, NULL);
+	grade_expect_result(out.result, out.error, 0, out.call, HINT_SUM);
+	expect_shared_slots(out.call);
+	grade_check(out.sum == expected, HINT_SUM,
+		    "expected: %s to store the total %" PRId64 " in sum\nobserved: it stored "
+		    "%" PRId64 "%s (its mmap() calls: %s)",
+		    out.call, expected, out.sum,
+		    out.sum == SUM_UNTOUCHED ? " (left unchanged)"
+		    : out.sum == 0	     ? ": did the children's stores reach the parent?"
+					     : "",
+		    grade_describe_mmaps());
+	expect_fork_count(out.call, (unsigned)workers, HINT_SUM_FORKS);
+	grade_calls_reset();
+}
+
+static void parallel_sum_adds_random_data(void)
+{
+	const size_t n = 100003; /* a prime: no worker count divides it */
+	const int worker_counts[] = { 1, 2, 3, 7, 16, 64 };
+	int64_t *data = random_numbers(n, 401);
+
+	for (size_t i = 0; i < sizeof(worker_counts) / sizeof(worker_counts[0]); i++)
+		expect_sum(data, "data", n, worker_counts[i]);
+	free(data);
+}
+
+static void parallel_sum_small_and_empty(void)
+{
+	int64_t *data = random_numbers(1000, 411);
+	const struct {
+		size_t n;
+		int workers;
+	} cases[] = { { 0, 1 }, { 0, 64 }, { 1, 64 }, { 3, 8 }, { 63, 64 }, { 64, 64 },
+		      { 65, 64 }, { 1000, 10 }, { 1000, 1 } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		expect_sum(cases[i].n == 0 ? NULL : data, cases[i].n == 0 ? "NULL" : "data",
+			   cases[i].n, cases[i].workers);
+	free(data);
+}
+
+static void expect_no_exit_handlers_run(const char *call)
+{
+	const struct grade_process_calls *calls = grade_process_calls();
+
+	grade_check(calls->children_ran_exit_handlers == 0, HINT_EXIT,
+		    "expected: every child forked by %s to end with _exit()\nobserved: %u "
+		    "child%s ended with exit() (or by returning from main), running the "
+		    "parent's exit handlers",
+		    call, calls->children_ran_exit_handlers,
+		    calls->children_ran_exit_handlers == 1 ? "" : "ren");
+}
+
+static void parallel_sum_leaves_no_child(void)
+{
+	const int worker_counts[] = { 5, 64 };
+	int64_t *data = random_numbers(5000, 421);
+
+	grade_adopt_orphans();
+	for (size_t i = 0; i < sizeof(worker_counts) / sizeof(worker_counts[0]); i++) {
+		grade_calls_reset();
+		struct sum_outcome out = run_sum(data, "data", 5000, worker_counts[i], 1,
+						 NULL, NULL);
+
+		grade_expect_result(out.result, out.error, 0, out.call, HINT_SUM);
+		grade_expect_no_children(out.call, HINT_REAP);
+		expect_no_exit_handlers_run(out.call);
+		grade_check(out.sum == total_of(data, 5000), HINT_SUM,
+			    "expected: %s to store the total %" PRId64 "\nobserved: it stored %"
+			    PRId64, out.call, total_of(data, 5000), out.sum);
+	}
+	grade_calls_reset();
+	free(data);
+}
+
+/* The call must fail with EINVAL, fork nothing and leave sum untouched. */
+static void expect_sum_refused(const int64_t *data, int workers, int with_sum,
+			       const char *situation)
+{
+	struct grade_resources before = grade_leak_watch_start(NULL);
+	struct sum_outcome out = run_sum(data, "data", 100, workers, with_sum, situation, NULL);
+
+	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_SUM_ARGS);
+	expect_fork_count(out.call, 0, HINT_SUM_ARGS);
+	grade_check(out.sum == SUM_UNTOUCHED, HINT_SUM_ARGS,
+		    "expected: %s to leave sum untouched when it fails\nobserved: sum was "
+		    "changed to %" PRId64, out.call, out.sum);
+	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
+}
+
+static void parallel_sum_rejects_bad_workers(void)
+{
+	int64_t *data = random_numbers(100, 431);
+
+	expect_sum_refused(data, 0, 1, "with no workers");
+	expect_sum_refused(data, AI_MAX_WORKERS + 1, 1, "with one worker more than AI_MAX_WORKERS");
+	expect_sum_refused(data, -1, 1, "with a negative worker count");
+	expect_sum_refused(data, INT_MIN, 1, "with INT_MIN workers");
+	expect_sum_refused(data, INT_MAX, 1, "with INT_MAX workers");
+	expect_sum_refused(data, 4, 0, "with nowhere to store the sum");
+	free(data);
+}
+
+/*
+ * data holds 1000 numbers and ends right where an inaccessible page begins;
+ * the call is told n = 1004, so the last of 4 workers (elements 753 to 1003)
+ * reads past the end and dies of SIGSEGV, while the other three finish.
+ */
+static void parallel_sum_reports_crashed_worker(void)
+{
+	const size_t real = 1000, told = 1004;
+	int64_t *data = grade_guarded_buffer(real * sizeof(*data));
+	int64_t *numbers = random_numbers(real, 441);
+
+	memcpy(data, numbers, real * sizeof(*data));
+	free(numbers);
+	grade_adopt_orphans();
+	grade_calls_reset();
+	struct sum_outcome out = run_sum(data, "data", told, 4, 1,
+					 "where data holds 1000 numbers followed by an "
+					 "inaccessible page, so that the worker with the last "
+					 "slice dies of SIGSEGV",
+					 "the parent itself read the data: only the children may");
+	grade_expect_error(out.result, out.error, ECHILD, out.call, HINT_STATUS);
+	grade_check(out.sum == SUM_UNTOUCHED, HINT_STATUS,
+		    "expected: %s to leave sum untouched when it fails\nobserved: sum was "
+		    "changed to %" PRId64, out.call, out.sum);
+	expect_fork_count(out.call, 4, HINT_SUM_FORKS);
+	grade_expect_no_children(out.call, HINT_REAP);
+	grade_expect_mappings_released(out.call, HINT_MUNMAP);
+	grade_calls_reset();
+	grade_free_guarded(data, real * sizeof(*data));
+}
+
+static void parallel_sum_survives_fork_failure(void)
+{
+	const unsigned fail_at[] = { 1, 3, 8 };
+	int64_t *data = random_numbers(800, 451);
+
+	grade_adopt_orphans();
+	for (size_t i = 0; i < sizeof(fail_at) / sizeof(fail_at[0]); i++) {
+		const struct grade_faults faults = { .fork_fail_at = fail_at[i],
+						     .fork_fail_errno = EAGAIN };
+		struct grade_resources before = grade_leak_watch_start(&faults);
+		struct sum_outcome out = run_sum(data, "data", 800, 8, 1,
+						 grade_format("with fork() call %u made to fail "
+							      "with EAGAIN", fail_at[i]),
+						 NULL);
+
+		grade_expect_error(out.result, out.error, EAGAIN, out.call, HINT_FORK_FAILED);
+		grade_check(out.sum == SUM_UNTOUCHED, HINT_FORK_FAILED,
+			    "expected: %s to leave sum untouched when it fails\nobserved: sum "
+			    "was changed to %" PRId64, out.call, out.sum);
+		grade_expect_no_children(out.call, HINT_FORK_FAILED);
+		grade_leak_watch_finish(before, out.call, HINT_FORK_FAILED, HINT_MUNMAP);
+	}
+	free(data);
+}
+
+/* ---- Task 5: ai_pingpong ------------------------------------------------------- */
+
+struct pingpong_outcome {
+	long long result;
+	int error;
+	char call[200];
+};
+
+/* A trace buffer of 2 * rounds + 1 bytes and one more, all TRACE_FILL. */
+static char *trace_buffer(long rounds)
+{
+	size_t size = 2 * (size_t)rounds + 2;
+	char *trace = malloc(size);
+
+	if (trace == NULL)
+		grade_setup_failed("out of memory");
+	memset(trace, TRACE_FILL, size);
+	return trace;
+}
+
+static struct pingpong_outcome run_pingpong(long rounds, char *trace, const char *situation)
+{
+	struct pingpong_outcome out;
+
+	grade_announce_call(out.call, sizeof(out.call), situation,
+			    "a hang here usually means that a side waits for a turn nobody "
+			    "hands over",
+			    "ai_pingpong(%ld, %s)", rounds, trace != NULL ? "trace" : "NULL");
+	out.result = ai_pingpong(rounds, trace);
+	out.error = errno;
+	return out;
+}
+
+/* Up to 16 letters of the trace around position at, for messages. */
+static const char *trace_around(const char *trace, size_t letters, size_t at)
+{
+	size_t from = at > 8 ? at - 8 : 0;
+	size_t to = at + 8 < letters ? at + 8 : letters;
+
+	return grade_format("letters %zu to %zu read \"%.*s\"", from, to - 1, (int)(to - from),
+			    trace + from);
+}
+
+/* The trace must be PCPC... (2 * rounds letters), a '\0', and nothing after. */
+static void expect_trace(const char *trace, long rounds, const char *call)
+{
+	size_t letters = 2 * (size_t)rounds, i = 0;
+
+	while (i < letters && trace[i] == (i % 2 == 0 ? 'P' : 'C'))
+		i++;
+	grade_check(i == letters, HINT_PINGPONG,
+		    "expected: %s to write \"PCPC...PC\", %zu letters, parent first and strictly "
+		    "alternating\nobserved: letter %zu is '%c' where '%c' belongs (%s)",
+		    call, letters, i, trace[i], i % 2 == 0 ? 'P' : 'C',
+		    trace_around(trace, letters, i));
+	grade_check(trace[letters] == '\0', HINT_PINGPONG,
+		    "expected: %s to end the %zu letters with a '\\0'\nobserved: byte %zu is "
+		    "0x%02x",
+		    call, letters, letters, (unsigned char)trace[letters]);
+	grade_check(trace[letters + 1] == TRACE_FILL, HINT_PINGPONG,
+		    "expected: %s to write 2 * rounds + 1 bytes into trace and no more\n"
+		    "observed: byte %zu, past the '\\0', was changed",
+		    call, letters + 1);
+}
+
+static void pingpong_alternates(void)
+{
+	const long rounds[] = { 1, 2, 7, 20000 };
+
+	grade_adopt_orphans();
+	for (size_t i = 0; i < sizeof(rounds) / sizeof(rounds[0]); i++) {
+		char *trace = trace_buffer(rounds[i]);
+
+		grade_calls_reset();
+		struct pingpong_outcome out = run_pingpong(rounds[i], trace, NULL);
+		grade_expect_result(out.result, out.error, 0, out.call, HINT_PINGPONG);
+		expect_trace(trace, rounds[i], out.call);
+		expect_fork_count(out.call, 1, HINT_PINGPONG);
+		grade_expect_no_children(out.call, HINT_REAP);
+		expect_no_exit_handlers_run(out.call);
+		free(trace);
+	}
+	grade_calls_reset();
+}
+
+static void pingpong_never_sleeps(void)
+{
+	const long rounds = 300;
+	char *trace = trace_buffer(rounds);
+
+	grade_calls_reset();
+	struct pingpong_outcome out = run_pingpong(rounds, trace, NULL);
+	grade_expect_result(out.result, out.error, 0, out.call, HINT_PINGPONG);
+	const struct grade_process_calls *calls = grade_process_calls();
+	grade_check(calls->sleep_calls == 0, HINT_SLEEP,
+		    "expected: %s to wait for turns without sleep(), usleep() or nanosleep(), in "
+		    "parent and child\nobserved: the sleep family was called %u time%s (the "
+		    "first was %s())",
+		    out.call, calls->sleep_calls, calls->sleep_calls == 1 ? "" : "s",
+		    calls->first_sleep);
+	expect_trace(trace, rounds, out.call);
+	grade_calls_reset();
+	free(trace);
+}
+
+static void expect_pingpong_refused(long rounds, int with_trace, const char *situation)
+{
+	char *trace = trace_buffer(3);
+	struct grade_resources before = grade_leak_watch_start(NULL);
+	struct pingpong_outcome out = run_pingpong(rounds, with_trace ? trace : NULL, situation);
+
+	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PINGPONG_ARGS);
+	expect_fork_count(out.call, 0, HINT_PINGPONG_ARGS);
+	grade_check(trace[0] == TRACE_FILL, HINT_PINGPONG_ARGS,
+		    "expected: %s to leave trace untouched when it fails\nobserved: its first "
+		    "byte was changed",
+		    out.call);
+	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
+	free(trace);
+}
+
+static void pingpong_rejects_bad_arguments(void)
+{
+	expect_pingpong_refused(0, 1, "with no rounds");
+	expect_pingpong_refused(-1, 1, "with a negative number of rounds");
+	expect_pingpong_refused(LONG_MIN, 1, "with LONG_MIN rounds");
+	expect_pingpong_refused(3, 0, "with no trace buffer");
+}
+
+/* ---- Nothing left behind ------------------------------------------------------------ */
+
+enum lab_function { ALLOC_AND_FREE, DEVZERO_AND_FREE, PARALLEL_SUM, PINGPONG };
+
+/* One call to check for leaks: which function, with what, with which fault. */
+struct leak_case {
+	enum lab_function function;
+	long size; /* bytes to allocate, numbers to sum, or rounds */
+	int workers;
+	const char *situation;
+	struct grade_faults faults;
+	int must_succeed;
+};
+
+static const struct leak_case leak_cases[] = {
+	{ ALLOC_AND_FREE, 5000, 0, "", { 0 }, 1 },
+	{ ALLOC_AND_FREE, 0, 0, "with length 0", { 0 }, 0 },
+	{ ALLOC_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+	{ DEVZERO_AND_FREE, 5000, 0, "", { 0 }, 1 },
+	{ DEVZERO_AND_FREE, 0, 0, "with length 0", { 0 }, 0 },
+	{ DEVZERO_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+	{ PARALLEL_SUM, 1000, 4, "", { 0 }, 1 },
+	{ PARALLEL_SUM, 1000, 0, "with no workers", { 0 }, 0 },
+	{ PARALLEL_SUM, 1000, 4, "with its mmap() failing with ENOMEM",
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+	{ PARALLEL_SUM, 1000, 4, "with fork() call 2 failing with EAGAIN",
+	  { .fork_fail_at = 2, .fork_fail_errno = EAGAIN }, 0 },
+	{ PINGPONG, 100, 0, "", { 0 }, 1 },
+	{ PINGPONG, 0, 0, "with no rounds", { 0 }, 0 },
+	{ PINGPONG, 100, 0, "with its mmap() failing with ENOMEM",
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+	{ PINGPONG, 100, 0, "with its fork() failing with EAGAIN",
+	  { .fork_fail_at = 1, .fork_fail_errno = EAGAIN }, 0 },
+};
+
+/* Allocate, then free if that worked: the pair must leave nothing behind. */
+static void alloc_and_free(const struct leak_case *test, long long *result, int *error,
+			   char *call, size_t size)
+{
+	enum allocator which = test->function == ALLOC_AND_FREE ? ANONYMOUS : DEVZERO;
+	struct alloc_outcome out = run_alloc(which, (size_t)test->size, test->situation);
+
+	snprintf(call, size, "%s", out.call);
+	*result = out.memory == NULL || out.memory == MAP_FAILED ? -1 : 0;
+	*error = out.error;
+	if (*result == 0) {
+		grade_announce_call(call, size, NULL, NULL, "%s(%ld) then ai_free_shared(p, %ld)",
+				    allocator_name(which), test->size, test->size);
+		*result = ai_free_shared(out.memory, (size_t)test->size);
+		*error = errno;
+	}
+}
+
+static void run_leak_case(const struct leak_case *test, const int64_t *data, long long *result,
+			  int *error, char *call, size_t size)
+{
+	if (test->function == ALLOC_AND_FREE || test->function == DEVZERO_AND_FREE) {
+		alloc_and_free(test, result, error, call, size);
+	} else if (test->function == PARALLEL_SUM) {
+		struct sum_outcome out = run_sum(data, "data", (size_t)test->size, test->workers,
+						 1, test->situation, NULL);
+
+		snprintf(call, size, "%s", out.call);
+		*result = out.result;
+		*error = out.error;
+	} else {
+		char *trace = trace_buffer(test->size > 0 ? test->size : 1);
+		struct pingpong_outcome out = run_pingpong(test->size, trace, test->situation);
+
+		snprintf(call, size, "%s", out.call);
+		*result = out.result;
+		*error = out.error;
+		free(trace);
+	}
+}
+
+static void expect_no_leak_in(const struct leak_case *test, const int64_t *data)
+{
+	char call[300];
+	long long result;
+	int error;
+
+	struct grade_resources before = grade_leak_watch_start(&test->faults);
+	run_leak_case(test, data, &result, &error, call, sizeof(call));
+	if (test->must_succeed)
+		grade_expect_result(result, error, 0, call, HINT_LEAK);
+	grade_expect_no_children(call, HINT_REAP);
+	grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
+}
+
+static void nothing_leaks(void)
+{
+	int64_t *data = random_numbers(1000, 461);
+
+	grade_adopt_orphans();
+	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
+		expect_no_leak_in(&leak_cases[i], data);
+	free(data);
+}
+
+/* ---- The table -------------------------------------------------------------------- */
+
+static const struct grade_test lab04_tests[] = {
+	GRADE_TEST(alloc_shared_gives_zeroed_shared_memory, 10,
+		   "ai_alloc_shared: one MAP_SHARED|MAP_ANONYMOUS, PROT_READ|PROT_WRITE mmap(), "
+		   "zeroed, and a child forked later stores into the same pages"),
+	GRADE_TEST(alloc_shared_refuses_properly, 5,
+		   "ai_alloc_shared: NULL (never MAP_FAILED) with EINVAL for length 0, mmap()'s "
+		   "errno when it fails, ENOMEM for a length no address space holds"),
+	GRADE_TEST(devzero_gives_zeroed_shared_memory, 10,
+		   "ai_alloc_shared_devzero: a MAP_SHARED mapping of /dev/zero, zeroed, shared "
+		   "with a child forked later; descriptor closed"),
+	GRADE_TEST(devzero_refuses_and_closes, 5,
+		   "ai_alloc_shared_devzero: NULL with EINVAL, mmap()'s errno, ENOMEM, and "
+		   "EMFILE when no descriptor is free; no descriptor left open"),
+	GRADE_TEST(free_shared_unmaps_exactly, 5,
+		   "ai_free_shared: unmaps exactly the memory; a misaligned address gives "
+		   "EINVAL and leaves it mapped"),
+	GRADE_TEST(parallel_sum_adds_random_data, 10,
+		   "ai_parallel_sum: the right total of 100003 random numbers with 1, 2, 3, 7, "
+		   "16 and 64 workers; exactly that many fork() calls; shared slots"),
+	GRADE_TEST(parallel_sum_small_and_empty, 5,
+		   "ai_parallel_sum: n = 0, n < workers, n = workers, n a multiple of workers; "
+		   "still exactly `workers` forks"),
+	GRADE_TEST(parallel_sum_leaves_no_child, 10,
+		   "ai_parallel_sum: no zombie and no orphan left afterwards; every child ended "
+		   "with _exit()"),
+	GRADE_TEST(parallel_sum_rejects_bad_workers, 5,
+		   "ai_parallel_sum: EINVAL for 0, 65, negative and huge worker counts and a "
+		   "NULL sum, without any fork(); sum untouched"),
+	GRADE_TEST(parallel_sum_reports_crashed_worker, 5,
+		   "ai_parallel_sum: a worker killed by SIGSEGV makes it fail with ECHILD, "
+		   "every child reaped, slots freed, sum untouched"),
+	GRADE_TEST(parallel_sum_survives_fork_failure, 5,
+		   "ai_parallel_sum: a fork() failing with EAGAIN (1st, 3rd, 8th) gives -1 with "
+		   "EAGAIN, the children already forked reaped, the slots unmapped"),
+	GRADE_TEST_TIMED(pingpong_alternates, 10, 15,
+			 "ai_pingpong: exactly \"PCPC...\" and a '\\0' for 1, 2, 7 and 20000 "
+			 "rounds; one fork(); the child reaped"),
+	GRADE_TEST(pingpong_never_sleeps, 5,
+		   "ai_pingpong: no sleep(), usleep(), nanosleep() in parent or child"),
+	GRADE_TEST(pingpong_rejects_bad_arguments, 5,
+		   "ai_pingpong: EINVAL for rounds 0, -1, LONG_MIN and a NULL trace, without "
+		   "any fork(); trace untouched"),
+	GRADE_TEST(nothing_leaks, 5,
+		   "every function: no descriptor, mapping or child left behind, on success and "
+		   "error paths (failing mmap() and fork() included); exact munmap()"),
+};
+
+GRADE_SUITE(4, "04-anon-fork-ipc", "anon_ipc.c",
+	    "Parent and child talk through an anonymous shared mapping", lab04_tests);

@@ -290,20 +290,24 @@ static unsigned clean_up_processes(const struct sandbox_spec *spec, pid_t group)
 	}
 }
 
-/* Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "PASS <token>\n". */
-static void parse_channel(const char *data, size_t len, const char *token,
-			  struct sandbox_result *result, int *passed)
+/*
+ * Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "PASS <token>\n".
+ * Returns how many bytes of data the complete records take; anything after
+ * them is an unfinished record (or garbage, which is never consumed).
+ */
+static size_t parse_channel(const char *data, size_t len, const char *token,
+			    struct sandbox_result *result, int *passed)
 {
-	size_t at = 0;
+	size_t at = 0, consumed = 0;
 
 	while (at < len) {
 		const char *line_end = memchr(data + at, '\n', len - at);
 		if (line_end == NULL)
-			return;
+			return consumed;
 		size_t line_len = (size_t)(line_end - (data + at));
 		char line[256];
 		if (line_len >= sizeof(line))
-			return;
+			return consumed;
 		memcpy(line, data + at, line_len);
 		line[line_len] = '\0';
 		at += line_len + 1;
@@ -314,7 +318,7 @@ static void parse_channel(const char *data, size_t len, const char *token,
 		} else if (sscanf(line, "STEP %zu", &body_len) == 1 ||
 			   sscanf(line, "FAIL %zu", &body_len) == 1) {
 			if (body_len > len - at)
-				return;
+				return consumed;
 			char **slot = line[0] == 'S' ? &result->step : &result->failure;
 			/*
 			 * The first failure is the one to report: a second can only come
@@ -327,9 +331,11 @@ static void parse_channel(const char *data, size_t len, const char *token,
 			}
 			at += body_len;
 		} else {
-			return;
+			return consumed;
 		}
+		consumed = at;
 	}
+	return consumed;
 }
 
 static void make_token(char *token)
@@ -348,7 +354,23 @@ struct watch {
 	int output, channel, process;
 	char *output_buffer, *channel_buffer;
 	size_t output_used, channel_used;
+	const char *token;
+	int passed;
 };
+
+/*
+ * Take the complete records received so far and keep only an unfinished one,
+ * so that a test may send any number of steps: the buffer never fills with
+ * old ones and the verdict at the end is never dropped.
+ */
+static void take_records(struct watch *watch, struct sandbox_result *result)
+{
+	size_t used = parse_channel(watch->channel_buffer, watch->channel_used, watch->token,
+				    result, &watch->passed);
+
+	memmove(watch->channel_buffer, watch->channel_buffer + used, watch->channel_used - used);
+	watch->channel_used -= used;
+}
 
 /* Read output and channel until the child exits or the deadline passes. */
 static int watch_child(struct watch *watch, struct sandbox_result *result, double deadline)
@@ -370,11 +392,13 @@ static int watch_child(struct watch *watch, struct sandbox_result *result, doubl
 							     &watch->output_used, OUTPUT_CAP,
 							     &result->output_dropped)))
 			watch->output = -1;
-		if (fds[2].revents && drained_for_good(drain(watch->channel,
-							     watch->channel_buffer,
-							     &watch->channel_used, CHANNEL_CAP,
-							     NULL)))
-			watch->channel = -1;
+		if (fds[2].revents) {
+			ssize_t got = drain(watch->channel, watch->channel_buffer,
+					    &watch->channel_used, CHANNEL_CAP, NULL);
+			take_records(watch, result);
+			if (drained_for_good(got))
+				watch->channel = -1;
+		}
 		if (fds[0].revents)
 			return 1;
 	}
@@ -390,7 +414,8 @@ static void drain_rest(struct watch *watch, struct sandbox_result *result)
 	if (watch->channel >= 0 && fcntl(watch->channel, F_SETFL, O_NONBLOCK) == 0)
 		while (drain(watch->channel, watch->channel_buffer, &watch->channel_used,
 			     CHANNEL_CAP, NULL) > 0)
-			;
+			take_records(watch, result);
+	take_records(watch, result);
 }
 
 static void decide_verdict(struct sandbox_result *result, int status, int exited,
@@ -460,10 +485,10 @@ static void collect_output(const struct sandbox_spec *spec)
 
 int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 {
-	int output_pipe[2], channel[2], status = 0, exited = 0, passed = 0;
+	int output_pipe[2], channel[2], status = 0, exited = 0;
 	char token[2 * TOKEN_BYTES + 1] = "";
 	pid_t child;
-	struct watch watch = { -1, -1, -1, NULL, NULL, 0, 0 };
+	struct watch watch = { -1, -1, -1, NULL, NULL, 0, 0, token, 0 };
 
 	memset(result, 0, sizeof(*result));
 	uid_t owner = spec->drop_privileges ? spec->uid : getuid();
@@ -495,8 +520,7 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 	if (spec->drop_privileges)
 		remove_files_of_uid(spec->uid);
 	drain_rest(&watch, result);
-	parse_channel(watch.channel_buffer, watch.channel_used, token, result, &passed);
-	decide_verdict(result, status, exited, passed);
+	decide_verdict(result, status, exited, watch.passed);
 	result->output = strndup(watch.output_buffer, watch.output_used);
 	collect_output(spec);
 

@@ -111,6 +111,9 @@ struct fi_chan {
 	unsigned char *ring;        /* right after the header */
 	size_t capacity;            /* checked once at open */
 	size_t length;              /* of the mapping, for munmap() */
+	/* Optional, for speed (handout §2.4): the partner's position as last loaded. */
+	uint64_t seen_read_position;  /* the sender's copy */
+	uint64_t seen_write_position; /* the receiver's copy */
 };
 
 /*

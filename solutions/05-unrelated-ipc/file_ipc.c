@@ -211,6 +211,14 @@ struct fi_chan {
 	unsigned char *ring;        /* right after the header */
 	size_t capacity;            /* checked once at open: the partner cannot change ours */
 	size_t length;              /* of the mapping, for munmap() */
+	/*
+	 * The partner's position as this process last loaded it. It only ever
+	 * grows, so a stale value errs on the safe side (less room, no message
+	 * yet), and the shared cache line the partner writes is read again only
+	 * when the stale value says "wait".
+	 */
+	uint64_t seen_read_position;    /* used by the sender */
+	uint64_t seen_write_position;   /* used by the receiver */
 };
 
 /* The bytes a message of len bytes takes in the ring. */
@@ -236,6 +244,9 @@ static fi_chan *new_handle(void *map, size_t capacity)
 	ch->ring = (unsigned char *)map + CHAN_HEADER_SIZE;
 	ch->capacity = capacity;
 	ch->length = CHAN_HEADER_SIZE + capacity;
+	/* Where the channel stands now: it may have been in use before this open. */
+	ch->seen_read_position = atomic_load(&ch->header->read_position);
+	ch->seen_write_position = atomic_load(&ch->header->write_position);
 	return ch;
 }
 
@@ -314,7 +325,10 @@ static int has_room(fi_chan *ch, size_t need)
 {
 	uint64_t written = atomic_load_explicit(&ch->header->write_position, memory_order_relaxed);
 
-	return written - atomic_load(&ch->header->read_position) + need <= ch->capacity;
+	if (written - ch->seen_read_position + need <= ch->capacity)
+		return 1;
+	ch->seen_read_position = atomic_load(&ch->header->read_position);
+	return written - ch->seen_read_position + need <= ch->capacity;
 }
 
 /* The receiver's condition: a message is there, or the stream is finished. */
@@ -323,8 +337,10 @@ static int has_message_or_end(fi_chan *ch, size_t unused)
 	uint64_t read = atomic_load_explicit(&ch->header->read_position, memory_order_relaxed);
 
 	(void)unused;
-	return atomic_load(&ch->header->write_position) != read ||
-	       atomic_load(&ch->header->finished);
+	if (ch->seen_write_position != read)
+		return 1;
+	ch->seen_write_position = atomic_load(&ch->header->write_position);
+	return ch->seen_write_position != read || atomic_load(&ch->header->finished);
 }
 
 /* ---- Creating and opening ---- */
@@ -476,12 +492,14 @@ ssize_t fi_chan_recv(fi_chan *ch, void *buf, size_t cap)
 	/* Step 5.2: wait for a message or for the end of the stream. */
 	wait_until(ch, has_message_or_end, 0, &ch->header->receiver_sleeping);
 	read = atomic_load_explicit(&ch->header->read_position, memory_order_relaxed);
-	written = atomic_load(&ch->header->write_position);
+	written = ch->seen_write_position;
 
 	/*
 	 * Step 5.3: empty and finished is the end. The sender publishes its last
 	 * position before `finished`, so one more look at it is enough.
 	 */
+	if (written == read)
+		written = ch->seen_write_position = atomic_load(&ch->header->write_position);
 	if (written == read)
 		return 0;
 

@@ -1,0 +1,1002 @@
+/*
+ * lab06.c — the grader's tests for lab 6, page boundaries: SIGBUS and SIGSEGV.
+ *
+ * pf_predict() and pf_usable_bytes() are pure arithmetic, so they are checked
+ * against the grader's own reckoning over a grid of sizes and offsets at and
+ * around every page boundary, for pages of 4, 16 and 64 KiB, for empty files,
+ * zero lengths and sizes near SIZE_MAX. pf_probe() is checked on real file
+ * mappings that the test builds itself with a PROT_NONE guard page after
+ * them, so that SIGSEGV past the mapping is certain: what it reports for reads
+ * and writes inside the file's pages, past them and in the guard, that it
+ * leaves the bytes in memory and in the file (read back by another process)
+ * as they were, that a thousand faults in a row leave neither signal blocked,
+ * and that the test's own signal actions, the default ones included, and the
+ * signal mask are exactly as they were after every probe. Last, the two
+ * halves must agree: pf_predict() says what pf_probe() finds on this machine.
+ * Every failure names the case precisely, what was expected, what was
+ * observed, and the handout section to read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grader.h"
+#include "labkit.h"
+#include "page_faults.h"
+
+/* ---- Hints: a concrete tip, then the handout section ------------------- */
+
+#define SECTION_PREDICT "handout §4.1 (Task 1: pf_predict)"
+#define SECTION_USABLE "handout §4.2 (Task 2: pf_usable_bytes)"
+#define SECTION_PROBE "handout §4.3 (Task 3: pf_probe)"
+#define SECTION_PAGES "handout §2.1 (A mapping is made of whole pages)"
+#define SECTION_REGIONS "handout §2.2 (Three kinds of byte)"
+#define SECTION_CATCH "handout §2.3 (Catching a fault and carrying on)"
+#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+
+#define HINT_PREDICT                                                                         \
+	"count pages, not bytes: P = file_size rounded up to pages, M = map_len rounded "   \
+	"up; the page offset / page_size is PF_OK below min(P, M), PF_SIGBUS from P up to " \
+	"M, PF_SIGSEGV from M on — " SECTION_PREDICT
+#define HINT_TAIL                                                                            \
+	"the rest of the file's last page is mapped and reads as zeros: SIGBUS starts at "  \
+	"page_size * P, not at file_size — " SECTION_REGIONS
+#define HINT_SIGBUS                                                                          \
+	"a page of the mapping with no byte of the file in it is SIGBUS, even when the "    \
+	"offset is past map_len inside the mapping's last page — " SECTION_REGIONS
+#define HINT_SIGSEGV                                                                         \
+	"the mapping ends at map_len rounded up to whole pages, page_size * M: from there " \
+	"on (and only from there) it is SIGSEGV — " SECTION_PAGES
+#define HINT_PAGE_SIZE                                                                       \
+	"use the page_size argument everywhere: the grader also asks about 16 KiB and "     \
+	"64 KiB pages, where 4096 is wrong — " SECTION_PREDICT
+#define HINT_EMPTY                                                                           \
+	"an empty file fills no page (P = 0): every byte of its mapping is SIGBUS; a "      \
+	"length of 0 maps nothing: every offset is SIGSEGV — " SECTION_PREDICT
+#define HINT_OVERFLOW                                                                        \
+	"(x + page_size - 1) / page_size and round-up masks overflow when x is near "       \
+	"SIZE_MAX; use x / page_size + (x % page_size != 0) and compare page numbers, not " \
+	"page_size * M — " SECTION_PREDICT
+#define HINT_USABLE                                                                          \
+	"usable bytes are page_size * min(P, M): whole pages, so usually more than "        \
+	"file_size, never more than the mapping's pages, 0 for an empty file or a zero "    \
+	"length — " SECTION_USABLE
+#define HINT_PROBE                                                                           \
+	"install a handler for SIGBUS and SIGSEGV with sigaction(), sigsetjmp(env, 1), "    \
+	"read the byte through a volatile pointer (and write it back if asked), and "      \
+	"report which signal the handler saw — " SECTION_PROBE
+#define HINT_WHICH_SIGNAL                                                                    \
+	"the handler must record which signal it caught (a static volatile sig_atomic_t) " \
+	"and pf_probe must return PF_SIGBUS for SIGBUS and PF_SIGSEGV for SIGSEGV — "        \
+	SECTION_PROBE
+#define HINT_WRITE                                                                           \
+	"when write is non-zero, store the byte you read back to the same address: on a "   \
+	"PROT_READ page that store is SIGSEGV — " SECTION_PROBE
+#define HINT_UNCHANGED                                                                       \
+	"store back exactly the value you read, through the same volatile pointer; never "  \
+	"a constant, never anything else — " SECTION_PROBE
+#define HINT_MASK                                                                            \
+	"the kernel blocks a signal while its handler runs; only siglongjmp() to a "        \
+	"sigsetjmp(env, 1) (non-zero: save the mask) unblocks it again. setjmp()/longjmp() " \
+	"or sigsetjmp(env, 0) leave it blocked, and the next fault kills the process — "     \
+	SECTION_CATCH
+#define HINT_RESTORE                                                                         \
+	"keep the old actions that sigaction() hands back when you install yours, and "     \
+	"pass them to sigaction() again before returning, on every path; do not use "       \
+	"signal(), and do not reset to SIG_DFL — " SECTION_CATCH
+#define HINT_WHOLE_MASK                                                                      \
+	"leave the rest of the signal mask alone: sigsetjmp(env, 1) saves it and "          \
+	"siglongjmp() restores it, so no sigprocmask() call is needed — " SECTION_CATCH
+#define HINT_DEFAULT                                                                         \
+	"after pf_probe() the previous actions, SIG_DFL included, must be back: a later "   \
+	"fault outside pf_probe() must kill the process as usual — " SECTION_CATCH
+
+/* What a probe that did not catch the signal looks like in the report. */
+#define CRASH_NOTE                                                                           \
+	"if the test was killed by SIGBUS or SIGSEGV here, pf_probe() did not catch the "   \
+	"signal: install the handlers with sigaction() before touching the byte"
+
+#define KIB 1024u
+
+static size_t page(void)
+{
+	return labkit_page_size();
+}
+
+/* ---- The grader's own reckoning ------------------------------------------ */
+
+static const char *outcome_name(long long outcome)
+{
+	switch (outcome) {
+	case PF_OK:
+		return "PF_OK";
+	case PF_SIGBUS:
+		return "PF_SIGBUS";
+	case PF_SIGSEGV:
+		return "PF_SIGSEGV";
+	default:
+		return grade_format("%lld (not an outcome)", outcome);
+	}
+}
+
+/* ceil(size / page_size) in 128 bits: the grader's own arithmetic, free of overflow. */
+static unsigned __int128 pages_of(size_t size, size_t page_size)
+{
+	return ((unsigned __int128)size + page_size - 1) / page_size;
+}
+
+static unsigned __int128 least(unsigned __int128 a, unsigned __int128 b)
+{
+	return a < b ? a : b;
+}
+
+/* What touching byte offset of the mapping does, by the rule in page_faults.h. */
+static int truth(size_t file_size, size_t map_len, size_t offset, size_t page_size)
+{
+	unsigned __int128 file_end = pages_of(file_size, page_size) * page_size;
+	unsigned __int128 map_end = pages_of(map_len, page_size) * page_size;
+
+	if (offset >= map_end)
+		return PF_SIGSEGV;
+	if (offset >= file_end)
+		return PF_SIGBUS;
+	return PF_OK;
+}
+
+/* page_size * min(P, M); every case the grader asks about fits in a size_t. */
+static size_t usable_truth(size_t file_size, size_t map_len, size_t page_size)
+{
+	return (size_t)(least(pages_of(file_size, page_size), pages_of(map_len, page_size)) *
+			page_size);
+}
+
+/* The case in words, for messages: "(the file fills 2 pages, the mapping 4; ...)". */
+static const char *explain_case(size_t file_size, size_t map_len, size_t offset,
+				size_t page_size)
+{
+	unsigned __int128 file_pages = pages_of(file_size, page_size);
+	unsigned __int128 map_pages = pages_of(map_len, page_size);
+
+	return grade_format("with %zu-byte pages the file fills %llu page%s and the mapping "
+			    "%llu; offset %zu is in page %zu",
+			    page_size, (unsigned long long)file_pages, file_pages == 1 ? "" : "s",
+			    (unsigned long long)map_pages, offset, offset / page_size);
+}
+
+/* The hint that fits a wrong prediction best. */
+static const char *predict_hint(size_t file_size, size_t offset, int expected, int observed,
+				const char *general)
+{
+	if (expected == PF_OK && observed == PF_SIGBUS && offset >= file_size)
+		return HINT_TAIL;
+	if (expected == PF_SIGBUS)
+		return HINT_SIGBUS;
+	if (expected == PF_SIGSEGV || observed == PF_SIGSEGV)
+		return HINT_SIGSEGV;
+	return general;
+}
+
+/* ---- Calling pf_predict and pf_usable_bytes over a grid ---------------------- */
+
+/* One call of pf_predict, judged against the rule; fails the test on a wrong answer. */
+static void expect_prediction(size_t file_size, size_t map_len, size_t offset, size_t page_size,
+			      const char *general_hint)
+{
+	int expected = truth(file_size, map_len, offset, page_size);
+	int observed, error;
+
+	errno = 0;
+	observed = (int)pf_predict(file_size, map_len, offset, page_size);
+	error = errno;
+	if (observed == expected)
+		return;
+	grade_fail(predict_hint(file_size, offset, expected, observed, general_hint),
+		   "expected: pf_predict(file_size=%zu, map_len=%zu, offset=%zu, page_size=%zu) "
+		   "to return %s (%s)\nobserved: %s",
+		   file_size, map_len, offset, page_size, outcome_name(expected),
+		   explain_case(file_size, map_len, offset, page_size),
+		   error == ENOSYS ? grade_describe_result(-1, ENOSYS)
+				   : grade_format("it returned %s", outcome_name(observed)));
+}
+
+/* Sizes at and around the first few page boundaries (and one further away). */
+static size_t boundary_sizes(size_t page_size, size_t *sizes, int with_zero)
+{
+	size_t n = 0;
+
+	if (with_zero)
+		sizes[n++] = 0;
+	sizes[n++] = 1;
+	for (size_t k = 1; k <= 4; k++) {
+		sizes[n++] = k * page_size - 1;
+		sizes[n++] = k * page_size;
+		sizes[n++] = k * page_size + 1;
+	}
+	sizes[n++] = page_size / 2;
+	sizes[n++] = 7 * page_size + 3;
+	return n;
+}
+
+/* Offsets at and around every boundary that matters for this file and mapping. */
+static size_t boundary_offsets(size_t file_size, size_t map_len, size_t page_size,
+			       size_t *offsets)
+{
+	size_t file_end = (size_t)pages_of(file_size, page_size) * page_size;
+	size_t map_end = (size_t)pages_of(map_len, page_size) * page_size;
+	const size_t marks[] = { 0, file_size, file_end, map_len, map_end, map_end + page_size };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		if (marks[i] > 0)
+			offsets[n++] = marks[i] - 1;
+		offsets[n++] = marks[i];
+		offsets[n++] = marks[i] + 1;
+	}
+	offsets[n++] = page_size / 2;
+	return n;
+}
+
+/* pf_predict over every file size, length and offset of the grid, at one page size. */
+static void predict_grid(size_t page_size, const char *general_hint)
+{
+	size_t file_sizes[20], map_lens[20], offsets[24];
+	size_t file_count = boundary_sizes(page_size, file_sizes, 0);
+	size_t len_count = boundary_sizes(page_size, map_lens, 0);
+
+	grade_step("calling pf_predict over a grid of file sizes, lengths and offsets around "
+		   "the page boundaries, with page_size=%zu", page_size);
+	for (size_t f = 0; f < file_count; f++)
+		for (size_t l = 0; l < len_count; l++) {
+			size_t count = boundary_offsets(file_sizes[f], map_lens[l], page_size,
+							offsets);
+
+			for (size_t o = 0; o < count; o++)
+				expect_prediction(file_sizes[f], map_lens[l], offsets[o],
+						  page_size, general_hint);
+		}
+}
+
+static void predict_at_4k_pages(void)
+{
+	predict_grid(4 * KIB, HINT_PREDICT);
+}
+
+static void predict_at_16k_and_64k_pages(void)
+{
+	predict_grid(16 * KIB, HINT_PAGE_SIZE);
+	predict_grid(64 * KIB, HINT_PAGE_SIZE);
+}
+
+static const size_t page_sizes[] = { 4 * KIB, 16 * KIB, 64 * KIB };
+#define PAGE_SIZE_COUNT (sizeof(page_sizes) / sizeof(page_sizes[0]))
+
+static void predict_empty_file_and_zero_length(void)
+{
+	for (size_t i = 0; i < PAGE_SIZE_COUNT; i++) {
+		size_t p = page_sizes[i];
+		const size_t lens[] = { 1, p - 1, p, p + 1, 3 * p + 1 };
+		const size_t files[] = { 0, 1, p, 5 * p + 9 };
+		size_t offsets[24];
+
+		grade_step("calling pf_predict for an empty file and for a length of 0, with "
+			   "page_size=%zu", p);
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			size_t count = boundary_offsets(0, lens[l], p, offsets);
+
+			for (size_t o = 0; o < count; o++)
+				expect_prediction(0, lens[l], offsets[o], p, HINT_EMPTY);
+		}
+		for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+			size_t count = boundary_offsets(files[f], 0, p, offsets);
+
+			for (size_t o = 0; o < count; o++)
+				expect_prediction(files[f], 0, offsets[o], p, HINT_EMPTY);
+		}
+	}
+}
+
+static void predict_without_overflow(void)
+{
+	for (size_t i = 0; i < PAGE_SIZE_COUNT; i++) {
+		size_t p = page_sizes[i];
+		const size_t huge[] = { SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - p / 2,
+					SIZE_MAX - p + 2 };
+
+		grade_step("calling pf_predict with sizes near SIZE_MAX, page_size=%zu", p);
+		for (size_t h = 0; h < sizeof(huge) / sizeof(huge[0]); h++) {
+			size_t big = huge[h];
+			const size_t offsets[] = { 0, 5, 3 * p - 1, 3 * p, 10 * p, 11 * p,
+						   big - 1, big, SIZE_MAX };
+
+			for (size_t o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++) {
+				expect_prediction(big, big, offsets[o], p, HINT_OVERFLOW);
+				expect_prediction(10 * p + 1, big, offsets[o], p, HINT_OVERFLOW);
+				expect_prediction(big, 3 * p, offsets[o], p, HINT_OVERFLOW);
+			}
+		}
+	}
+}
+
+static void expect_usable(size_t file_size, size_t map_len, size_t page_size)
+{
+	size_t expected = usable_truth(file_size, map_len, page_size);
+	size_t observed;
+	int error;
+
+	errno = 0;
+	observed = pf_usable_bytes(file_size, map_len, page_size);
+	error = errno;
+	if (observed == expected)
+		return;
+	grade_fail(HINT_USABLE,
+		   "expected: pf_usable_bytes(file_size=%zu, map_len=%zu, page_size=%zu) to "
+		   "return %zu (with %zu-byte pages the file fills %llu page%s and the mapping "
+		   "%llu)\nobserved: %s",
+		   file_size, map_len, page_size, expected, page_size,
+		   (unsigned long long)pages_of(file_size, page_size),
+		   pages_of(file_size, page_size) == 1 ? "" : "s",
+		   (unsigned long long)pages_of(map_len, page_size),
+		   error == ENOSYS ? grade_describe_result(-1, ENOSYS)
+				   : grade_format("it returned %zu", observed));
+}
+
+static void usable_bytes_grid(void)
+{
+	for (size_t i = 0; i < PAGE_SIZE_COUNT; i++) {
+		size_t p = page_sizes[i];
+		size_t file_sizes[20], map_lens[20];
+		size_t file_count = boundary_sizes(p, file_sizes, 1);
+		size_t len_count = boundary_sizes(p, map_lens, 1);
+
+		grade_step("calling pf_usable_bytes over a grid of file sizes and lengths, with "
+			   "page_size=%zu", p);
+		for (size_t f = 0; f < file_count; f++)
+			for (size_t l = 0; l < len_count; l++)
+				expect_usable(file_sizes[f], map_lens[l], p);
+		expect_usable(SIZE_MAX - 1, 3 * p, p);
+		expect_usable(SIZE_MAX - p / 2, 2 * p + 1, p);
+		expect_usable(5 * p + 1, SIZE_MAX, p);
+		expect_usable(0, SIZE_MAX, p);
+	}
+}
+
+/* ---- Real mappings with a guard page --------------------------------------- */
+
+/*
+ * A file mapped MAP_SHARED from offset 0 at the start of a PROT_NONE area one
+ * page longer than the mapping's pages: the page after the mapping is
+ * certainly inaccessible, so touching it is SIGSEGV.
+ */
+struct guarded_map {
+	unsigned char *map;
+	size_t map_len;
+	size_t area_len;
+	size_t file_size;
+	char what[200];   /* "a 6146-byte file mapped PROT_READ with length 16379, ..." */
+};
+
+static const char *describe_prot(int prot)
+{
+	if (prot == PROT_NONE)
+		return "PROT_NONE";
+	if (prot == PROT_READ)
+		return "PROT_READ";
+	return "PROT_READ|PROT_WRITE";
+}
+
+static struct guarded_map map_with_guard(const char *path, size_t map_len, int prot)
+{
+	struct guarded_map out = { .map_len = map_len };
+	struct stat st;
+	void *area, *map;
+	int fd;
+
+	out.area_len = labkit_round_up(map_len, page()) + page();
+	area = __real_mmap(NULL, out.area_len, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (area == MAP_FAILED)
+		grade_setup_failed("cannot reserve %zu bytes of address space", out.area_len);
+	fd = open(path, (prot & PROT_WRITE) ? O_RDWR : O_RDONLY);
+	if (fd == -1 || fstat(fd, &st) != 0)
+		grade_setup_failed("cannot open %s", path);
+	map = __real_mmap(area, map_len, prot, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (map != area)
+		grade_setup_failed("cannot map %s over the reserved area", path);
+	close(fd);
+	out.map = map;
+	out.file_size = (size_t)st.st_size;
+	snprintf(out.what, sizeof(out.what),
+		 "a %zu-byte file mapped %s with length %zu, %zu-byte pages, a PROT_NONE guard "
+		 "page after the mapping",
+		 out.file_size, describe_prot(prot), map_len, page());
+	/*
+	 * The runner keeps only so much of what a test reports, so the step is
+	 * announced once per mapping, not once per probe.
+	 */
+	grade_step("calling pf_probe on %s (%s)", out.what, CRASH_NOTE);
+	return out;
+}
+
+static void unmap_guarded(const struct guarded_map *guarded)
+{
+	__real_munmap(guarded->map, guarded->area_len);
+}
+
+/* A file of size bytes of random data, kept to compare with; the bytes are returned. */
+static unsigned char *make_data_file(const char *path, size_t size, uint64_t seed)
+{
+	if (size == 0) {
+		grade_make_file(path, "", 0, 0644);
+		return NULL;
+	}
+	return grade_make_and_keep_random_file(path, size, seed, 0644);
+}
+
+/* ---- Calling pf_probe -------------------------------------------------------- */
+
+static const char *signal_name(int signal_number)
+{
+	return signal_number == SIGBUS ? "SIGBUS" : signal_number == SIGSEGV ? "SIGSEGV"
+									      : "a signal";
+}
+
+/* Fail if SIGBUS or SIGSEGV is blocked now, naming what the last probe was. */
+static void expect_not_blocked(const char *after)
+{
+	static const int signals[] = { SIGBUS, SIGSEGV };
+	sigset_t now;
+
+	if (sigprocmask(SIG_BLOCK, NULL, &now) != 0)
+		grade_setup_failed("cannot read the signal mask");
+	for (size_t i = 0; i < 2; i++)
+		grade_check(!sigismember(&now, signals[i]), HINT_MASK,
+			    "expected: %s to be unblocked after %s\nobserved: it is still "
+			    "blocked; the next %s would kill the process instead of reaching a "
+			    "handler",
+			    signal_name(signals[i]), after, signal_name(signals[i]));
+}
+
+/* One probe of map + offset; fails the test unless it returns `expected`. */
+static void expect_probe(const struct guarded_map *guarded, size_t offset, int write,
+			 int expected, const char *why, const char *hint)
+{
+	char call[400];
+	int observed, error;
+
+	snprintf(call, sizeof(call), "pf_probe(map + %zu, %d), on %s,", offset, write,
+		 guarded->what);
+	errno = 0;
+	observed = pf_probe(guarded->map + offset, write);
+	error = errno;
+	if (observed == expected) {
+		if (observed != PF_OK)
+			expect_not_blocked(grade_format("%s which caught %s", call,
+							observed == PF_SIGBUS ? "SIGBUS"
+									      : "SIGSEGV"));
+		return;
+	}
+	if (observed == -1)
+		grade_fail(HINT_PROBE, "expected: %s to return %s (%s)\nobserved: %s", call,
+			   outcome_name(expected), why, grade_describe_result(-1, error));
+	if (expected != PF_OK && observed != PF_OK)
+		hint = HINT_WHICH_SIGNAL;
+	grade_fail(hint, "expected: %s to return %s (%s)\nobserved: it returned %s", call,
+		   outcome_name(expected), why, outcome_name(observed));
+}
+
+/* The layout of the read and write tests: P = 2 file pages, M = 4 mapped pages. */
+static size_t two_page_file_size(void)
+{
+	return page() + page() / 2 + 3;
+}
+
+static size_t four_page_length(void)
+{
+	return 4 * page() - 5;
+}
+
+/* Probe one access at every boundary of a 2-page file in a 4-page mapping. */
+static void probe_layout(const struct guarded_map *guarded, int write)
+{
+	size_t p = page(), size = guarded->file_size;
+
+	expect_probe(guarded, 0, write, PF_OK, "the first byte of the file", HINT_PROBE);
+	expect_probe(guarded, size - 1, write, PF_OK, "the last byte of the file", HINT_PROBE);
+	expect_probe(guarded, size, write, PF_OK,
+		     "past the end of the file, in the zero-filled rest of its last page",
+		     HINT_TAIL);
+	expect_probe(guarded, 2 * p - 1, write, PF_OK, "the last byte of the file's last page",
+		     HINT_TAIL);
+	expect_probe(guarded, 2 * p, write, PF_SIGBUS,
+		     "the first byte of a mapped page past the file's last page", HINT_SIGBUS);
+	expect_probe(guarded, 3 * p + 7, write, PF_SIGBUS, "a mapped page past the file",
+		     HINT_SIGBUS);
+	expect_probe(guarded, 4 * p - 1, write, PF_SIGBUS,
+		     "past map_len but inside the mapping's last page, with no file behind it",
+		     HINT_SIGBUS);
+	expect_probe(guarded, 4 * p, write, PF_SIGSEGV,
+		     "the first byte of the PROT_NONE guard page after the mapping", HINT_PROBE);
+	expect_probe(guarded, 5 * p - 1, write, PF_SIGSEGV, "the last byte of the guard page",
+		     HINT_PROBE);
+	expect_probe(guarded, 2 * p + 1, write, PF_SIGBUS, "a mapped page past the file, again",
+		     HINT_SIGBUS);
+	expect_probe(guarded, 1, write, PF_OK, "the second byte of the file, after the faults",
+		     HINT_PROBE);
+}
+
+static void probe_reads_real_mapping(void)
+{
+	size_t p = page();
+	unsigned char *data = make_data_file("data", two_page_file_size(), 601);
+	struct guarded_map guarded = map_with_guard("data", four_page_length(), PROT_READ);
+
+	probe_layout(&guarded, 0);
+	unmap_guarded(&guarded);
+
+	make_data_file("empty", 0, 0);
+	guarded = map_with_guard("empty", 2 * p, PROT_READ);
+	expect_probe(&guarded, 0, 0, PF_SIGBUS,
+		     "the file is empty: every page of its mapping is past its end", HINT_EMPTY);
+	expect_probe(&guarded, p + 3, 0, PF_SIGBUS, "the file is empty", HINT_EMPTY);
+	expect_probe(&guarded, 2 * p, 0, PF_SIGSEGV, "the guard page after the mapping",
+		     HINT_PROBE);
+	unmap_guarded(&guarded);
+
+	guarded = map_with_guard("data", 3 * p, PROT_NONE);
+	expect_probe(&guarded, 0, 0, PF_SIGSEGV,
+		     "the page is PROT_NONE: the kernel refuses the access before it looks at the "
+		     "file", HINT_WHICH_SIGNAL);
+	expect_probe(&guarded, 2 * p + 1, 0, PF_SIGSEGV,
+		     "a PROT_NONE page past the file is SIGSEGV too, not SIGBUS",
+		     HINT_WHICH_SIGNAL);
+	unmap_guarded(&guarded);
+	free(data);
+}
+
+static void probe_writes_real_mapping(void)
+{
+	unsigned char *data = make_data_file("data", two_page_file_size(), 611);
+	struct guarded_map guarded = map_with_guard("data", four_page_length(),
+						    PROT_READ | PROT_WRITE);
+
+	probe_layout(&guarded, 1);
+	unmap_guarded(&guarded);
+
+	guarded = map_with_guard("data", four_page_length(), PROT_READ);
+	expect_probe(&guarded, 0, 0, PF_OK, "reading a PROT_READ page is allowed", HINT_PROBE);
+	expect_probe(&guarded, 0, 1, PF_SIGSEGV,
+		     "writing to a PROT_READ page is SIGSEGV: the read works, the store faults",
+		     HINT_WRITE);
+	expect_probe(&guarded, guarded.file_size + 1, 1, PF_SIGSEGV,
+		     "writing to the zero-filled tail of a PROT_READ page is SIGSEGV too",
+		     HINT_WRITE);
+	expect_probe(&guarded, 17, 0, PF_OK, "reading it again", HINT_PROBE);
+	unmap_guarded(&guarded);
+	free(data);
+}
+
+static void probe_leaves_bytes_unchanged(void)
+{
+	size_t p = page(), size = 2 * p + 100, step = 61, loaded_size;
+	unsigned char *data = make_data_file("data", size, 621);
+	struct guarded_map guarded = map_with_guard("data", 3 * p + 1, PROT_READ | PROT_WRITE);
+	unsigned char *loaded;
+	size_t i;
+
+	/* Reads and write-backs all over the file's 3 pages, with faults in between. */
+	for (i = 0; i < 3 * p; i += step) {
+		expect_probe(&guarded, i, (int)(i / step) % 2, PF_OK,
+			     i < size ? "a byte of the file" : "the zero-filled tail of the last "
+							     "page", HINT_PROBE);
+		if (i / step % 16 == 5)
+			expect_probe(&guarded, 3 * p + i % p, 1, PF_SIGBUS,
+				     "a mapped page past the file", HINT_SIGBUS);
+	}
+	expect_probe(&guarded, size - 1, 1, PF_OK, "the last byte of the file", HINT_PROBE);
+	expect_probe(&guarded, 3 * p - 1, 1, PF_OK, "the last byte of the file's last page",
+		     HINT_PROBE);
+	grade_step("comparing the mapping with the file's original bytes");
+	for (i = 0; i < 3 * p; i++) {
+		unsigned char want = i < size ? data[i] : 0;
+
+		grade_check(guarded.map[i] == want, HINT_UNCHANGED,
+			    "expected: byte %zu of the mapping to be 0x%02x after reading and "
+			    "writing back bytes with pf_probe(map + offset, 0 or 1) on %s\n"
+			    "observed: it is 0x%02x",
+			    i, want, guarded.what, guarded.map[i]);
+	}
+	unmap_guarded(&guarded);
+	loaded = grade_load_file("data", &loaded_size);
+	if (loaded == NULL)
+		grade_setup_failed("cannot read data back");
+	grade_check(loaded_size == size, HINT_UNCHANGED,
+		    "expected: the file to keep its %zu bytes after the probes\nobserved: another "
+		    "process reads %zu bytes", size, loaded_size);
+	for (i = 0; i < size; i++)
+		grade_check(loaded[i] == data[i], HINT_UNCHANGED,
+			    "expected: byte %zu of the file, read by another process after the "
+			    "probes, to be 0x%02x as before\nobserved: it is 0x%02x",
+			    i, data[i], loaded[i]);
+	free(loaded);
+	free(data);
+}
+
+/* ---- Signal actions and the mask ------------------------------------------------ */
+
+static void thousand_faulting_probes(void)
+{
+	size_t p = page();
+	unsigned char *data = make_data_file("data", p / 2, 631);
+	struct guarded_map guarded = map_with_guard("data", 2 * p, PROT_READ | PROT_WRITE);
+
+	for (int i = 0; i < 1000; i++) {
+		int bus = i % 2 == 0, write = i % 4 < 2;
+		size_t offset = (bus ? p : 2 * p) + (size_t)(i * 37) % p;
+
+		expect_probe(&guarded, offset, write, bus ? PF_SIGBUS : PF_SIGSEGV,
+			     grade_format("faulting probe %d of 1000, alternating SIGBUS (past the "
+					  "file) and SIGSEGV (the guard page)", i + 1),
+			     bus ? HINT_SIGBUS : HINT_PROBE);
+		expect_not_blocked(grade_format("faulting probe %d of 1000, pf_probe(map + %zu, "
+						"%d), which caught %s", i + 1, offset, write,
+						bus ? "SIGBUS" : "SIGSEGV"));
+	}
+	expect_probe(&guarded, 5, 1, PF_OK, "a byte of the file, after 1000 faults", HINT_PROBE);
+	unmap_guarded(&guarded);
+	free(data);
+}
+
+/* The test's own handlers: if one ever runs, the probe did not catch the fault. */
+static void test_segv_action(int signal_number, siginfo_t *info, void *context)
+{
+	(void)info;
+	(void)context;
+	signal(signal_number, SIG_DFL); /* the access is retried and kills the test */
+}
+
+static void test_bus_handler(int signal_number)
+{
+	signal(signal_number, SIG_DFL);
+}
+
+/* The flags a program sets, by name (glibc adds SA_RESTORER itself: left out). */
+static const char *describe_flags(int flags)
+{
+	static const struct {
+		int flag;
+		const char *name;
+	} names[] = { { SA_SIGINFO, "SA_SIGINFO" },   { SA_RESETHAND, "SA_RESETHAND" },
+		      { SA_RESTART, "SA_RESTART" },   { SA_NODEFER, "SA_NODEFER" },
+		      { SA_ONSTACK, "SA_ONSTACK" } };
+	char text[120] = "";
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & names[i].flag)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
+				 text[0] != '\0' ? "|" : "", names[i].name);
+	return grade_format("flags %s", text[0] != '\0' ? text : "0");
+}
+
+/* What a signal action is, in words. */
+static const char *describe_action(const struct sigaction *action)
+{
+	if (action->sa_flags & SA_SIGINFO)
+		return action->sa_sigaction == test_segv_action
+			       ? grade_format("the test's handler (%s)",
+					      describe_flags(action->sa_flags))
+			       : grade_format("another handler, %p (%s)",
+					      (void *)(uintptr_t)action->sa_sigaction,
+					      describe_flags(action->sa_flags));
+	if (action->sa_handler == SIG_DFL)
+		return grade_format("SIG_DFL (%s)", describe_flags(action->sa_flags));
+	if (action->sa_handler == SIG_IGN)
+		return "SIG_IGN";
+	if (action->sa_handler == test_bus_handler)
+		return grade_format("the test's handler (%s)", describe_flags(action->sa_flags));
+	return grade_format("another handler, %p (%s)",
+			    (void *)(uintptr_t)action->sa_handler,
+			    describe_flags(action->sa_flags));
+}
+
+static struct sigaction current_action(int signal_number)
+{
+	struct sigaction action;
+
+	memset(&action, 0, sizeof(action));
+	if (sigaction(signal_number, NULL, &action) != 0)
+		grade_setup_failed("cannot read the action of signal %d", signal_number);
+	return action;
+}
+
+static int same_set(const sigset_t *a, const sigset_t *b)
+{
+	for (int s = 1; s < NSIG; s++)
+		if (sigismember(a, s) != sigismember(b, s))
+			return 0;
+	return 1;
+}
+
+static int same_action(const struct sigaction *a, const struct sigaction *b)
+{
+	/* The flags and mask of SIG_DFL do not matter: the kernel ignores them. */
+	if (!(a->sa_flags & SA_SIGINFO) && !(b->sa_flags & SA_SIGINFO) &&
+	    a->sa_handler == SIG_DFL && b->sa_handler == SIG_DFL)
+		return 1;
+
+	int handler = (a->sa_flags & SA_SIGINFO) ? a->sa_sigaction == b->sa_sigaction
+						 : a->sa_handler == b->sa_handler;
+
+	return handler && a->sa_flags == b->sa_flags && same_set(&a->sa_mask, &b->sa_mask);
+}
+
+/* What the test expects to find after every probe. */
+struct signal_state {
+	struct sigaction bus, segv;
+	sigset_t mask;
+};
+
+static struct signal_state signal_state_now(void)
+{
+	struct signal_state state = { current_action(SIGBUS), current_action(SIGSEGV), { { 0 } } };
+
+	if (sigprocmask(SIG_BLOCK, NULL, &state.mask) != 0)
+		grade_setup_failed("cannot read the signal mask");
+	return state;
+}
+
+static void expect_signal_state(const struct signal_state *before, const char *after,
+				const char *hint)
+{
+	struct signal_state now = signal_state_now();
+
+	grade_check(same_action(&now.bus, &before->bus), hint,
+		    "expected: the action of SIGBUS to be what it was before, %s, after %s\n"
+		    "observed: it is %s",
+		    describe_action(&before->bus), after, describe_action(&now.bus));
+	grade_check(same_action(&now.segv, &before->segv), hint,
+		    "expected: the action of SIGSEGV to be what it was before, %s, after %s\n"
+		    "observed: it is %s",
+		    describe_action(&before->segv), after, describe_action(&now.segv));
+	expect_not_blocked(after);
+	grade_check(sigismember(&now.mask, SIGUSR1), HINT_WHOLE_MASK,
+		    "expected: SIGUSR1, which the test had blocked, to be still blocked after "
+		    "%s\nobserved: it has been unblocked", after);
+	grade_check(same_set(&now.mask, &before->mask), HINT_WHOLE_MASK,
+		    "expected: the signal mask after %s to be the one the test had set\n"
+		    "observed: it is different", after);
+}
+
+/* The probes of the handler tests: ok, SIGBUS and SIGSEGV, reads and writes. */
+struct probe_case {
+	size_t offset_pages; /* in pages from the start of the mapping, plus offset_bytes */
+	size_t offset_bytes;
+	int write;
+	int expected;
+	const char *what;
+};
+
+static const struct probe_case handler_cases[] = {
+	{ 0, 10, 0, PF_OK, "a read of the file" },
+	{ 1, 3, 0, PF_SIGBUS, "a read past the file" },
+	{ 2, 0, 0, PF_SIGSEGV, "a read of the guard page" },
+	{ 0, 20, 1, PF_OK, "a write-back in the file" },
+	{ 1, 99, 1, PF_SIGBUS, "a write past the file" },
+	{ 2, 5, 1, PF_SIGSEGV, "a write to the guard page" },
+	{ 0, 30, 0, PF_OK, "a read of the file once more" },
+};
+
+static void run_handler_cases(const struct guarded_map *guarded,
+			      const struct signal_state *before, const char *hint)
+{
+	for (size_t i = 0; i < sizeof(handler_cases) / sizeof(handler_cases[0]); i++) {
+		const struct probe_case *c = &handler_cases[i];
+		size_t offset = c->offset_pages * page() + c->offset_bytes;
+
+		expect_probe(guarded, offset, c->write, c->expected, c->what, HINT_PROBE);
+		expect_signal_state(before,
+				    grade_format("pf_probe(map + %zu, %d), %s", offset, c->write,
+						 c->what),
+				    hint);
+	}
+}
+
+static void probe_restores_handlers(void)
+{
+	size_t p = page();
+	unsigned char *data = make_data_file("data", 100, 641);
+	struct guarded_map guarded = map_with_guard("data", 2 * p, PROT_READ | PROT_WRITE);
+	struct sigaction segv, bus;
+	sigset_t block;
+
+	/* Handlers of the test's own, unlike anything a probe would install. */
+	memset(&segv, 0, sizeof(segv));
+	segv.sa_sigaction = test_segv_action;
+	segv.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigemptyset(&segv.sa_mask);
+	sigaddset(&segv.sa_mask, SIGUSR2);
+	memset(&bus, 0, sizeof(bus));
+	bus.sa_handler = test_bus_handler;
+	bus.sa_flags = SA_RESTART;
+	sigemptyset(&bus.sa_mask);
+	sigaddset(&bus.sa_mask, SIGTERM);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	if (sigaction(SIGSEGV, &segv, NULL) != 0 || sigaction(SIGBUS, &bus, NULL) != 0 ||
+	    sigprocmask(SIG_BLOCK, &block, NULL) != 0)
+		grade_setup_failed("cannot install the test's own handlers");
+
+	struct signal_state before = signal_state_now();
+	run_handler_cases(&guarded, &before, HINT_RESTORE);
+	unmap_guarded(&guarded);
+	free(data);
+}
+
+/* In a child of the test: probe (caught), then fault for real: the child must die of it. */
+static _Noreturn void probe_then_fault(const struct guarded_map *guarded, size_t fault_at)
+{
+	pf_probe(guarded->map + 2 * page(), 0);
+	pf_probe(guarded->map + page(), 1);
+	(void)*(volatile unsigned char *)(guarded->map + fault_at);
+	_exit(0);
+}
+
+static void expect_child_killed(const struct guarded_map *guarded, size_t fault_at,
+				int signal_number)
+{
+	int status;
+
+	grade_step("a child of the test calls pf_probe twice, then reads map + %zu itself: "
+		   "it must be killed by %s", fault_at, signal_name(signal_number));
+	pid_t child = grade_fork();
+	if (child < 0)
+		grade_setup_failed("cannot fork");
+	if (child == 0)
+		probe_then_fault(guarded, fault_at);
+	int ended = grade_wait_child(child, 3000, &status);
+	grade_check(ended && WIFSIGNALED(status) && WTERMSIG(status) == signal_number,
+		    HINT_DEFAULT,
+		    "expected: a process whose actions are SIG_DFL, after two probes, to be "
+		    "killed by %s when it reads map + %zu itself (%s)\nobserved: %s",
+		    signal_name(signal_number), fault_at, guarded->what,
+		    ended ? grade_describe_status(status)
+			  : "it was still running after 3 seconds (killed): the fault jumped back "
+			    "into a pf_probe() that had already returned");
+}
+
+static void probe_restores_default_action(void)
+{
+	size_t p = page();
+	unsigned char *data = make_data_file("data", 100, 651);
+	struct guarded_map guarded = map_with_guard("data", 2 * p, PROT_READ | PROT_WRITE);
+	struct sigaction default_action;
+	sigset_t block;
+
+	memset(&default_action, 0, sizeof(default_action));
+	default_action.sa_handler = SIG_DFL;
+	sigemptyset(&default_action.sa_mask);
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	if (sigaction(SIGSEGV, &default_action, NULL) != 0 ||
+	    sigaction(SIGBUS, &default_action, NULL) != 0 ||
+	    sigprocmask(SIG_BLOCK, &block, NULL) != 0)
+		grade_setup_failed("cannot set the default actions");
+
+	struct signal_state before = signal_state_now();
+	run_handler_cases(&guarded, &before, HINT_DEFAULT);
+	expect_child_killed(&guarded, 2 * p + 1, SIGSEGV);
+	expect_child_killed(&guarded, p + 1, SIGBUS);
+	unmap_guarded(&guarded);
+	free(data);
+}
+
+/* ---- pf_predict against pf_probe on this machine ----------------------------------- */
+
+static void expect_agreement(const struct guarded_map *guarded, size_t offset, int write)
+{
+	size_t p = page();
+	int kernel = truth(guarded->file_size, guarded->map_len, offset, p);
+	int predicted, probed, error;
+	char call[400];
+
+	errno = 0;
+	predicted = (int)pf_predict(guarded->file_size, guarded->map_len, offset, p);
+	error = errno;
+	grade_check(predicted == kernel,
+		    predict_hint(guarded->file_size, offset, kernel, predicted, HINT_PREDICT),
+		    "expected: pf_predict(file_size=%zu, map_len=%zu, offset=%zu, page_size=%zu) "
+		    "to return %s, what this machine's kernel does (%s)\nobserved: %s",
+		    guarded->file_size, guarded->map_len, offset, p, outcome_name(kernel),
+		    explain_case(guarded->file_size, guarded->map_len, offset, p),
+		    error == ENOSYS ? grade_describe_result(-1, ENOSYS)
+				    : grade_format("it returned %s", outcome_name(predicted)));
+	snprintf(call, sizeof(call), "pf_probe(map + %zu, %d), on %s,", offset, write,
+		 guarded->what);
+	errno = 0;
+	probed = pf_probe(guarded->map + offset, write);
+	error = errno;
+	grade_check(probed == predicted, probed == -1 ? HINT_PROBE : HINT_WHICH_SIGNAL,
+		    "expected: %s to return %s, as pf_predict(%zu, %zu, %zu, %zu) said and the "
+		    "kernel does\nobserved: %s",
+		    call, outcome_name(predicted), guarded->file_size, guarded->map_len, offset, p,
+		    probed == -1 ? grade_describe_result(-1, error)
+				 : grade_format("it returned %s", outcome_name(probed)));
+}
+
+static void predict_agrees_with_probe(void)
+{
+	size_t p = page();
+	const size_t files[] = { 0, 1, p - 1, p, p + 1, 2 * p - 1, 2 * p + 1, 3 * p };
+	const size_t lens[] = { 1, p - 1, p, p + 1, 2 * p, 3 * p - 1, 4 * p + 1 };
+	size_t offsets[24];
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char path[32];
+		unsigned char *data;
+
+		snprintf(path, sizeof(path), "file-%zu", files[f]);
+		data = make_data_file(path, files[f], 661 + f);
+		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+			struct guarded_map guarded = map_with_guard(path, lens[l],
+								    PROT_READ | PROT_WRITE);
+			size_t count = boundary_offsets(files[f], lens[l], p, offsets);
+
+			for (size_t o = 0; o < count; o++)
+				if (offsets[o] < guarded.area_len)
+					expect_agreement(&guarded, offsets[o], (int)o % 2);
+			unmap_guarded(&guarded);
+		}
+		free(data);
+	}
+}
+
+/* ---- The table -------------------------------------------------------------------- */
+
+static const struct grade_test lab06_tests[] = {
+	GRADE_TEST(predict_at_4k_pages, 10,
+		   "pf_predict: every file size, length and offset around the page boundaries, "
+		   "4 KiB pages"),
+	GRADE_TEST(predict_at_16k_and_64k_pages, 8,
+		   "pf_predict: the same grid with 16 KiB and 64 KiB pages (page_size is a "
+		   "parameter)"),
+	GRADE_TEST(predict_empty_file_and_zero_length, 5,
+		   "pf_predict: an empty file is SIGBUS in every mapped page; a length of 0 is "
+		   "SIGSEGV everywhere"),
+	GRADE_TEST(predict_without_overflow, 4,
+		   "pf_predict: file sizes, lengths and offsets near SIZE_MAX"),
+	GRADE_TEST(usable_bytes_grid, 8,
+		   "pf_usable_bytes: page_size * min(P, M) over the grid, empty files, zero "
+		   "lengths, huge sizes"),
+	GRADE_TEST(probe_reads_real_mapping, 12,
+		   "pf_probe reads: PF_OK in the file's pages, PF_SIGBUS past them, PF_SIGSEGV in "
+		   "the guard page and on PROT_NONE"),
+	GRADE_TEST(probe_writes_real_mapping, 10,
+		   "pf_probe writes: the same boundaries; a write to a PROT_READ page is "
+		   "PF_SIGSEGV"),
+	GRADE_TEST(probe_leaves_bytes_unchanged, 8,
+		   "pf_probe: reads and write-backs leave the mapping and the file (read by "
+		   "another process) as they were"),
+	GRADE_TEST(thousand_faulting_probes, 10,
+		   "pf_probe: 1000 faults in a row, SIGBUS and SIGSEGV in turn; neither signal is "
+		   "left blocked"),
+	GRADE_TEST(probe_restores_handlers, 10,
+		   "pf_probe: the test's own SIGBUS and SIGSEGV handlers and signal mask are "
+		   "exactly as before, after every probe"),
+	GRADE_TEST(probe_restores_default_action, 5,
+		   "pf_probe: SIG_DFL comes back; a later real fault kills the process with the "
+		   "right signal"),
+	GRADE_TEST(predict_agrees_with_probe, 10,
+		   "pf_predict agrees with pf_probe on real mappings of this machine, around every "
+		   "boundary"),
+};
+
+GRADE_SUITE(6, "06-page-faults", "page_faults.c", "Page boundaries: SIGBUS and SIGSEGV",
+	    lab06_tests);

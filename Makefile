@@ -3,6 +3,8 @@
 #   make grade [LAB=N] [SUBMISSION=DIR]   grade the student files in labs/ (or DIR)
 #   make check                            the kit's own test suite
 #   make demos                            build each lab's demo programs from labs/
+#   make handouts                         HTML and PDF handouts in build/handouts/
+#   make docs                             the API reference in build/docs/
 #   make clean                            remove build/
 #
 # The grader is built under $(BUILD)/grader: the runner, and for each lab a
@@ -36,7 +38,7 @@ RUNNER_OBJECTS := $(patsubst grader/runner/%.c,$(GRADER)/obj/runner/%.o,$(RUNNER
 LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/suite.a $(GRADER)/$(id)/lab.json \
 	$(GRADER)/$(id)/include/.copied)
 
-.PHONY: all grader grade check demos clean
+.PHONY: all grader grade check demos handouts docs clean
 .DELETE_ON_ERROR:
 
 all: grader demos
@@ -127,6 +129,24 @@ $(DEMO_DIR)/$(notdir $(1))/%: $(1)/%.c $(subst labs/,$(DEMO_SOURCE)/,$(call stud
 		$(subst labs/,$(DEMO_SOURCE)/,$(call student_file,$(1))) -o $$@
 endef
 $(foreach lab,$(LAB_DIRS),$(eval $(call demo_rule,$(lab))))
+
+# ---- handouts and the API reference -----------------------------------------
+
+HANDOUT_PACKAGES = pandoc chromium chromium-driver python3-selenium fonts-dejavu-core \
+	fonts-noto-cjk
+
+# Each labs/NN-*/HANDOUT.md as one self-contained HTML page and a PDF printed
+# from it by headless Chromium, with an index page.
+handouts:
+	@grader/require-packages $(HANDOUT_PACKAGES)
+	docs/build-handouts $(BUILD)/handouts
+
+# doxygen over the lab headers; any warning (an undocumented parameter) fails.
+docs:
+	@grader/require-packages doxygen
+	rm -rf $(BUILD)/docs
+	mkdir -p $(BUILD)/docs
+	(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(BUILD)/docs") | doxygen -
 
 clean:
 	rm -rf $(BUILD)

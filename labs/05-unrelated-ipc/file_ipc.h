@@ -25,7 +25,7 @@
 
 /** One record of the published file: a student, as in the writer/reader example. */
 struct fi_student {
-	int32_t id;
+	int32_t id;    /**< the student's number */
 	char name[20]; /**< NUL-terminated unless all 20 bytes are used */
 	char sex;      /**< 'M' or 'F' in the examples; any byte is stored as it is */
 };

@@ -36,12 +36,13 @@ struct options {
 };
 
 static const char usage_text[] =
-	"usage: grade [--lab N]... [--format text|json] [--out FILE] [--jobs N]\n"
+	"usage: grade [--lab N]... [--format text|json|tap|junit] [--out FILE] [--jobs N]\n"
 	"             [--timeout SEC] [SUBMISSION_DIR]\n"
 	"Grades the student files in SUBMISSION_DIR (default: the kit's labs/), which is\n"
 	"laid out like labs/: one folder per lab, e.g. 01-traditional-io/tio.c.\n"
 	"  --lab N         grade only lab N (repeat for more labs)\n"
-	"  --format FMT    text (default) or json (Gradescope's results.json)\n"
+	"  --format FMT    text (default), json (Gradescope's results.json), tap (TAP 13)\n"
+	"                  or junit (JUnit XML)\n"
 	"  --out FILE      write the report to FILE instead of standard output\n"
 	"  --jobs N        run N tests at a time (default: the number of CPUs)\n"
 	"  --timeout SEC   wall-clock limit of every test (default: each test's own)\n";
@@ -96,8 +97,12 @@ static void parse_options(int argc, char **argv, struct options *options)
 				options->format = REPORT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
 				options->format = REPORT_JSON;
+			else if (strcmp(optarg, "tap") == 0)
+				options->format = REPORT_TAP;
+			else if (strcmp(optarg, "junit") == 0)
+				options->format = REPORT_JUNIT;
 			else
-				bad_usage("unknown format '%s' (text or json)", optarg);
+				bad_usage("unknown format '%s' (text, json, tap or junit)", optarg);
 			break;
 		case 'o':
 			options->out_path = optarg;
@@ -247,6 +252,10 @@ int main(int argc, char **argv)
 	}
 	if (options.format == REPORT_JSON)
 		status = report_json(out, labs, count);
+	else if (options.format == REPORT_TAP)
+		status = report_tap(out, labs, count);
+	else if (options.format == REPORT_JUNIT)
+		status = report_junit(out, labs, count);
 	else
 		report_text(out, labs, count, options.submission, colour_wanted(out));
 	if (fflush(out) != 0 || status != 0 || (out != stdout && fclose(out) != 0)) {

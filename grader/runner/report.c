@@ -113,6 +113,8 @@ static void add_output(struct text *text, const struct sandbox_result *result)
 	const char *start = result->output;
 	if (len > OUTPUT_SHOWN)
 		start += len - OUTPUT_SHOWN; /* the end is what explains a failure */
+	while ((*start & 0xC0) == 0x80)
+		start++; /* never begin in the middle of a UTF-8 sequence */
 	add(text, "your code printed%s:\n%s", start != result->output ? " (last part)" : "", start);
 	if (text->used > 0 && text->data[text->used - 1] != '\n')
 		add(text, "\n");
@@ -134,7 +136,7 @@ char *test_feedback(const struct lab *lab, const struct test *test)
 	return text.data;
 }
 
-static int lab_score(const struct lab *lab)
+int lab_score(const struct lab *lab)
 {
 	int score = 0;
 
@@ -143,7 +145,7 @@ static int lab_score(const struct lab *lab)
 	return score;
 }
 
-static int lab_max(const struct lab *lab)
+int lab_max(const struct lab *lab)
 {
 	int points = 0;
 

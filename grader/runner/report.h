@@ -3,7 +3,8 @@
  *
  * The text report is for students at a terminal: every test with its points,
  * the feedback of each one that did not pass, and a table of scores. The JSON
- * report is Gradescope's results.json. Both are built from the same scores.
+ * report is Gradescope's results.json; TAP and JUnit XML (report_machine.c) are
+ * for CI systems. All are built from the same scores.
  */
 #ifndef REPORT_H
 #define REPORT_H
@@ -13,10 +14,14 @@
 
 #include "labs.h"
 
-enum report_format { REPORT_TEXT, REPORT_JSON };
+enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_TAP, REPORT_JUNIT };
 
 /* Points a test earned: all of them when it passed, none otherwise. */
 int test_score(const struct test *test);
+
+/* The points a lab earned, and the most it could. */
+int lab_score(const struct lab *lab);
+int lab_max(const struct lab *lab);
 
 /* One paragraph explaining a test that did not pass (malloc'ed), or NULL if it passed. */
 char *test_feedback(const struct lab *lab, const struct test *test);
@@ -26,5 +31,11 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 
 /* 0, or -1 if the JSON could not be written. */
 int report_json(FILE *out, const struct lab *labs, size_t count);
+
+/* TAP version 13: one test point per test, feedback in a YAML block. */
+int report_tap(FILE *out, const struct lab *labs, size_t count);
+
+/* JUnit XML: one testsuite per lab; student text is escaped and made valid UTF-8. */
+int report_junit(FILE *out, const struct lab *labs, size_t count);
 
 #endif /* REPORT_H */

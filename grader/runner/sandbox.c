@@ -30,6 +30,7 @@
 
 #include "fsutil.h"
 #include "sandbox.h"
+#include "utf8.h"
 
 #define OUTPUT_CAP (16 * 1024)
 #define CHANNEL_CAP (64 * 1024)
@@ -327,7 +328,7 @@ static size_t parse_channel(const char *data, size_t len, const char *token,
 			 */
 			if (line[0] == 'S' || *slot == NULL) {
 				free(*slot);
-				*slot = strndup(data + at, body_len);
+				*slot = utf8_sanitized(data + at, body_len);
 			}
 			at += body_len;
 		} else {
@@ -521,7 +522,7 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 		remove_files_of_uid(spec->uid);
 	drain_rest(&watch, result);
 	decide_verdict(result, status, exited, watch.passed);
-	result->output = strndup(watch.output_buffer, watch.output_used);
+	result->output = utf8_sanitized(watch.output_buffer, watch.output_used);
 	collect_output(spec);
 
 	close(output_pipe[0]);

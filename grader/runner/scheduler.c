@@ -116,8 +116,13 @@ static void finish_job(struct job *job, size_t index, const char *work_dir, int 
 	if (object != NULL && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		result_from_json(object, job);
 	} else {
+		char error[128] = "the grader's worker for this job failed";
+		if (WIFSIGNALED(status)) /* e.g. the test killed its parent */
+			snprintf(error, sizeof(error),
+				 "the grader's worker for this job was killed by signal %d (%s)",
+				 WTERMSIG(status), strsignal(WTERMSIG(status)));
 		job->result.verdict = VERDICT_NO_VERDICT;
-		job->error = strdup("the grader's worker for this job failed");
+		job->error = strdup(error);
 	}
 	json_decref(object);
 	unlink(path);

@@ -1,0 +1,177 @@
+/*
+ * report_machine.c — the reports CI systems read: TAP version 13 and JUnit XML.
+ *
+ * Both carry the same verdicts, points and feedback as the text report. The
+ * feedback quotes what the student's code printed, which may hold any byte:
+ * TAP puts it in an indented YAML block with control characters replaced, and
+ * JUnit escapes the XML specials, drops the characters XML forbids and replaces
+ * invalid UTF-8, so that no student text can break either document.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "utf8.h"
+
+/* ---- Text that must stay inside its document --------------------------- */
+
+/* Write text for XML character data or an attribute value. */
+static void put_xml(FILE *out, const char *text)
+{
+	const unsigned char *at = (const unsigned char *)text;
+
+	while (*at != '\0') {
+		size_t len = utf8_sequence(at);
+
+		if (len == 0) {
+			fputs("\xEF\xBF\xBD", out); /* U+FFFD for a byte that is not UTF-8 */
+			at++;
+			continue;
+		}
+		switch (*at) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&apos;", out); break;
+		case '\n': fputs("&#10;", out); break;
+		case '\t': fputs("&#9;", out); break;
+		case '\r': fputs("&#13;", out); break;
+		default:
+			if (*at < 0x20)
+				fputc('?', out); /* XML 1.0 has no other control characters */
+			else
+				fwrite(at, 1, len, out);
+		}
+		at += len;
+	}
+}
+
+/* Write one line of a TAP YAML block: control characters (but tab) become '?'. */
+static void put_yaml_line(FILE *out, const char *line, size_t len)
+{
+	fputs("    ", out);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char byte = (unsigned char)line[i];
+		fputc(byte < 0x20 && byte != '\t' ? '?' : byte, out);
+	}
+	fputc('\n', out);
+}
+
+/* ---- TAP ------------------------------------------------------------------ */
+
+static size_t test_total(const struct lab *labs, size_t count)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < count; i++)
+		total += labs[i].test_count;
+	return total;
+}
+
+/* The feedback of a test that did not pass, as a YAML literal block. */
+static void tap_diagnostics(FILE *out, const struct lab *lab, const struct test *test)
+{
+	char *feedback = test_feedback(lab, test);
+	const char *text = feedback != NULL ? feedback : "";
+
+	fprintf(out, "  ---\n  verdict: %s\n  points: 0/%d\n  message: |\n",
+		verdict_name(test->result.verdict), test->points);
+	while (*text != '\0') {
+		const char *end = strchr(text, '\n');
+		size_t len = end != NULL ? (size_t)(end - text) : strlen(text);
+
+		put_yaml_line(out, text, len);
+		text += len + (end != NULL);
+	}
+	fputs("  ...\n", out);
+	free(feedback);
+}
+
+int report_tap(FILE *out, const struct lab *labs, size_t count)
+{
+	size_t point = 0;
+
+	fprintf(out, "TAP version 13\n1..%zu\n", test_total(labs, count));
+	for (size_t i = 0; i < count; i++) {
+		const struct lab *lab = &labs[i];
+
+		fprintf(out, "# Lab %d: %s — %d/%d\n", lab->number, lab->title, lab_score(lab),
+			lab_max(lab));
+		for (size_t t = 0; t < lab->test_count; t++) {
+			const struct test *test = &lab->tests[t];
+			int passed = test->result.verdict == VERDICT_PASSED;
+
+			/* Test names are identifiers from the kit's own suites: no '#' to escape. */
+			fprintf(out, "%s %zu - %d.%zu %s (%d/%d points)\n", passed ? "ok" : "not ok",
+				++point, lab->number, t + 1, test->name, test_score(test),
+				test->points);
+			if (!passed)
+				tap_diagnostics(out, lab, test);
+		}
+	}
+	return ferror(out) ? -1 : 0;
+}
+
+/* ---- JUnit XML ------------------------------------------------------------ */
+
+static int is_error(enum verdict verdict)
+{
+	return verdict != VERDICT_PASSED && verdict != VERDICT_FAILED;
+}
+
+static void junit_testcase(FILE *out, const struct lab *lab, size_t index)
+{
+	const struct test *test = &lab->tests[index];
+	char *feedback = test_feedback(lab, test);
+
+	fprintf(out, "    <testcase classname=\"lab%02d\" name=\"%d.%zu ", lab->number, lab->number,
+		index + 1);
+	put_xml(out, test->name);
+	fprintf(out, "\" time=\"%.3f\"", test->result.seconds);
+	if (feedback == NULL) {
+		fputs("/>\n", out);
+		return;
+	}
+	const char *element = is_error(test->result.verdict) ? "error" : "failure";
+	fprintf(out, ">\n      <%s type=\"%s\" message=\"", element,
+		verdict_name(test->result.verdict));
+	put_xml(out, test->title);
+	fputs("\">", out);
+	put_xml(out, feedback);
+	fprintf(out, "</%s>\n    </testcase>\n", element);
+	free(feedback);
+}
+
+static void junit_lab(FILE *out, const struct lab *lab)
+{
+	size_t failures = 0, errors = 0;
+	double seconds = 0;
+
+	for (size_t t = 0; t < lab->test_count; t++) {
+		enum verdict verdict = lab->tests[t].result.verdict;
+
+		failures += verdict == VERDICT_FAILED;
+		errors += is_error(verdict);
+		seconds += lab->tests[t].result.seconds;
+	}
+	fprintf(out, "  <testsuite name=\"Lab %d: ", lab->number);
+	put_xml(out, lab->title);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
+		lab->test_count, failures, errors, seconds);
+	fprintf(out, "    <properties><property name=\"score\" value=\"%d/%d\"/></properties>\n",
+		lab_score(lab), lab_max(lab));
+	for (size_t t = 0; t < lab->test_count; t++)
+		junit_testcase(out, lab, t);
+	fputs("  </testsuite>\n", out);
+}
+
+int report_junit(FILE *out, const struct lab *labs, size_t count)
+{
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mmap-labs\">\n",
+	      out);
+	for (size_t i = 0; i < count; i++)
+		junit_lab(out, &labs[i]);
+	fputs("</testsuites>\n", out);
+	return ferror(out) ? -1 : 0;
+}

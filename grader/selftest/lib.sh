@@ -200,6 +200,23 @@ wrong_solution_is_caught() {
 		"$report" >/dev/null || { echo "$must_fail passed"; return 1; }
 }
 
+correct_name() { printf 'correct: %s (%s)\n' "$(header_field 'Correct variant' "$1")" "$(basename "$1" .patch)"; }
+
+# A correct solution of another design must never lose a point.
+correct_variant_scores_full() {
+	local patch_file=$1 lab submission report
+	lab=$(basename "$(dirname "$patch_file")")
+	[[ -n $(header_field 'Correct variant' "$patch_file") ]] ||
+		{ echo "no 'Correct variant:' line in $patch_file"; return 1; }
+	submission=$(make_submission "correct-$(basename "$patch_file" .patch)" "$lab")
+	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
+	report="$submission.json"
+	grade --lab "$(lab_number "$lab")" --format json --out "$report" "$submission" || return 1
+	jq -e '.score == .max_score' "$report" >/dev/null && return 0
+	jq -r '.tests[] | select(.status != "passed") | "\(.name): \(.output)"' "$report" | head -n 8
+	return 1
+}
+
 hostile_name() { printf 'hostile: %s (%s)\n' "$(header_field 'Hostile' "$1")" "$(basename "$1" .patch)"; }
 
 # The verdict the report gives a test ("passed", "crashed", ...).
@@ -211,6 +228,11 @@ verdict_of() { jq -r --arg name "$2" '.tests[] | select(.name == $name) | .verdi
 # around afterwards.
 hostile_submission_is_contained() {
 	local patch_file=$1 lab submission report test verdict named status=0
+	# A case whose verdicts hold only when the grader drops privileges.
+	if [[ $(header_field 'Requires' "$patch_file") == root && $(id -u) != 0 ]]; then
+		echo "skipped: this case needs the grader to run as root"
+		return 0
+	fi
 	lab=$(basename "$(dirname "$patch_file")")
 	submission=$(make_submission "$(basename "$patch_file" .patch)" "$lab")
 	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
@@ -265,6 +287,44 @@ compile_error_scores_zero() {
 	grade --format json --out "$submission.json" "$submission" || return 1
 	jq -e '.score == 0 and (.output | test("does not compile")) and (.output | test("error"))' \
 		"$submission.json" >/dev/null || { jq -r .output "$submission.json"; return 1; }
+}
+
+# The hostile submission whose output no report may pass through as it is.
+unprintable_submission() {
+	local patch_file=grader/catalogue/hostile/01-traditional-io/unprintable-output.patch
+	local submission
+	submission=$(make_submission unprintable-report 01-traditional-io)
+	patch -s -p1 -d "$submission/01-traditional-io" <"$patch_file" || return 1
+	printf '%s\n' "$submission"
+}
+
+# TAP 13: the version line, a plan, one test point per test, in order.
+tap_is_valid() {
+	local submission report points
+	submission=$(unprintable_submission) || { echo "the patch does not apply"; return 1; }
+	report=$(grade --format tap --lab 1 "$submission") || return 1
+	[[ $(head -n 1 <<<"$report") == "TAP version 13" ]] || { echo "no version line"; return 1; }
+	points=$(grep -cE '^(not )?ok [0-9]+ - ' <<<"$report")
+	[[ $(sed -n 2p <<<"$report") == "1..$points" ]] || { echo "plan does not match"; return 1; }
+	[[ $(grep -cE '^not ok ' <<<"$report") == 5 ]] || { echo "expected 5 failures"; return 1; }
+	# Student text stays inside the indented YAML blocks: no forged test point.
+	! grep -q '^not ok 99' <<<"$report" || { echo "a forged test point got out"; return 1; }
+}
+
+# JUnit XML that an XML parser accepts, with the right counts.
+junit_is_well_formed() {
+	local submission
+	submission=$(unprintable_submission) || { echo "the patch does not apply"; return 1; }
+	grade --format junit --out "$scratch/junit.xml" --lab 1 "$submission" || return 1
+	/usr/bin/python3 - "$scratch/junit.xml" <<-'PYTHON'
+		import sys
+		import xml.etree.ElementTree as tree
+		root = tree.parse(sys.argv[1]).getroot()
+		cases = root.findall('.//testcase')
+		failures = root.findall('.//failure')
+		if len(cases) != 15 or len(failures) != 5:
+		    sys.exit(f'{len(cases)} test cases and {len(failures)} failures, not 15 and 5')
+	PYTHON
 }
 
 json_is_gradescope() {

@@ -200,7 +200,10 @@ wrong_solution_is_caught() {
 		"$report" >/dev/null || { echo "$must_fail passed"; return 1; }
 }
 
-correct_name() { printf 'correct: %s (%s)\n' "$(header_field 'Correct variant' "$1")" "$(basename "$1" .patch)"; }
+correct_name() {
+	printf 'correct: %s (%s)\n' "$(header_field 'Correct variant' "$1")" \
+		"$(basename "$1" .patch)"
+}
 
 # A correct solution of another design must never lose a point.
 correct_variant_scores_full() {
@@ -257,6 +260,53 @@ hostile_submission_is_contained() {
 }
 
 # ---- the command line --------------------------------------------------------
+
+# One submission misbehaving in every lab that has a hostile case at once (lab 5
+# keeps the reference solution), graded in one run: each lab's score must be
+# the one its case's Expect lines give, within a time bound.
+ALL_LABS_HOSTILE="01-traditional-io/fork-bomb 02-shared-edit/stdout-flood
+	03-private-map/memory-bomb 04-anon-fork-ipc/deadlocked-pingpong 06-page-faults/signal-blocker"
+ALL_LABS_SECONDS=90
+
+expected_lab_score() { # REPORT LAB_NUMBER PATCH: the points of the tests expected to pass
+	local failing
+	failing=$(header_field 'Expect' "$3" | grep -v '^every other test passed$' |
+		grep -v ' passed$' | cut -d' ' -f1 | jq -R . | jq -s .)
+	jq --arg lab "$2." --argjson failing "${failing:-[]}" '[.tests[] |
+		select(.number | startswith($lab)) | select(.name as $n | $failing | index($n) | not) |
+		.max_score] | add' "$1"
+}
+
+all_labs_hostile_in_bound() {
+	local submission=$scratch/submissions/all-labs-hostile case lab start seconds status=0
+	rm -rf "$submission"
+	for lab in $(lab_folders); do
+		mkdir -p "$submission/$lab"
+		cp "solutions/$lab/$(student_file "$lab")" "$submission/$lab/"
+	done
+	for case in $ALL_LABS_HOSTILE; do
+		patch -s -p1 -d "$submission/${case%%/*}" <"grader/catalogue/hostile/$case.patch" ||
+			{ echo "$case does not apply"; return 1; }
+	done
+	start=$SECONDS
+	grade --timeout 5 --format json --out "$submission.json" "$submission" || return 1
+	seconds=$((SECONDS - start))
+	((seconds <= ALL_LABS_SECONDS)) ||
+		{ echo "took ${seconds} s, bound ${ALL_LABS_SECONDS} s"; status=1; }
+	for case in $ALL_LABS_HOSTILE; do
+		lab=$(lab_number "${case%%/*}")
+		local want got
+		want=$(expected_lab_score "$submission.json" "$lab" "grader/catalogue/hostile/$case.patch")
+		got=$(jq --arg lab "$lab." '[.tests[] | select(.number | startswith($lab)) | .score] |
+			add' "$submission.json")
+		[[ $want == "$got" ]] || { echo "lab $lab ($case): scored $got, expected $want"; status=1; }
+	done
+	[[ $(jq '[.tests[] | select(.number | startswith("5.")) | .score] | add' \
+		"$submission.json") == 100 ]] || { echo "lab 5 lost points"; status=1; }
+	no_test_process_left || status=1
+	no_stray_files_left || status=1
+	return $status
+}
 
 refused_in_one_line() {
 	local out err code

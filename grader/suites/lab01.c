@@ -111,16 +111,9 @@ static size_t page(void)
 
 /* ---- Calling the student's code --------------------------------------- */
 
-/* What one call returned, with errno right after it and the call as text. */
-struct outcome {
-	long long result;
-	int error;
-	char call[256];
-};
-
-static struct outcome run_read_full(int fd, void *buf, size_t count, const char *situation)
+static struct grade_outcome run_read_full(int fd, void *buf, size_t count, const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "tio_read_full(fd, buf, %zu)", count);
@@ -129,10 +122,10 @@ static struct outcome run_read_full(int fd, void *buf, size_t count, const char 
 	return out;
 }
 
-static struct outcome run_write_full(int fd, const void *buf, size_t count,
-				     const char *situation)
+static struct grade_outcome run_write_full(int fd, const void *buf, size_t count,
+					   const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "tio_write_full(fd, buf, %zu)", count);
@@ -141,10 +134,10 @@ static struct outcome run_write_full(int fd, const void *buf, size_t count,
 	return out;
 }
 
-static struct outcome run_copy_rw(const char *src, const char *dst, size_t bufsize,
-				  const char *situation)
+static struct grade_outcome run_copy_rw(const char *src, const char *dst, size_t bufsize,
+					const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "tio_copy_rw(\"%s\", \"%s\", %zu)", src, dst, bufsize);
@@ -153,9 +146,9 @@ static struct outcome run_copy_rw(const char *src, const char *dst, size_t bufsi
 	return out;
 }
 
-static struct outcome run_copy_mmap(const char *src, const char *dst, const char *situation)
+static struct grade_outcome run_copy_mmap(const char *src, const char *dst, const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
@@ -164,9 +157,9 @@ static struct outcome run_copy_mmap(const char *src, const char *dst, const char
 	return out;
 }
 
-static struct outcome run_checksum(const char *path, uint64_t *sum, const char *situation)
+static struct grade_outcome run_checksum(const char *path, uint64_t *sum, const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "tio_checksum_mmap(\"%s\", &sum)", path);
@@ -259,7 +252,7 @@ static void expect_read(int fd, size_t count, const unsigned char *want, size_t 
 
 	if (buf == NULL)
 		grade_setup_failed("out of memory");
-	struct outcome out = run_read_full(fd, buf, count, situation);
+	struct grade_outcome out = run_read_full(fd, buf, count, situation);
 	grade_expect_result(out.result, out.error, (long long)expected, out.call, hint);
 	expect_bytes(buf, want, expected, out.call, hint);
 	free(buf);
@@ -285,7 +278,7 @@ static void read_full_reads_to_end_of_file(void)
 	close(fd);
 
 	unsigned char byte;
-	struct outcome out = run_read_full(fd, &byte, 1, "on a closed descriptor");
+	struct grade_outcome out = run_read_full(fd, &byte, 1, "on a closed descriptor");
 	grade_expect_error(out.result, out.error, EBADF, out.call, HINT_READ_ERROR);
 	free(data);
 }
@@ -300,8 +293,8 @@ static void read_file_in_chunks_of_three(const unsigned char *data, size_t size)
 	grade_calls_reset();
 	grade_faults.read_chunk = 3;
 	struct grade_io_counts before = grade_io_counts();
-	struct outcome out = run_read_full(fd, buf, size, "with read() made to return at most "
-							  "3 bytes per call");
+	struct grade_outcome out =
+		run_read_full(fd, buf, size, "with read() made to return at most 3 bytes per call");
 	struct grade_io_counts after = grade_io_counts();
 	unsigned seen = grade_calls.read_calls;
 
@@ -325,7 +318,7 @@ static void read_pipe_fed_in_pieces(void)
 
 	if (buf == NULL)
 		grade_setup_failed("out of memory");
-	struct outcome out = run_read_full(fd, buf, size, "on a pipe another process fills "
+	struct grade_outcome out = run_read_full(fd, buf, size, "on a pipe another process fills "
 							  "10007 bytes at a time");
 	grade_close_pipe_from_writer(fd, writer);
 	grade_expect_result(out.result, out.error, (long long)size, out.call, HINT_READ_SHORT);
@@ -354,9 +347,10 @@ static void read_file_between_interruptions(const unsigned char *data, size_t si
 	grade_faults.read_chunk = 1000;
 	grade_faults.read_eintr_every = 2;
 	struct grade_io_counts before = grade_io_counts();
-	struct outcome out = run_read_full(fd, buf, size, "with every 2nd read() failing with "
-							  "EINTR and the others returning at most "
-							  "1000 bytes");
+	struct grade_outcome out = run_read_full(fd, buf, size,
+						 "with every 2nd read() failing with "
+						 "EINTR and the others returning at most "
+						 "1000 bytes");
 	struct grade_io_counts after = grade_io_counts();
 	unsigned seen = grade_calls.read_calls;
 
@@ -377,7 +371,7 @@ static void read_file_until_eio(void)
 	grade_faults.read_chunk = 100;
 	grade_faults.read_fail_at = 3;
 	grade_faults.read_fail_errno = EIO;
-	struct outcome out = run_read_full(fd, buf, sizeof(buf),
+	struct grade_outcome out = run_read_full(fd, buf, sizeof(buf),
 					   "with the 3rd read() failing with EIO");
 	grade_calls_reset();
 	close(fd);
@@ -406,7 +400,7 @@ static void write_with_faults(const char *path, const unsigned char *data, size_
 	grade_calls_reset();
 	grade_faults = faults;
 	struct grade_io_counts before = grade_io_counts();
-	struct outcome out = run_write_full(fd, data, size, situation);
+	struct grade_outcome out = run_write_full(fd, data, size, situation);
 	struct grade_io_counts after = grade_io_counts();
 	unsigned seen = grade_calls.write_calls;
 
@@ -427,8 +421,8 @@ static void write_full_fails_when_write_fails(const unsigned char *data)
 	grade_faults.write_chunk = 100;
 	grade_faults.write_fail_at = 3;
 	grade_faults.write_fail_errno = ENOSPC;
-	struct outcome out = run_write_full(fd, data, 1000, "with the 3rd write() failing with "
-							   "ENOSPC");
+	struct grade_outcome out =
+		run_write_full(fd, data, 1000, "with the 3rd write() failing with ENOSPC");
 	grade_calls_reset();
 	close(fd);
 	grade_expect_error(out.result, out.error, ENOSPC, out.call, HINT_WRITE_ERROR);
@@ -461,7 +455,7 @@ static void expect_copy_rw(const char *src, const char *dst, size_t bufsize,
 			   const unsigned char *data, size_t size)
 {
 	grade_remove_file(dst);
-	struct outcome out = run_copy_rw(src, dst, bufsize, NULL);
+	struct grade_outcome out = run_copy_rw(src, dst, bufsize, NULL);
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_RW_COPY);
 	grade_expect_file(dst, data, size, grade_format("dst after %s", out.call), HINT_RW_COPY);
 }
@@ -476,7 +470,7 @@ static void copy_with_short_transfers(void)
 	grade_remove_file("dst");
 	grade_calls_reset();
 	grade_faults = faults;
-	struct outcome out = run_copy_rw("src-short", "dst", 4096,
+	struct grade_outcome out = run_copy_rw("src-short", "dst", 4096,
 					 "with read() returning at most 1000 bytes and write() "
 					 "taking at most 333");
 	grade_calls_reset();
@@ -516,7 +510,7 @@ static void expect_reads_of_bufsize(const unsigned char *data, size_t size, size
 	grade_remove_file("dst");
 	grade_calls_reset();
 	struct grade_io_counts before = grade_io_counts();
-	struct outcome out = run_copy_rw("src", "dst", bufsize, NULL);
+	struct grade_outcome out = run_copy_rw("src", "dst", bufsize, NULL);
 	struct grade_io_counts after = grade_io_counts();
 	struct grade_calls calls = grade_calls;
 	uint64_t kernel_reads = after.read_calls - before.read_calls;
@@ -556,7 +550,7 @@ static void expect_copy_keeps_mode(mode_t mode)
 	snprintf(dst, sizeof(dst), "dst-%04o", (unsigned)mode);
 	free(grade_make_and_keep_random_file(src, 100, 112, mode));
 	grade_remove_file(dst);
-	struct outcome out = run_copy_rw(src, dst, 4096, NULL);
+	struct grade_outcome out = run_copy_rw(src, dst, 4096, NULL);
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_RW_COPY);
 	expect_mode(dst, mode, out.call, HINT_RW_MODE);
 }
@@ -571,7 +565,8 @@ static void copy_rw_keeps_mode_and_truncates(void)
 
 	unsigned char *data = grade_make_and_keep_random_file("src", 100, 113, 0644);
 	free(grade_make_and_keep_random_file("old-dst", 10000, 114, 0644));
-	struct outcome out = run_copy_rw("src", "old-dst", 4096, "over an older 10000-byte dst");
+	struct grade_outcome out =
+		run_copy_rw("src", "old-dst", 4096, "over an older 10000-byte dst");
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_RW_COPY);
 	grade_expect_file("old-dst", data, 100, grade_format("dst after %s", out.call),
 			  HINT_RW_TRUNC);
@@ -584,7 +579,7 @@ static void copy_rw_rejects_bad_arguments(void)
 	free(grade_make_and_keep_random_file("src", 100, 115, 0644));
 	grade_make_directory("dir");
 
-	struct outcome out = run_copy_rw("src", "dst-zero", 0, NULL);
+	struct grade_outcome out = run_copy_rw("src", "dst-zero", 0, NULL);
 	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_RW_ARGS);
 	expect_no_file("dst-zero", out.call, HINT_RW_ARGS);
 
@@ -598,11 +593,11 @@ static void copy_rw_rejects_bad_arguments(void)
 /* ---- Task 4: tio_copy_mmap ------------------------------------------------------------- */
 
 /* Copy src onto dst with tio_copy_mmap; dst must then hold data; returns the call. */
-static struct outcome expect_copy_mmap(const char *src, const char *dst,
-				       const unsigned char *data, size_t size,
-				       const char *situation)
+static struct grade_outcome expect_copy_mmap(const char *src, const char *dst,
+					     const unsigned char *data, size_t size,
+					     const char *situation)
 {
-	struct outcome out = run_copy_mmap(src, dst, situation);
+	struct grade_outcome out = run_copy_mmap(src, dst, situation);
 
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_MMAP_COPY);
 	grade_expect_file(dst, data, size, grade_format("dst after %s", out.call),
@@ -622,7 +617,7 @@ static void copy_mmap_copies_every_size(void)
 		snprintf(src, sizeof(src), "src-%zu", sizes[i]);
 		data = grade_make_and_keep_random_file(src, sizes[i], 120 + i, 0640);
 		grade_remove_file("dst");
-		struct outcome out = expect_copy_mmap(src, "dst", data, sizes[i], NULL);
+		struct grade_outcome out = expect_copy_mmap(src, "dst", data, sizes[i], NULL);
 		expect_mode("dst", 0640, out.call, HINT_MMAP_MODE);
 		free(data);
 	}
@@ -691,7 +686,7 @@ static void copy_mmap_calls_no_read_or_write(void)
 static void expect_empty_copy(const char *dst, const char *situation)
 {
 	grade_calls_reset();
-	struct outcome out = run_copy_mmap("empty", dst, situation);
+	struct grade_outcome out = run_copy_mmap("empty", dst, situation);
 	unsigned mmaps = grade_calls.mmap_count;
 	const char *recorded = grade_describe_mmaps();
 
@@ -715,14 +710,14 @@ static void copy_mmap_handles_empty_file(void)
 /* ---- mmap() failures ------------------------------------------------------------------ */
 
 /* Run one call with the 1st mmap() failing with ENOMEM; it must report it and leak nothing. */
-static struct outcome expect_mmap_failure(int checksum, uint64_t *sum)
+static struct grade_outcome expect_mmap_failure(int checksum, uint64_t *sum)
 {
 	const char *situation = "with its 1st mmap() made to fail with ENOMEM";
 
 	grade_calls_reset();
 	grade_faults = (struct grade_faults){ .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
 	struct grade_resources before = grade_resources_now();
-	struct outcome out = checksum ? run_checksum("src", sum, situation)
+	struct grade_outcome out = checksum ? run_checksum("src", sum, situation)
 				      : run_copy_mmap("src", "dst", situation);
 
 	grade_expect_mmap_attempted(out.result, out.error, ENOMEM, out.call, HINT_MAP_FAILED);
@@ -738,7 +733,7 @@ static void mmap_failure_is_reported(void)
 
 	free(grade_make_and_keep_random_file("src", 2 * page() + 10, 140, 0644));
 	expect_mmap_failure(0, NULL);
-	struct outcome out = expect_mmap_failure(1, &sum);
+	struct grade_outcome out = expect_mmap_failure(1, &sum);
 	grade_check(sum == 0x5eed, HINT_CHECKSUM_ERROR,
 		    "expected: %s to leave sum untouched when it fails\nobserved: sum was "
 		    "changed to 0x%016" PRIx64, out.call, sum);
@@ -753,7 +748,7 @@ static unsigned expect_checksum(const char *path, uint64_t expected, const char 
 	uint64_t sum = untouched;
 
 	grade_calls_reset();
-	struct outcome out = run_checksum(path, &sum, NULL);
+	struct grade_outcome out = run_checksum(path, &sum, NULL);
 	unsigned mmaps = grade_calls.mmap_count;
 
 	grade_calls_reset();
@@ -780,7 +775,7 @@ static void expect_checksum_of_random_file(const char *path, size_t size, uint64
 static void expect_checksum_error(const char *path, int expected_errno, const char *situation)
 {
 	uint64_t sum = 0x5eed;
-	struct outcome out = run_checksum(path, &sum, situation);
+	struct grade_outcome out = run_checksum(path, &sum, situation);
 
 	grade_expect_error(out.result, out.error, expected_errno, out.call, HINT_CHECKSUM_ERROR);
 	grade_check(sum == 0x5eed, HINT_CHECKSUM_ERROR,
@@ -887,18 +882,18 @@ struct src_file {
 };
 
 /* read_full and write_full work on a descriptor the test opens and closes around them. */
-static struct outcome run_on_descriptor(const struct leak_case *test, struct src_file src)
+static struct grade_outcome run_on_descriptor(const struct leak_case *test, struct src_file src)
 {
 	int writing = test->function == WRITE_FULL;
 	int fd = open_or_fail(test->src, writing ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY);
-	struct outcome out = writing ? run_write_full(fd, src.data, src.size, test->situation)
+	struct grade_outcome out = writing ? run_write_full(fd, src.data, src.size, test->situation)
 				     : run_read_full(fd, src.data, src.size, test->situation);
 
 	close(fd);
 	return out;
 }
 
-static struct outcome run_leak_case(const struct leak_case *test, struct src_file src)
+static struct grade_outcome run_leak_case(const struct leak_case *test, struct src_file src)
 {
 	uint64_t sum;
 
@@ -920,7 +915,7 @@ static void expect_no_leak_in(const struct leak_case *test, struct src_file src)
 	int on_descriptor = test->function == READ_FULL || test->function == WRITE_FULL;
 
 	struct grade_resources before = grade_leak_watch_start(&test->faults);
-	struct outcome out = run_leak_case(test, src);
+	struct grade_outcome out = run_leak_case(test, src);
 
 	if (test->must_succeed)
 		grade_expect_result(out.result, out.error, on_descriptor ? (long long)src.size : 0,

@@ -128,17 +128,10 @@ static size_t page(void)
 
 /* ---- Calling the student's code --------------------------------------- */
 
-/* What one call returned, with errno right after it and the call as text. */
-struct outcome {
-	long long result;
-	int error;
-	char call[256];
-};
-
-static struct outcome run_set_byte(const char *path, off_t offset, unsigned char value,
-				   const char *situation)
+static struct grade_outcome run_set_byte(const char *path, off_t offset, unsigned char value,
+					 const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "se_set_byte(\"%s\", %jd, 0x%02x)", path, (intmax_t)offset, value);
@@ -147,10 +140,10 @@ static struct outcome run_set_byte(const char *path, off_t offset, unsigned char
 	return out;
 }
 
-static struct outcome run_replace(const char *path, const char *needle,
-				  const char *replacement, const char *situation)
+static struct grade_outcome run_replace(const char *path, const char *needle,
+					const char *replacement, const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "se_replace_all(\"%s\", \"%s\", \"%s\")", path, needle, replacement);
@@ -159,10 +152,10 @@ static struct outcome run_replace(const char *path, const char *needle,
 	return out;
 }
 
-static struct outcome run_write_at(const char *path, off_t offset, const void *data,
-				   size_t len, const char *situation)
+static struct grade_outcome run_write_at(const char *path, off_t offset, const void *data,
+					 size_t len, const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "se_write_at(\"%s\", %jd, data, %zu)", path, (intmax_t)offset, len);
@@ -171,10 +164,10 @@ static struct outcome run_write_at(const char *path, off_t offset, const void *d
 	return out;
 }
 
-static struct outcome run_append(const char *path, const void *data, size_t len,
-				 const char *situation)
+static struct grade_outcome run_append(const char *path, const void *data, size_t len,
+				       const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation,
 			    "if it dies of SIGBUS now: it stored past the end of the file, which "
@@ -248,7 +241,7 @@ static const char *recorded_calls(void)
  * mmap() offset, a shared writable mapping of a read-only descriptor, an
  * unaligned msync() address), fail with that explanation.
  */
-static void explain_failure(const struct outcome *out, const char *expectation)
+static void explain_failure(const struct grade_outcome *out, const char *expectation)
 {
 	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++) {
 		const struct grade_mmap_record *record = &grade_calls.mmaps[i];
@@ -282,7 +275,7 @@ static void explain_failure(const struct outcome *out, const char *expectation)
 }
 
 /* The call must have returned `expected`; explains the usual reasons when it failed. */
-static void expect_success(const struct outcome *out, long long expected, const char *hint)
+static void expect_success(const struct grade_outcome *out, long long expected, const char *hint)
 {
 	if (out->result == expected)
 		return;
@@ -297,14 +290,14 @@ static void expect_success(const struct outcome *out, long long expected, const 
 
 /* The file must hold exactly these bytes after the call. */
 static void expect_file_after(const char *path, const void *data, size_t len,
-			      const struct outcome *out, const char *hint)
+			      const struct grade_outcome *out, const char *hint)
 {
 	grade_expect_file(path, data, len, grade_format("\"%s\" after %s", path, out->call),
 			  hint);
 }
 
 /* The call must have failed with expected_errno and left the file as it was. */
-static void expect_refused(const struct outcome *out, int expected_errno, const char *path,
+static void expect_refused(const struct grade_outcome *out, int expected_errno, const char *path,
 			   const void *data, size_t len, const char *hint)
 {
 	grade_expect_error(out->result, out->error, expected_errno, out->call, hint);
@@ -314,7 +307,7 @@ static void expect_refused(const struct outcome *out, int expected_errno, const 
 				  hint);
 }
 
-static void expect_no_mmap(const struct outcome *out, const char *why, const char *hint)
+static void expect_no_mmap(const struct grade_outcome *out, const char *why, const char *hint)
 {
 	grade_check(grade_calls.mmap_count == 0, hint,
 		    "expected: %s to call no mmap() (%s)\nobserved: %s", out->call, why,
@@ -354,7 +347,7 @@ static unsigned char *copy_of(const void *data, size_t len)
 static void expect_byte_set(const char *path, unsigned char *data, size_t size, size_t offset)
 {
 	unsigned char value = (unsigned char)~data[offset];
-	struct outcome out = run_set_byte(path, (off_t)offset, value, NULL);
+	struct grade_outcome out = run_set_byte(path, (off_t)offset, value, NULL);
 
 	expect_success(&out, 0, HINT_SET_BYTE);
 	data[offset] = value;
@@ -383,7 +376,7 @@ static void set_byte_changes_the_file(void)
 
 	/* The articles' edit: the 21st byte of data.txt becomes '9'. */
 	make_text_file("data.txt", ARTICLE_TEXT);
-	struct outcome out = run_set_byte("data.txt", 20, '9', NULL);
+	struct grade_outcome out = run_set_byte("data.txt", 20, '9', NULL);
 	expect_success(&out, 0, HINT_SET_BYTE);
 	text[20] = '9';
 	expect_file_after("data.txt", text, ARTICLE_SIZE, &out, HINT_SET_BYTE);
@@ -404,7 +397,7 @@ static void set_byte_changes_the_file(void)
 static void expect_offset_refused(const char *path, const unsigned char *data, size_t size,
 				  off_t offset, const char *situation)
 {
-	struct outcome out = run_set_byte(path, offset, 'X', situation);
+	struct grade_outcome out = run_set_byte(path, offset, 'X', situation);
 
 	expect_refused(&out, EINVAL, path, data, size, HINT_SET_BYTE_RANGE);
 }
@@ -428,7 +421,7 @@ static void set_byte_rejects_bad_offsets(void)
 
 	grade_make_file("empty", "", 0, 0644);
 	grade_calls_reset();
-	struct outcome out = run_set_byte("empty", 0, 'X', "on an empty file");
+	struct grade_outcome out = run_set_byte("empty", 0, 'X', "on an empty file");
 	expect_refused(&out, EINVAL, "empty", "", 0, HINT_SET_BYTE_RANGE);
 
 	out = run_set_byte("/dev/null", 0, 'X', "on a character device");
@@ -451,7 +444,7 @@ static void expect_replaced(const char *path, const char *before, const char *ne
 					: grade_format("on a file holding \"%s\"", before);
 
 	make_text_file(path, before);
-	struct outcome out = run_replace(path, needle, replacement, situation);
+	struct grade_outcome out = run_replace(path, needle, replacement, situation);
 	expect_success(&out, count, hint);
 	expect_file_after(path, after, strlen(after), &out, hint);
 }
@@ -486,7 +479,7 @@ static void expect_needles_replaced(void)
 	needle_places(size, places);
 	unsigned char *text = text_with_needles(size, places, 221);
 	grade_make_file("pages.txt", text, size, 0644);
-	struct outcome out = run_replace("pages.txt", NEEDLE, "SPLICE",
+	struct grade_outcome out = run_replace("pages.txt", NEEDLE, "SPLICE",
 					 "on a 3-page file holding it 4 times, once across a "
 					 "page boundary and once at the very end");
 	expect_success(&out, PLACES, HINT_REPLACE);
@@ -523,7 +516,7 @@ static void replace_all_counts_non_overlapping(void)
 
 static void expect_strings_refused(const char *needle, const char *replacement)
 {
-	struct outcome out = run_replace("data.txt", needle, replacement, NULL);
+	struct grade_outcome out = run_replace("data.txt", needle, replacement, NULL);
 
 	expect_refused(&out, EINVAL, "data.txt", ARTICLE_TEXT, ARTICLE_SIZE, HINT_REPLACE_ARGS);
 }
@@ -538,7 +531,7 @@ static void replace_all_rejects_bad_arguments(void)
 
 	grade_make_file("empty", "", 0, 0644);
 	grade_calls_reset();
-	struct outcome out = run_replace("empty", "a", "b", "on an empty file");
+	struct grade_outcome out = run_replace("empty", "a", "b", "on an empty file");
 	expect_success(&out, 0, HINT_REPLACE_ARGS);
 	expect_no_mmap(&out, "mmap() refuses length 0, and an empty file holds no match",
 		       HINT_REPLACE_ARGS);
@@ -557,7 +550,7 @@ static void expect_written(const char *path, unsigned char *data, size_t size, s
 			   size_t len, const char *situation)
 {
 	unsigned char *bytes = grade_random_bytes(len, 300 + offset + len);
-	struct outcome out = run_write_at(path, (off_t)offset, bytes, len, situation);
+	struct grade_outcome out = run_write_at(path, (off_t)offset, bytes, len, situation);
 
 	expect_success(&out, 0, HINT_WRITE_AT);
 	memcpy(data + offset, bytes, len);
@@ -573,7 +566,7 @@ static void expect_range_refused(const unsigned char *data, size_t size, off_t o
 
 	if (len > sizeof(bytes) && big == NULL)
 		grade_setup_failed("out of memory");
-	struct outcome out = run_write_at("data", offset, big != NULL ? big : bytes, len,
+	struct grade_outcome out = run_write_at("data", offset, big != NULL ? big : bytes, len,
 					  situation);
 	expect_refused(&out, EINVAL, "data", data, size, HINT_WRITE_AT_RANGE);
 	free(big);
@@ -592,7 +585,7 @@ static void write_at_changes_only_the_range(void)
 	expect_written("data", data, size, 0, size, "over the whole file");
 
 	grade_calls_reset();
-	struct outcome out = run_write_at("data", 5, data, 0, "with len 0");
+	struct grade_outcome out = run_write_at("data", 5, data, 0, "with len 0");
 	expect_success(&out, 0, HINT_WRITE_AT_RANGE);
 	expect_no_mmap(&out, "there is nothing to write", HINT_WRITE_AT_RANGE);
 	expect_file_after("data", data, size, &out, HINT_WRITE_AT_RANGE);
@@ -612,7 +605,7 @@ static void write_at_changes_only_the_range(void)
  * [first, first + len) — `what` names them for the message — starting at file
  * offset `first` rounded down to a multiple of the page size.
  */
-static void expect_only_pages_of(const struct outcome *out, size_t first, size_t len,
+static void expect_only_pages_of(const struct grade_outcome *out, size_t first, size_t len,
 				 const char *what, const char *hint)
 {
 	size_t start = labkit_round_down(first, page());
@@ -636,7 +629,7 @@ static void expect_only_pages_of(const struct outcome *out, size_t first, size_t
 }
 
 /* The recorded mmap() calls must map only the pages of [offset, offset + len). */
-static void expect_pages_mapped(const struct outcome *out, size_t offset, size_t len,
+static void expect_pages_mapped(const struct grade_outcome *out, size_t offset, size_t len,
 				const char *hint)
 {
 	const char *bytes = grade_format("bytes %zu to %zu", offset, offset + len - 1);
@@ -654,7 +647,7 @@ static void expect_small_edit(unsigned char *data, size_t offset, size_t len,
 	unsigned char *bytes = grade_random_bytes(len, 240 + len);
 
 	grade_calls_reset();
-	struct outcome out = run_write_at("big", (off_t)offset, bytes, len, situation);
+	struct grade_outcome out = run_write_at("big", (off_t)offset, bytes, len, situation);
 	expect_success(&out, 0, HINT_WRITE_AT);
 	expect_pages_mapped(&out, offset, len, HINT_PAGES);
 	grade_calls_reset();
@@ -687,14 +680,14 @@ static void write_at_maps_only_the_pages_needed(void)
 /* ---- Task 4: se_append -------------------------------------------------------- */
 
 /* Append len fresh bytes to a file of old_size bytes; check the disk; returns the call. */
-static struct outcome expect_appended(const char *path, size_t old_size, size_t len,
-				      uint64_t seed, const char *situation)
+static struct grade_outcome expect_appended(const char *path, size_t old_size, size_t len,
+					    uint64_t seed, const char *situation)
 {
 	unsigned char *whole = grade_random_bytes(old_size + len, seed);
 
 	grade_make_file(path, whole, old_size, 0644);
 	grade_calls_reset();
-	struct outcome out = run_append(path, whole + old_size, len, situation);
+	struct grade_outcome out = run_append(path, whole + old_size, len, situation);
 	expect_success(&out, 0, HINT_APPEND);
 	expect_file_after(path, whole, old_size + len, &out, HINT_APPEND);
 	free(whole);
@@ -708,7 +701,7 @@ static void append_grows_the_file_first(void)
 	expect_appended("log", 0, 10, 252, "to an empty file");
 	expect_appended("log", 20, 5, 253, "inside the file's last page");
 	expect_appended("log", page(), 1, 254, "to a file of exactly one page");
-	struct outcome out = expect_appended("log", 2 * page() + 100, 5000, 255,
+	struct grade_outcome out = expect_appended("log", 2 * page() + 100, 5000, 255,
 					     "to a file of 2 pages and 100 bytes");
 	expect_only_pages_of(&out, 2 * page() + 100, 5000, "the new tail", HINT_APPEND_MAP);
 	grade_calls_reset();
@@ -727,7 +720,7 @@ static void append_restores_the_file_on_error(void)
 
 	grade_calls_reset();
 	grade_faults = (struct grade_faults){ .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM };
-	struct outcome out = run_append("log", tail, sizeof(tail),
+	struct grade_outcome out = run_append("log", tail, sizeof(tail),
 					"with its 1st mmap() made to fail with ENOMEM");
 	grade_expect_mmap_attempted(out.result, out.error, ENOMEM, out.call,
 				    HINT_APPEND_RESTORE);
@@ -780,11 +773,11 @@ static const struct edit *edits(void)
 }
 
 /* Make "data" afresh and make the edit on it. */
-static struct outcome run_edit(const struct edit *edit)
+static struct grade_outcome run_edit(const struct edit *edit)
 {
 	unsigned char *text = random_letters(EDIT_FILE_SIZE, 270);
 	unsigned char bytes[300];
-	struct outcome out;
+	struct grade_outcome out;
 
 	memcpy(text + replace_place(0), NEEDLE, NEEDLE_LEN);
 	memcpy(text + replace_place(1), NEEDLE, NEEDLE_LEN);
@@ -813,7 +806,7 @@ static void mapping_is_shared_and_writable(void)
 {
 	for (unsigned e = 0; e < 4; e++) {
 		const struct edit *edit = &edits()[e];
-		struct outcome out = run_edit(edit);
+		struct grade_outcome out = run_edit(edit);
 		unsigned mapped = 0;
 
 		expect_success(&out, edit->result, HINT_SHARED);
@@ -932,7 +925,7 @@ static const char *describe_bytes(size_t first, size_t end)
 }
 
 /* Bytes [first, end) of the file changed: a durable msync() must cover them in time. */
-static void expect_synced(const struct outcome *out, size_t first, size_t end)
+static void expect_synced(const struct grade_outcome *out, size_t first, size_t end)
 {
 	const struct grade_mmap_record *mapping = mapping_holding(first, end);
 	/* recorded_calls() keeps its own buffer; grade_format()'s rotate */
@@ -961,7 +954,7 @@ static void changes_are_synced_before_unmap(void)
 {
 	for (unsigned e = 0; e < 4; e++) {
 		const struct edit *edit = &edits()[e];
-		struct outcome out = run_edit(edit);
+		struct grade_outcome out = run_edit(edit);
 
 		expect_success(&out, edit->result, HINT_MSYNC);
 		if (edit->function == REPLACE_ALL) {
@@ -980,14 +973,14 @@ static void mappings_are_released_exactly(void)
 
 	for (unsigned e = 0; e < 4; e++) {
 		const struct edit *edit = &edits()[e];
-		struct outcome out = run_edit(edit);
+		struct grade_outcome out = run_edit(edit);
 
 		expect_success(&out, edit->result, HINT_MUNMAP);
 		grade_expect_mappings_released(out.call, HINT_MUNMAP);
 		grade_calls_reset();
 	}
 	/* Article 001's case: a 20-byte file, where munmap(mem, 4) seems to work. */
-	struct outcome runs[4];
+	struct grade_outcome runs[4];
 	make_text_file("hello", SMALL_TEXT);
 	grade_calls_reset();
 	runs[0] = run_set_byte("hello", 0, 'H', "on a 20-byte file");
@@ -1015,7 +1008,7 @@ static void read_only_file_is_refused(void)
 	for (unsigned f = 0; f < 4; f++) {
 		const char *situation = "on a file of mode 0444";
 		struct grade_resources before = grade_resources_now();
-		struct outcome out;
+		struct grade_outcome out;
 
 		grade_calls_reset();
 		if (f == SET_BYTE)
@@ -1082,7 +1075,7 @@ static const struct leak_case leak_cases[] = {
 	  ENOMEM },
 };
 
-static struct outcome run_leak_case(const struct leak_case *test, const unsigned char *bytes)
+static struct grade_outcome run_leak_case(const struct leak_case *test, const unsigned char *bytes)
 {
 	switch (test->function) {
 	case SET_BYTE:
@@ -1111,7 +1104,7 @@ static void make_leak_files(const struct leak_files *files)
 }
 
 /* After an error, the file must be exactly as it was made. */
-static void expect_leak_case_file(const struct leak_case *test, const struct outcome *out,
+static void expect_leak_case_file(const struct leak_case *test, const struct grade_outcome *out,
 				  const struct leak_files *files)
 {
 	if (strcmp(test->path, "hello") == 0)
@@ -1135,7 +1128,7 @@ static void expect_no_leak_in(const struct leak_case *test, const struct leak_fi
 	struct grade_faults faults = { .mmap_fail_at = test->mmap_fail_at,
 				       .mmap_fail_errno = ENOMEM };
 	struct grade_resources before = grade_leak_watch_start(&faults);
-	struct outcome out = run_leak_case(test, bytes);
+	struct grade_outcome out = run_leak_case(test, bytes);
 
 	if (test->expected_errno == 0 && out.result == -1 && out.error != ENOSYS)
 		explain_failure(&out, "to succeed");

@@ -180,16 +180,10 @@ static void make_published_file(const char *path, const struct fi_student *recor
 
 /* ---- Calling the student's code ---------------------------------------------- */
 
-struct outcome {
-	long long result;
-	int error;
-	char call[240];
-};
-
-static struct outcome run_publish(const char *path, const struct fi_student *records,
-				  size_t n, const char *situation)
+static struct grade_outcome run_publish(const char *path, const struct fi_student *records,
+					size_t n, const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "fi_publish(\"%s\", %s, %zu)", path, records != NULL ? "recs" : "NULL",
@@ -199,10 +193,10 @@ static struct outcome run_publish(const char *path, const struct fi_student *rec
 	return out;
 }
 
-static struct outcome run_load(const char *path, struct fi_student *records, size_t max,
-			       const char *situation)
+static struct grade_outcome run_load(const char *path, struct fi_student *records, size_t max,
+				     const char *situation)
 {
-	struct outcome out;
+	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation,
 			    "a crash here means the file was trusted before it was checked",
@@ -289,7 +283,7 @@ static void expect_published(const char *path, size_t n, uint64_t seed, const ch
 	struct fi_student *records = make_class(n, seed);
 	size_t size;
 	unsigned char *expected = published_bytes(records, n, (uint32_t)n, &size);
-	struct outcome out = run_publish(path, records, n, situation);
+	struct grade_outcome out = run_publish(path, records, n, situation);
 
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_LAYOUT);
 	grade_expect_file(path, expected, size,
@@ -323,7 +317,7 @@ static void publish_writes_layout(void)
 	expect_published("old-class", 2, 505, "over an older file of 3 pages and 11 bytes");
 
 	memset(some, 0, sizeof(some));
-	struct outcome out = run_publish("null-class", NULL, 3, "with recs NULL");
+	struct grade_outcome out = run_publish("null-class", NULL, 3, "with recs NULL");
 	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
 	if (sizeof(size_t) > sizeof(uint32_t)) {
 		out = run_publish("huge-class", some, (size_t)UINT32_MAX + 1,
@@ -374,7 +368,7 @@ static void expect_sync_and_unmap(size_t n, uint64_t seed)
 	const struct grade_mmap_record *map = NULL;
 
 	grade_calls_reset();
-	struct outcome out = run_publish("class", records, n, NULL);
+	struct grade_outcome out = run_publish("class", records, n, NULL);
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_LAYOUT);
 	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++)
 		if (grade_calls.mmaps[i].result != MAP_FAILED && map == NULL)
@@ -485,7 +479,7 @@ static void expect_loaded(const char *path, const struct fi_student *records, si
 			  size_t room, int null_out, const char *situation)
 {
 	struct fi_student *out = null_out ? NULL : untouched_records(room);
-	struct outcome result = run_load(path, out, room, situation);
+	struct grade_outcome result = run_load(path, out, room, situation);
 	size_t copied = n < room ? n : room;
 
 	grade_check(result.result != -1 || result.error != EACCES, HINT_LOAD_READ_ONLY,
@@ -519,7 +513,7 @@ static void load_reads_records(void)
 	/* Room for 3 records, right before an inaccessible page: a 4th is a crash. */
 	struct fi_student *three = grade_guarded_buffer(3 * RECORD);
 	memset(three, UNTOUCHED, 3 * RECORD);
-	struct outcome out = run_load("six", three, 3,
+	struct grade_outcome out = run_load("six", three, 3,
 				      "with room for only 3 records, right before an inaccessible "
 				      "page");
 	grade_expect_result(out.result, out.error, 6, out.call, HINT_LOAD);
@@ -536,7 +530,7 @@ static void expect_refused(const char *path, const void *bytes, size_t size, siz
 	struct fi_student *out = untouched_records(room);
 
 	grade_make_file(path, bytes, size, 0644);
-	struct outcome result = run_load(path, out, room, what);
+	struct grade_outcome result = run_load(path, out, room, what);
 	grade_expect_error(result.result, result.error, EBADMSG, result.call, HINT_LOAD_CHECKS);
 	expect_records(out, room < 4 ? room : 4, NULL, 0, result.call);
 	free(out);
@@ -581,7 +575,7 @@ static void load_refuses_bad_files(void)
 		       "with room for 1000000");
 	free(one);
 
-	struct outcome out = run_load("missing", NULL, 0, "where the file does not exist");
+	struct grade_outcome out = run_load("missing", NULL, 0, "where the file does not exist");
 	grade_expect_error(out.result, out.error, ENOENT, out.call, HINT_LOAD);
 
 	grade_make_file("good", good, size, 0644);
@@ -1465,7 +1459,7 @@ static void run_leak_case(const struct leak_case *test, const struct fi_student 
 			  long long *result, int *error, char *call, size_t size)
 {
 	struct fi_student room[5];
-	struct outcome out;
+	struct grade_outcome out;
 	unsigned char buf[64];
 
 	switch (test->function) {
@@ -1510,7 +1504,7 @@ static void nothing_leaks(void)
 	struct fi_student *records = make_class(5, 601);
 	size_t size, chan_size = 0;
 	unsigned char *good = published_bytes(records, 5, 5, &size);
-	char call[240];
+	char call[GRADE_CALL_MAX];
 	long long result;
 	int error;
 

@@ -101,6 +101,19 @@ const char *grade_format(const char *format, ...) __attribute__((format(printf, 
 const char *grade_errno_text(int error);
 
 /*
+ * One call of the code under test, for a test to judge: what it returned,
+ * errno right after it, and the call as text for messages (filled in by
+ * grade_announce_call()).
+ */
+#define GRADE_CALL_MAX 256
+
+struct grade_outcome {
+	long long result;
+	int error;
+	char call[GRADE_CALL_MAX];
+};
+
+/*
  * Check the result of one call of the student's code. `call` describes the
  * call for the message ("tio_read_full(fd, buf, 100)"); `observed_errno` is
  * errno right after it. A -1 with ENOSYS is reported as "not written yet".

@@ -81,12 +81,31 @@ static int sync_range(unsigned char *map, size_t first, size_t count)
 	return msync(map + start, first - start + count, MS_SYNC);
 }
 
+/*
+ * How every function ends: unmap with exactly the address and length of the
+ * mapping (if one was made), close the descriptor (if still open), and keep
+ * the errno of the first call that failed. Returns result, or -1 when
+ * munmap() is the first call to fail.
+ */
+static long finish_edit(unsigned char *map, size_t length, int fd, long result)
+{
+	int saved_errno = errno;
+
+	if (map != MAP_FAILED && munmap(map, length) == -1 && result != -1) {
+		result = -1;
+		saved_errno = errno;
+	}
+	if (fd != -1)
+		close(fd);
+	errno = saved_errno;
+	return result;
+}
+
 int se_set_byte(const char *path, off_t offset, unsigned char value)
 {
 	unsigned char *map = MAP_FAILED;
 	size_t size = 0;
 	int result = -1;
-	int saved_errno;
 	struct stat st;
 	int fd;
 
@@ -127,15 +146,7 @@ cleanup:
 	 * Step 1.7: unmap with exactly the address and length of the mapping,
 	 * and keep the errno of the call that failed.
 	 */
-	saved_errno = errno;
-	if (map != MAP_FAILED && munmap(map, size) == -1 && result == 0) {
-		result = -1;
-		saved_errno = errno;
-	}
-	if (fd != -1)
-		close(fd);
-	errno = saved_errno;
-	return result;
+	return (int)finish_edit(map, size, fd, result);
 }
 
 /* The span of bytes a replacement pass changed: [first, end). */
@@ -185,7 +196,6 @@ long se_replace_all(const char *path, const char *needle, const char *replacemen
 	size_t size = 0;
 	long result = -1;
 	long count;
-	int saved_errno;
 	struct stat st;
 	size_t len;
 	int fd;
@@ -230,15 +240,7 @@ long se_replace_all(const char *path, const char *needle, const char *replacemen
 
 cleanup:
 	/* Step 2.7: unmap exactly what was mapped, keeping the failing call's errno. */
-	saved_errno = errno;
-	if (map != MAP_FAILED && munmap(map, size) == -1 && result != -1) {
-		result = -1;
-		saved_errno = errno;
-	}
-	if (fd != -1)
-		close(fd);
-	errno = saved_errno;
-	return result;
+	return finish_edit(map, size, fd, result);
 }
 
 int se_write_at(const char *path, off_t offset, const void *data, size_t len)
@@ -248,7 +250,6 @@ int se_write_at(const char *path, off_t offset, const void *data, size_t len)
 	size_t map_len = 0;
 	size_t size;
 	int result = -1;
-	int saved_errno;
 	struct stat st;
 	int fd;
 
@@ -297,15 +298,7 @@ int se_write_at(const char *path, off_t offset, const void *data, size_t len)
 
 cleanup:
 	/* Step 3.6: unmap exactly what was mapped, keeping the failing call's errno. */
-	saved_errno = errno;
-	if (map != MAP_FAILED && munmap(map, map_len) == -1 && result == 0) {
-		result = -1;
-		saved_errno = errno;
-	}
-	if (fd != -1)
-		close(fd);
-	errno = saved_errno;
-	return result;
+	return (int)finish_edit(map, map_len, fd, result);
 }
 
 int se_append(const char *path, const void *data, size_t len)
@@ -364,11 +357,8 @@ cleanup:
 	 * file grew, shrink it back to its old size; close the descriptor (kept
 	 * open until now for that) and keep the errno of the call that failed.
 	 */
+	result = (int)finish_edit(map, map_len, -1, result); /* the descriptor is still needed */
 	saved_errno = errno;
-	if (map != MAP_FAILED && munmap(map, map_len) == -1 && result == 0) {
-		result = -1;
-		saved_errno = errno;
-	}
 	if (result == -1 && grown && ftruncate(fd, old_size) == -1) {
 		/* Nothing better to do: the caller needs the first error, kept above. */
 	}

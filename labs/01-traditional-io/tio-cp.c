@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "labkit.h"
 #include "tio.h"
 
 #define DEFAULT_BUFSIZE 65536
@@ -42,14 +43,9 @@ static void usage(FILE *out, const char *program)
 /* A whole decimal number of at least 1; anything else is refused. */
 static int parse_size(const char *text, size_t *size)
 {
-	char *end;
 	unsigned long long value;
 
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	value = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || value == 0 || value > SIZE_MAX)
+	if (labkit_parse_unsigned(text, SIZE_MAX, &value) == -1 || value == 0)
 		return -1;
 	*size = (size_t)value;
 	return 0;

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "labkit.h"
 
 #define POLL_NANOSECONDS 100000000L /* look ten times a second */
 #define MAX_REPORTED 16             /* changed bytes listed per round */
@@ -142,13 +145,12 @@ static size_t report_changes(struct watch *watch)
 /* A whole decimal number of at least 1. */
 static int parse_count(const char *text, unsigned long *count)
 {
-	char *end;
+	unsigned long long value;
 
-	if (text[0] < '0' || text[0] > '9')
+	if (labkit_parse_unsigned(text, ULONG_MAX, &value) == -1 || value == 0)
 		return -1;
-	errno = 0;
-	*count = strtoul(text, &end, 10);
-	return errno != 0 || *end != '\0' || *count == 0 ? -1 : 0;
+	*count = (unsigned long)value;
+	return 0;
 }
 
 /* Look until `rounds` rounds found changes (0: forever) or the size changes. */

@@ -15,12 +15,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "labkit.h"
 #include "private_map.h"
 
 #define DEFAULT_OFFSET 20
@@ -61,14 +63,9 @@ static int pause_here(const char *moment, const void *map)
 /* A whole decimal number from 0 up; -1 if text is anything else. */
 static int parse_offset(const char *text, off_t *offset)
 {
-	char *end;
-	long long value;
+	unsigned long long value;
 
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	value = strtoll(text, &end, 10);
-	if (errno != 0 || *end != '\0')
+	if (labkit_parse_unsigned(text, LLONG_MAX, &value) == -1)
 		return -1;
 	*offset = (off_t)value;
 	return 0;

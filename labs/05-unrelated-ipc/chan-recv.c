@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "labkit.h"
 #include "file_ipc.h"
 
 /* Where the buffer starts: many messages fit, the largest ones do not. */
@@ -39,14 +40,9 @@ static void usage(void)
 /* A capacity in bytes, decimal; 0 if the text is not a number. */
 static size_t parse_capacity(const char *text)
 {
-	char *end;
 	unsigned long long value;
 
-	if (text[0] < '0' || text[0] > '9')
-		return 0;
-	errno = 0;
-	value = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || value > SIZE_MAX)
+	if (labkit_parse_unsigned(text, SIZE_MAX, &value) == -1)
 		return 0;
 	return (size_t)value;
 }

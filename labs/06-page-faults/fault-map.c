@@ -47,14 +47,9 @@ static void usage(FILE *out)
 /* A whole decimal number from 0 up; -1 if text is anything else. */
 static int parse_size(const char *text, size_t *size)
 {
-	char *end;
 	unsigned long long value;
 
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	value = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || value > SIZE_MAX / 4)
+	if (labkit_parse_unsigned(text, SIZE_MAX / 4, &value) == -1)
 		return -1;
 	*size = (size_t)value;
 	return 0;

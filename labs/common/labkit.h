@@ -1,6 +1,6 @@
 /**
  * @file labkit.h
- * @brief Small helpers every lab may use: the FNV-1a 64-bit hash and the page size.
+ * @brief Small helpers every lab may use: the FNV-1a hash, the page size, numeric arguments.
  *
  * The labs compare file contents by hashing them, so every lab and the grader
  * agree on one hash: FNV-1a with 64-bit state (Fowler, Noll and Vo). It is not
@@ -10,8 +10,10 @@
 #ifndef LABKIT_H
 #define LABKIT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 /** The FNV-1a 64-bit offset basis: the hash of zero bytes. */
@@ -88,6 +90,33 @@ static inline size_t labkit_round_down(size_t value, size_t page_size)
 static inline size_t labkit_round_up(size_t value, size_t page_size)
 {
 	return (value + page_size - 1) & ~(page_size - 1);
+}
+
+/**
+ * @brief Read a command-line argument that must be a whole number from 0 to @p max.
+ *
+ * Only decimal digits are accepted: no sign, no spaces, nothing after them,
+ * so "-1", " 5" and "5k" are refused rather than read as something else.
+ *
+ * @param text   the argument.
+ * @param max    the largest value allowed.
+ * @param value  where to store the number; left untouched on error.
+ * @return 0, or -1 if @p text is not such a number or is above @p max.
+ */
+static inline int labkit_parse_unsigned(const char *text, unsigned long long max,
+					unsigned long long *value)
+{
+	char *end;
+	unsigned long long number;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	number = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || number > max)
+		return -1;
+	*value = number;
+	return 0;
 }
 
 #endif /* LABKIT_H */

@@ -368,8 +368,7 @@ done:
 }
 
 static void prepare_test_job(struct job *job, const struct lab *lab, size_t index,
-			     const char *work_dir, int timeout_override, char **argv,
-			     char *program)
+			     const struct test_run *run, char **argv, char *program)
 {
 	const struct test *test = &lab->tests[index];
 
@@ -382,14 +381,14 @@ static void prepare_test_job(struct job *job, const struct lab *lab, size_t inde
 	argv[5] = NULL;
 	memset(job, 0, sizeof(*job));
 	job->spec.argv = argv;
-	job->spec.seconds = timeout_override > 0 ? timeout_override : test->seconds;
+	job->spec.seconds = run->timeout_override > 0 ? run->timeout_override : test->seconds;
 	job->spec.test_protocol = true;
-	snprintf(job->directory, sizeof(job->directory), "%s/jobs/lab%02d-test%02zu", work_dir,
+	job->spec.bubblewrap = run->bubblewrap;
+	snprintf(job->directory, sizeof(job->directory), "%s/jobs/lab%02d-test%02zu", run->work_dir,
 		 lab->number, index + 1);
 }
 
-int labs_run_tests(struct lab *labs, size_t count, const char *work_dir, int parallel,
-		   int timeout_override)
+int labs_run_tests(struct lab *labs, size_t count, const struct test_run *run)
 {
 	size_t total = 0, next = 0;
 
@@ -408,10 +407,10 @@ int labs_run_tests(struct lab *labs, size_t count, const char *work_dir, int par
 	for (size_t i = 0; i < count; i++) {
 		size_t tests = labs[i].state == LAB_BUILT ? labs[i].test_count : 0;
 		for (size_t t = 0; t < tests; t++, next++)
-			prepare_test_job(&jobs[next], &labs[i], t, work_dir, timeout_override,
-					 argvs + next * 6, programs + next * (PATH_MAX + 16));
+			prepare_test_job(&jobs[next], &labs[i], t, run, argvs + next * 6,
+					 programs + next * (PATH_MAX + 16));
 	}
-	int status = run_jobs(jobs, total, parallel, work_dir);
+	int status = run_jobs(jobs, total, run->parallel, run->work_dir);
 	next = 0;
 	for (size_t i = 0; i < count; i++) {
 		size_t tests = labs[i].state == LAB_BUILT ? labs[i].test_count : 0;

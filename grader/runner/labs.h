@@ -66,9 +66,16 @@ void labs_stage(struct lab *labs, size_t count, const char *submission, const ch
 int labs_build(struct lab *labs, size_t count, const struct toolchain *toolchain,
 	       const char *work_dir, int parallel);
 
+/* How to run the tests of one grading run. */
+struct test_run {
+	const char *work_dir;
+	int parallel;           /* tests at a time */
+	int timeout_override;   /* seconds, or 0 for each test's own limit */
+	const char *bubblewrap; /* bwrap's path with --sandbox when it works here, or NULL */
+};
+
 /* Run every test of every built lab; -1 if interrupted. */
-int labs_run_tests(struct lab *labs, size_t count, const char *work_dir, int parallel,
-		   int timeout_override);
+int labs_run_tests(struct lab *labs, size_t count, const struct test_run *run);
 
 void labs_free(struct lab *labs, size_t count);
 

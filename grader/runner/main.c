@@ -32,12 +32,13 @@ struct options {
 	const char *out_path;
 	int jobs;
 	int timeout;
+	bool sandbox;
 	const char *submission;
 };
 
 static const char usage_text[] =
 	"usage: grade [--lab N]... [--format text|json|tap|junit] [--out FILE] [--jobs N]\n"
-	"             [--timeout SEC] [SUBMISSION_DIR]\n"
+	"             [--timeout SEC] [--sandbox] [SUBMISSION_DIR]\n"
 	"Grades the student files in SUBMISSION_DIR (default: the kit's labs/), which is\n"
 	"laid out like labs/: one folder per lab, e.g. 01-traditional-io/tio.c.\n"
 	"  --lab N         grade only lab N (repeat for more labs)\n"
@@ -45,7 +46,10 @@ static const char usage_text[] =
 	"                  or junit (JUnit XML)\n"
 	"  --out FILE      write the report to FILE instead of standard output\n"
 	"  --jobs N        run N tests at a time (default: the number of CPUs)\n"
-	"  --timeout SEC   wall-clock limit of every test (default: each test's own)\n";
+	"  --timeout SEC   wall-clock limit of every test (default: each test's own)\n"
+	"  --sandbox       also run every test inside bubblewrap: no network, read-only\n"
+	"                  root, private /tmp and /dev/shm (falls back, and says so in\n"
+	"                  the report, where bubblewrap cannot run)\n";
 
 static _Noreturn void bad_usage(const char *format, const char *argument)
 {
@@ -77,6 +81,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "out", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "sandbox", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -112,6 +117,9 @@ static void parse_options(int argc, char **argv, struct options *options)
 			break;
 		case 't':
 			options->timeout = parse_number(optarg, 1, 3600, "--timeout");
+			break;
+		case 's':
+			options->sandbox = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -199,13 +207,66 @@ static int make_work_dir(char *path, size_t size)
 	return mkdir(jobs, 0711) == 0 && chmod(jobs, 0711) == 0 ? 0 : -1;
 }
 
-static int grade(struct lab *labs, size_t count, const struct toolchain *toolchain,
-		 const struct options *options, const char *work_dir)
+/* The path of bubblewrap's bwrap on PATH, or NULL. */
+static const char *find_bubblewrap(void)
 {
+	static char path[PATH_MAX];
+	const char *search = getenv("PATH");
+
+	while (search != NULL && *search != '\0') {
+		size_t len = strcspn(search, ":");
+		snprintf(path, sizeof(path), "%.*s/bwrap", (int)len, search);
+		if (len > 0 && access(path, X_OK) == 0)
+			return path;
+		search += len + (search[len] == ':');
+	}
+	return NULL;
+}
+
+/*
+ * Decide how tests are isolated in this run and describe it in one line for
+ * the report. With --sandbox, bubblewrap is tried once as a test would use it;
+ * where it cannot run (often inside a container) the run goes on without it.
+ */
+static const char *choose_isolation(const struct options *options, const char *work_dir,
+				    char *description, size_t size)
+{
+	const char *bubblewrap = options->sandbox ? find_bubblewrap() : NULL;
+	const char *user = geteuid() == 0 ? ", as an unprivileged user" : "";
+	char probe_dir[PATH_MAX + 32], reason[256] = "bwrap is not installed";
+
+	snprintf(probe_dir, sizeof(probe_dir), "%s/jobs/sandbox-probe", work_dir);
+	if (bubblewrap != NULL &&
+	    !sandbox_bubblewrap_works(bubblewrap, probe_dir, geteuid() == 0, scheduler_slot_uid(0),
+				      (gid_t)scheduler_slot_uid(0), reason, sizeof(reason)))
+		bubblewrap = NULL;
+	int len = snprintf(description, size,
+			   "own process, process group and folder per test, resource limits%s; ",
+			   user);
+	if (bubblewrap != NULL)
+		snprintf(description + len, size - (size_t)len, "%s", SANDBOX_BUBBLEWRAP_ISOLATION);
+	else if (options->sandbox)
+		snprintf(description + len, size - (size_t)len,
+			 "no namespaces: --sandbox was asked for, but bubblewrap cannot run here (%s)",
+			 reason);
+	else
+		snprintf(description + len, size - (size_t)len,
+			 "no namespaces (--sandbox adds them)");
+	if (options->sandbox && bubblewrap == NULL)
+		fprintf(stderr, "grade: --sandbox: bubblewrap cannot run here (%s); "
+				"grading without it\n", reason);
+	return bubblewrap;
+}
+
+static int grade(struct lab *labs, size_t count, const struct toolchain *toolchain,
+		 const struct options *options, const char *work_dir, const char *bubblewrap)
+{
+	struct test_run run = { work_dir, options->jobs, options->timeout, bubblewrap };
+
 	labs_stage(labs, count, options->submission, work_dir);
 	if (labs_build(labs, count, toolchain, work_dir, options->jobs) != 0)
 		return -1;
-	return labs_run_tests(labs, count, work_dir, options->jobs, options->timeout);
+	return labs_run_tests(labs, count, &run);
 }
 
 static bool colour_wanted(FILE *out)
@@ -222,7 +283,7 @@ int main(int argc, char **argv)
 	struct toolchain toolchain;
 	struct lab *labs;
 	size_t count;
-	char work_dir[PATH_MAX];
+	char work_dir[PATH_MAX], isolation[512];
 	FILE *out = stdout;
 
 	parse_options(argc, argv, &options);
@@ -243,7 +304,8 @@ int main(int argc, char **argv)
 		perror("grade: cannot make a work folder");
 		return 1;
 	}
-	int status = grade(labs, count, &toolchain, &options, work_dir);
+	const char *bubblewrap = choose_isolation(&options, work_dir, isolation, sizeof(isolation));
+	int status = grade(labs, count, &toolchain, &options, work_dir, bubblewrap);
 	remove_tree(work_dir);
 	if (status != 0) {
 		fprintf(stderr, "grade: %s\n",
@@ -251,13 +313,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (options.format == REPORT_JSON)
-		status = report_json(out, labs, count);
+		status = report_json(out, labs, count, isolation);
 	else if (options.format == REPORT_TAP)
-		status = report_tap(out, labs, count);
+		status = report_tap(out, labs, count, isolation);
 	else if (options.format == REPORT_JUNIT)
-		status = report_junit(out, labs, count);
+		status = report_junit(out, labs, count, isolation);
 	else
-		report_text(out, labs, count, options.submission, colour_wanted(out));
+		report_text(out, labs, count, options.submission, isolation, colour_wanted(out));
 	if (fflush(out) != 0 || status != 0 || (out != stdout && fclose(out) != 0)) {
 		fprintf(stderr, "grade: could not write the report\n");
 		return 1;

@@ -228,7 +228,7 @@ static void report_lab(FILE *out, const struct lab *lab, const struct colours *c
 }
 
 void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
-		 bool colour)
+		 const char *isolation, bool colour)
 {
 	static const struct colours plain = { "", "", "", "", "" };
 	static const struct colours ansi = { "\033[32m", "\033[31m", "\033[2m", "\033[1m",
@@ -241,6 +241,7 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 		if ((int)strlen(labs[i].title) > title_width)
 			title_width = (int)strlen(labs[i].title);
 	fprintf(out, "%smmap-labs grader%s · submission: %s\n", c->bold, c->off, submission);
+	fprintf(out, "%sIsolation: %s%s\n", c->dim, isolation, c->off);
 	for (size_t i = 0; i < count; i++)
 		report_lab(out, &labs[i], c);
 	fprintf(out, "\n%sScore%s\n", c->bold, c->off);
@@ -282,13 +283,13 @@ static void add_lab_output(struct text *text, const struct lab *lab)
 		    lab->compiler_output);
 }
 
-int report_json(FILE *out, const struct lab *labs, size_t count)
+int report_json(FILE *out, const struct lab *labs, size_t count, const char *isolation)
 {
 	json_t *tests = json_array();
 	struct text text = { NULL, 0, 0 };
 	int score = 0, max = 0;
 
-	add(&text, "%s", "");
+	add(&text, "Isolation: %s\n", isolation);
 	for (size_t i = 0; i < count; i++) {
 		for (size_t t = 0; t < labs[i].test_count; t++)
 			json_array_append_new(tests, test_json(&labs[i], t));
@@ -296,8 +297,10 @@ int report_json(FILE *out, const struct lab *labs, size_t count)
 		max += lab_max(&labs[i]);
 		add_lab_output(&text, &labs[i]);
 	}
-	json_t *report = json_pack("{s:i, s:i, s:s, s:o}", "score", score, "max_score", max,
-				   "output", text.data, "tests", tests);
+	/* extra_data is Gradescope's place for what it should keep but not show. */
+	json_t *report = json_pack("{s:i, s:i, s:s, s:o, s:{s:s}}", "score", score, "max_score",
+				   max, "output", text.data, "tests", tests, "extra_data",
+				   "isolation", isolation);
 	free(text.data);
 	if (report == NULL)
 		return -1;

@@ -26,16 +26,20 @@ int lab_max(const struct lab *lab);
 /* One paragraph explaining a test that did not pass (malloc'ed), or NULL if it passed. */
 char *test_feedback(const struct lab *lab, const struct test *test);
 
+/*
+ * Every report states isolation: one line saying how the tests were
+ * isolated in this run (with or without bubblewrap's namespaces).
+ */
 void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
-		 bool colour);
+		 const char *isolation, bool colour);
 
 /* 0, or -1 if the JSON could not be written. */
-int report_json(FILE *out, const struct lab *labs, size_t count);
+int report_json(FILE *out, const struct lab *labs, size_t count, const char *isolation);
 
 /* TAP version 13: one test point per test, feedback in a YAML block. */
-int report_tap(FILE *out, const struct lab *labs, size_t count);
+int report_tap(FILE *out, const struct lab *labs, size_t count, const char *isolation);
 
 /* JUnit XML: one testsuite per lab; student text is escaped and made valid UTF-8. */
-int report_junit(FILE *out, const struct lab *labs, size_t count);
+int report_junit(FILE *out, const struct lab *labs, size_t count, const char *isolation);
 
 #endif /* REPORT_H */

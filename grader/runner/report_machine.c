@@ -88,11 +88,12 @@ static void tap_diagnostics(FILE *out, const struct lab *lab, const struct test 
 	free(feedback);
 }
 
-int report_tap(FILE *out, const struct lab *labs, size_t count)
+int report_tap(FILE *out, const struct lab *labs, size_t count, const char *isolation)
 {
 	size_t point = 0;
 
-	fprintf(out, "TAP version 13\n1..%zu\n", test_total(labs, count));
+	fprintf(out, "TAP version 13\n1..%zu\n# Isolation: %s\n", test_total(labs, count),
+		isolation);
 	for (size_t i = 0; i < count; i++) {
 		const struct lab *lab = &labs[i];
 
@@ -143,7 +144,7 @@ static void junit_testcase(FILE *out, const struct lab *lab, size_t index)
 	free(feedback);
 }
 
-static void junit_lab(FILE *out, const struct lab *lab)
+static void junit_lab(FILE *out, const struct lab *lab, const char *isolation)
 {
 	size_t failures = 0, errors = 0;
 	double seconds = 0;
@@ -159,19 +160,22 @@ static void junit_lab(FILE *out, const struct lab *lab)
 	put_xml(out, lab->title);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
 		lab->test_count, failures, errors, seconds);
-	fprintf(out, "    <properties><property name=\"score\" value=\"%d/%d\"/></properties>\n",
+	fprintf(out, "    <properties>\n      <property name=\"score\" value=\"%d/%d\"/>\n",
 		lab_score(lab), lab_max(lab));
+	fputs("      <property name=\"isolation\" value=\"", out);
+	put_xml(out, isolation);
+	fputs("\"/>\n    </properties>\n", out);
 	for (size_t t = 0; t < lab->test_count; t++)
 		junit_testcase(out, lab, t);
 	fputs("  </testsuite>\n", out);
 }
 
-int report_junit(FILE *out, const struct lab *labs, size_t count)
+int report_junit(FILE *out, const struct lab *labs, size_t count, const char *isolation)
 {
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mmap-labs\">\n",
 	      out);
 	for (size_t i = 0; i < count; i++)
-		junit_lab(out, &labs[i]);
+		junit_lab(out, &labs[i], isolation);
 	fputs("</testsuites>\n", out);
 	return ferror(out) ? -1 : 0;
 }

@@ -8,7 +8,9 @@
  * channel records until the child ends or the wall-clock limit passes, then
  * kills whatever is left: the process group, every process of the uid, and
  * any orphan that was reparented to it as the subreaper. Verdicts come only
- * from the channel's "PASS <token>" record together with exit status 0.
+ * from the channel's "PASS <token>" record together with exit status 0. With
+ * --sandbox, bubblewrap adds namespaces around the same child (see
+ * exec_in_bubblewrap).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -131,6 +133,54 @@ static _Noreturn void child_abort(const char *what)
 	_exit(126);
 }
 
+/* Folders that bubblewrap replaces with empty private ones. */
+static const char *const private_folders[] = { "/tmp", "/var/tmp", "/dev/shm" };
+
+static bool under_private_folder(const char *path)
+{
+	for (size_t i = 0; i < sizeof(private_folders) / sizeof(private_folders[0]); i++) {
+		size_t len = strlen(private_folders[i]);
+		if (strncmp(path, private_folders[i], len) == 0 && path[len] == '/')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Start the program inside bubblewrap: every namespace unshared (no network,
+ * and a PID namespace the kernel empties when the test ends), the machine's
+ * root read-only, private scratch folders, and only the test's directory bound
+ * writable. The program is bound in too when a private folder would hide it.
+ * Only returns if bubblewrap could not be started.
+ */
+static void exec_in_bubblewrap(const struct sandbox_spec *spec, char *const environment[])
+{
+	static const char *const fixed[] = {
+		"--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
+		"--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+		"--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm",
+	};
+	const char *command[64];
+	size_t count = 0;
+
+	command[count++] = spec->bubblewrap;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		command[count++] = fixed[i];
+	if (under_private_folder(spec->argv[0])) {
+		command[count++] = "--ro-bind";
+		command[count++] = spec->argv[0];
+		command[count++] = spec->argv[0];
+	}
+	const char *directory_binding[] = { "--bind", spec->directory, spec->directory,
+					    "--chdir", spec->directory, "--" };
+	for (size_t i = 0; i < sizeof(directory_binding) / sizeof(directory_binding[0]); i++)
+		command[count++] = directory_binding[i];
+	for (size_t i = 0; spec->argv[i] != NULL && count < 63; i++)
+		command[count++] = spec->argv[i];
+	command[count] = NULL;
+	execve(spec->bubblewrap, (char *const *)command, environment);
+}
+
 static _Noreturn void child_run(const struct sandbox_spec *spec, const struct limits *limits,
 				int output, int channel, pid_t supervisor)
 {
@@ -167,7 +217,10 @@ static _Noreturn void child_run(const struct sandbox_spec *spec, const struct li
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		child_abort("forbid new privileges");
 	signal(SIGPIPE, SIG_DFL);
-	execve(spec->argv[0], spec->argv, environment);
+	if (spec->bubblewrap != NULL)
+		exec_in_bubblewrap(spec, environment);
+	else
+		execve(spec->argv[0], spec->argv, environment);
 	child_abort("start the program");
 }
 
@@ -419,14 +472,30 @@ static void drain_rest(struct watch *watch, struct sandbox_result *result)
 	take_records(watch, result);
 }
 
-static void decide_verdict(struct sandbox_result *result, int status, int exited,
-			   int passed)
+/*
+ * bubblewrap exits with 128 + N when the program was killed by signal N: its
+ * own process is the one we wait for. (A program that calls exit(128 + N)
+ * therefore looks crashed under --sandbox; it fails either way.)
+ */
+static int signal_behind_bubblewrap(const struct sandbox_spec *spec, int status)
+{
+	if (spec->bubblewrap == NULL || !WIFEXITED(status))
+		return 0;
+	int code = WEXITSTATUS(status);
+	return code > 128 && code - 128 < NSIG ? code - 128 : 0;
+}
+
+static void decide_verdict(const struct sandbox_spec *spec, struct sandbox_result *result,
+			   int status, int exited, int passed)
 {
 	if (!exited) {
 		result->verdict = VERDICT_TIMED_OUT;
 	} else if (WIFSIGNALED(status)) {
 		result->verdict = VERDICT_CRASHED;
 		result->signal = WTERMSIG(status);
+	} else if (signal_behind_bubblewrap(spec, status) != 0) {
+		result->verdict = VERDICT_CRASHED;
+		result->signal = signal_behind_bubblewrap(spec, status);
 	} else {
 		result->exit_status = WEXITSTATUS(status);
 		/* A FAIL record outweighs a PASS: it may come from a child of the test. */
@@ -518,10 +587,16 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 	exited = ended == 1;
 	result->seconds = now_seconds() - started;
 	result->leftovers = clean_up_processes(spec, child);
+	/*
+	 * Inside bubblewrap the test's own leftovers die with its PID namespace
+	 * and never reach us; what we reaped was bubblewrap's init process.
+	 */
+	if (spec->bubblewrap != NULL)
+		result->leftovers = 0;
 	if (spec->drop_privileges)
 		remove_files_of_uid(spec->uid);
 	drain_rest(&watch, result);
-	decide_verdict(result, status, exited, watch.passed);
+	decide_verdict(spec, result, status, exited, watch.passed);
 	result->output = utf8_sanitized(watch.output_buffer, watch.output_used);
 	collect_output(spec);
 
@@ -549,6 +624,31 @@ void sandbox_result_free(struct sandbox_result *result)
 	free(result->failure);
 	free(result->step);
 	memset(result, 0, sizeof(*result));
+}
+
+bool sandbox_bubblewrap_works(const char *path, const char *directory, bool drop_privileges,
+			      uid_t uid, gid_t gid, char *reason, size_t reason_size)
+{
+	char *const argv[] = { "/bin/sh", "-c", "exit 0", NULL };
+	struct sandbox_spec spec = {
+		.argv = argv, .directory = directory, .seconds = 10,
+		.drop_privileges = drop_privileges, .uid = uid, .gid = gid, .bubblewrap = path,
+	};
+	struct sandbox_result result;
+
+	if (sandbox_run(&spec, &result) != 0) {
+		snprintf(reason, reason_size, "%s", strerror(errno));
+		return false;
+	}
+	bool works = result.verdict == VERDICT_NO_VERDICT && result.exit_status == 0;
+	if (!works) {
+		/* bubblewrap's own message ("bwrap: ...") is the first line of the output. */
+		const char *output = result.output != NULL ? result.output : "";
+		int line = (int)strcspn(output, "\n");
+		snprintf(reason, reason_size, "%.*s", line, line > 0 ? output : "it did not start");
+	}
+	sandbox_result_free(&result);
+	return works;
 }
 
 const char *verdict_name(enum verdict verdict)

@@ -41,6 +41,7 @@ struct sandbox_spec {
 	bool compiler_limits;   /* limits for a compiler rather than for a test */
 	const char *collect;    /* if set: copy this file of the directory out ... */
 	const char *collect_to; /* ... to here (mode 0755), before the directory goes */
+	const char *bubblewrap; /* if set: bwrap's path; run the program inside it (--sandbox) */
 };
 
 struct sandbox_result {
@@ -55,10 +56,26 @@ struct sandbox_result {
 	unsigned leftovers;     /* processes still running after it ended, killed */
 };
 
+/*
+ * With bubblewrap the test also gets no network, a read-only root, private
+ * /tmp, /var/tmp and /dev/shm, and its own PID namespace, which the kernel
+ * empties when the test ends.
+ */
+#define SANDBOX_BUBBLEWRAP_ISOLATION \
+	"bubblewrap: no network, read-only root, private /tmp and /dev/shm, own PID namespace"
+
 /* Run spec; fills result. Returns 0, or -1 if the sandbox itself failed (errno set). */
 int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result);
 
 void sandbox_result_free(struct sandbox_result *result);
+
+/*
+ * Whether bubblewrap at path can start a program here as the tests would run
+ * (as uid/gid when drop_privileges). It often cannot inside a container. On
+ * failure, why (one line) goes to reason. directory is used and removed.
+ */
+bool sandbox_bubblewrap_works(const char *path, const char *directory, bool drop_privileges,
+			      uid_t uid, gid_t gid, char *reason, size_t reason_size);
 
 /* "timed out", "crashed", ... */
 const char *verdict_name(enum verdict verdict);

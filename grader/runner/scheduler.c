@@ -25,7 +25,7 @@
 volatile sig_atomic_t scheduler_interrupted;
 
 /* Unused uids for the workers: one block of 128 per runner process id. */
-static uid_t slot_uid(int slot)
+uid_t scheduler_slot_uid(int slot)
 {
 	return (uid_t)(0x40000000u + ((unsigned)getpid() % 0x400000u) * 128u + (unsigned)slot);
 }
@@ -93,7 +93,7 @@ static int start_worker(struct job *job, size_t index, int slot, const char *wor
 	char path[PATH_MAX];
 
 	job->spec.drop_privileges = geteuid() == 0;
-	job->spec.uid = slot_uid(slot);
+	job->spec.uid = scheduler_slot_uid(slot);
 	job->spec.gid = (gid_t)job->spec.uid;
 	job->spec.directory = job->directory;
 	result_path(work_dir, index, path, sizeof(path));

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "sandbox.h"
 
@@ -25,6 +26,9 @@ struct job {
 
 /* Run every job; fills each job's result (or error). 0, or -1 if interrupted. */
 int run_jobs(struct job *jobs, size_t count, int parallel, const char *work_dir);
+
+/* The unprivileged uid (and gid) of a worker slot's tests when the grader is root. */
+uid_t scheduler_slot_uid(int slot);
 
 /* Set by SIGINT/SIGTERM: the run stops early and cleans up. */
 extern volatile sig_atomic_t scheduler_interrupted;

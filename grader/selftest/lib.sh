@@ -220,6 +220,17 @@ correct_variant_scores_full() {
 	return 1
 }
 
+# Whether the grader's --sandbox gets bubblewrap to run here (asked once).
+bubblewrap_runs_here() {
+	if [[ -z ${bubblewrap_verdict:-} ]]; then
+		bubblewrap_verdict=no
+		grade --sandbox --lab 1 --format json --out "$scratch/sandbox-probe.json" labs \
+			2>/dev/null && jq -e '.extra_data.isolation | contains("bubblewrap:")' \
+			"$scratch/sandbox-probe.json" >/dev/null && bubblewrap_verdict=yes
+	fi
+	[[ $bubblewrap_verdict == yes ]]
+}
+
 hostile_name() { printf 'hostile: %s (%s)\n' "$(header_field 'Hostile' "$1")" "$(basename "$1" .patch)"; }
 
 # The verdict the report gives a test ("passed", "crashed", ...).
@@ -229,11 +240,18 @@ verdict_of() { jq -r --arg name "$2" '.tests[] | select(.name == $name) | .verdi
 # Each "Expect: TEST VERDICT" line must hold, every other test must pass (the
 # misbehaviour harms nothing else), and nothing may be left running or lying
 # around afterwards.
+# HOSTILE_PATCH [GRADER_OPTION...]: extra options (--sandbox) are passed to the grader.
 hostile_submission_is_contained() {
 	local patch_file=$1 lab submission report test verdict named status=0
-	# A case whose verdicts hold only when the grader drops privileges.
+	shift
+	# A case whose verdicts hold only when the grader drops privileges, or
+	# only inside bubblewrap's namespaces.
 	if [[ $(header_field 'Requires' "$patch_file") == root && $(id -u) != 0 ]]; then
 		echo "skipped: this case needs the grader to run as root"
+		return 0
+	fi
+	if [[ $(header_field 'Requires' "$patch_file") == bubblewrap ]] && ! bubblewrap_runs_here; then
+		echo "skipped: bubblewrap cannot run here"
 		return 0
 	fi
 	lab=$(basename "$(dirname "$patch_file")")
@@ -241,7 +259,7 @@ hostile_submission_is_contained() {
 	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
 	report="$submission.json"
 	# shellcheck disable=SC2046 # the options are words on purpose
-	grade $(header_field 'Grade-options' "$patch_file") --lab "$(lab_number "$lab")" \
+	grade $(header_field 'Grade-options' "$patch_file") "$@" --lab "$(lab_number "$lab")" \
 		--format json --out "$report" "$submission" || return 1
 	[[ -n $(header_field 'Expect' "$patch_file") ]] || { echo "no 'Expect:' line"; return 1; }
 	named=$(header_field 'Expect' "$patch_file" | grep -v '^every other test passed$')
@@ -261,11 +279,12 @@ hostile_submission_is_contained() {
 
 # ---- the command line --------------------------------------------------------
 
-# One submission misbehaving in every lab that has a hostile case at once (lab 5
-# keeps the reference solution), graded in one run: each lab's score must be
-# the one its case's Expect lines give, within a time bound.
+# One submission misbehaving in all six labs at once (lab 5 does not even
+# compile), graded in one run: each lab's score must be the one its case's
+# Expect lines give, within a time bound.
 ALL_LABS_HOSTILE="01-traditional-io/fork-bomb 02-shared-edit/stdout-flood
-	03-private-map/memory-bomb 04-anon-fork-ipc/deadlocked-pingpong 06-page-faults/signal-blocker"
+	03-private-map/memory-bomb 04-anon-fork-ipc/deadlocked-pingpong
+	05-unrelated-ipc/does-not-compile 06-page-faults/signal-blocker"
 ALL_LABS_SECONDS=90
 
 expected_lab_score() { # REPORT LAB_NUMBER PATCH: the points of the tests expected to pass
@@ -274,7 +293,7 @@ expected_lab_score() { # REPORT LAB_NUMBER PATCH: the points of the tests expect
 		grep -v ' passed$' | cut -d' ' -f1 | jq -R . | jq -s .)
 	jq --arg lab "$2." --argjson failing "${failing:-[]}" '[.tests[] |
 		select(.number | startswith($lab)) | select(.name as $n | $failing | index($n) | not) |
-		.max_score] | add' "$1"
+		.max_score] | add // 0' "$1"
 }
 
 all_labs_hostile_in_bound() {
@@ -301,11 +320,56 @@ all_labs_hostile_in_bound() {
 			add' "$submission.json")
 		[[ $want == "$got" ]] || { echo "lab $lab ($case): scored $got, expected $want"; status=1; }
 	done
-	[[ $(jq '[.tests[] | select(.number | startswith("5.")) | .score] | add' \
-		"$submission.json") == 100 ]] || { echo "lab 5 lost points"; status=1; }
 	no_test_process_left || status=1
 	no_stray_files_left || status=1
 	return $status
+}
+
+# ---- --sandbox -------------------------------------------------------------------
+
+# The case that looks for a way out must lose points without --sandbox: the
+# grader's other protections do not hide the machine, so only bubblewrap can
+# be what makes it pass.
+machine_visible_without_sandbox() {
+	local case=grader/catalogue/hostile/01-traditional-io/looks-for-a-way-out.patch submission
+	submission=$(make_submission way-out 01-traditional-io)
+	patch -s -p1 -d "$submission/01-traditional-io" <"$case" || { echo "the patch does not apply"; return 1; }
+	grade --lab 1 --format json --out "$submission.json" "$submission" || return 1
+	jq -e '.score < .max_score' "$submission.json" >/dev/null ||
+		{ echo "it scored full marks without --sandbox"; return 1; }
+}
+
+# Every format says how the tests were isolated: ISOLATION_TEXT appears in each.
+reports_state_isolation() {
+	local text=$1 format report
+	shift
+	for format in text json tap junit; do
+		report=$(grade "$@" --lab 1 --format "$format" labs) || return 1
+		case $format in
+		text) grep -q "^Isolation: .*$text" <<<"$report" ;;
+		json) jq -e --arg text "$text" '(.extra_data.isolation | contains($text)) and
+			(.output | contains("Isolation: "))' <<<"$report" >/dev/null ;;
+		tap) grep -q "^# Isolation: .*$text" <<<"$report" ;;
+		junit) grep -q "<property name=\"isolation\" value=\".*$text" <<<"$report" ;;
+		esac || { echo "--format $format does not state '$text'"; return 1; }
+	done
+}
+
+# With a bwrap on PATH that cannot create namespaces (as inside many
+# containers), --sandbox grades anyway and the report says why it did not sandbox.
+sandbox_falls_back() {
+	local fake report
+	fake=$(mktemp -d "$scratch/fake-bwrap.XXXXXX")
+	chmod 755 "$scratch" "$fake"
+	printf '#!/bin/sh\necho "bwrap: No permissions to create a new namespace" >&2\nexit 1\n' \
+		>"$fake/bwrap"
+	chmod 755 "$fake/bwrap"
+	report=$(PATH="$fake:$PATH" grade --sandbox --lab 1 --format json solutions 2>"$scratch/stderr")
+	chmod 700 "$scratch"
+	jq -e '.score == .max_score and (.extra_data.isolation |
+		contains("bubblewrap cannot run here (bwrap: No permissions"))' <<<"$report" >/dev/null ||
+		{ echo "report: $(jq .extra_data <<<"$report")"; return 1; }
+	grep -q "grading without it" "$scratch/stderr" || { echo "no warning on stderr"; return 1; }
 }
 
 refused_in_one_line() {

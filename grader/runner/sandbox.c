@@ -133,7 +133,8 @@ static _Noreturn void child_abort(const char *what)
 	_exit(126);
 }
 
-/* Folders that bubblewrap replaces with empty private ones. */
+/* Folders that bubblewrap replaces with empty private ones, and their size. */
+#define PRIVATE_FOLDER_BYTES "134217728" /* 128 MiB */
 static const char *const private_folders[] = { "/tmp", "/var/tmp", "/dev/shm" };
 
 static bool under_private_folder(const char *path)
@@ -158,7 +159,10 @@ static void exec_in_bubblewrap(const struct sandbox_spec *spec, char *const envi
 	static const char *const fixed[] = {
 		"--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
 		"--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-		"--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/dev/shm",
+		/* tmpfs takes memory that no limit of the test counts: cap each one. */
+		"--size", PRIVATE_FOLDER_BYTES, "--tmpfs", "/tmp",
+		"--size", PRIVATE_FOLDER_BYTES, "--tmpfs", "/var/tmp",
+		"--size", PRIVATE_FOLDER_BYTES, "--tmpfs", "/dev/shm",
 	};
 	const char *command[64];
 	size_t count = 0;

@@ -194,13 +194,18 @@ static void on_interrupt(int signal)
 	scheduler_interrupted = 1;
 }
 
-/* A private folder for this run, which the unprivileged test users may traverse. */
+/*
+ * A private folder for this run, which the unprivileged test users may traverse.
+ * Its name carries the runner's pid, so that a folder whose runner is gone can
+ * be told from the folder of another run still in progress.
+ */
 static int make_work_dir(char *path, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
 	char jobs[PATH_MAX + 8];
 
-	snprintf(path, size, "%s/mmap-labs-grade.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
+	snprintf(path, size, "%s/mmap-labs-grade.%ld.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp",
+		 (long)getpid());
 	if (mkdtemp(path) == NULL || chmod(path, 0711) != 0)
 		return -1;
 	snprintf(jobs, sizeof(jobs), "%s/jobs", path);

@@ -465,21 +465,42 @@ demos_run() {
 	"$runner" "$kit/build/demos-solution/$lab" "$scratch/demo-$lab"
 }
 
+# Other runs of the grader may be in progress on the same machine (an
+# instructor grading while the kit checks itself): what is left behind is what
+# belongs to a runner that has exited. A test uid belongs to the runner whose
+# pid owns its block of 128 uids (scheduler.c); a work folder's name carries
+# its runner's pid (main.c).
+runner_is_running() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == runner ]]; }
+uid_runner_pid() { echo $((($1 - test_uid_floor) / 128)); }
+
+# Lines "UID ..." whose uid is a test uid of a runner that is no longer running.
+orphans_by_uid() {
+	local uid rest
+	while read -r uid rest; do
+		((uid >= test_uid_floor)) || continue
+		runner_is_running "$(uid_runner_pid "$uid")" || printf '%s %s\n' "$uid" "$rest"
+	done
+}
+
 no_test_process_left() {
 	local left
-	left=$(ps -eo uid=,pid=,args= | awk -v floor=$test_uid_floor '$1 >= floor')
+	left=$(ps -eo uid=,pid=,args= | orphans_by_uid)
 	[[ -z $left ]] || { echo "still running: $left"; return 1; }
 }
 
 no_stray_files_left() {
 	local left
-	left=$(find /tmp /var/tmp /dev/shm -maxdepth 1 -printf '%U %p\n' 2>/dev/null |
-		awk -v floor=$test_uid_floor '$1 >= floor')
+	left=$(find /tmp /var/tmp /dev/shm -maxdepth 1 -printf '%U %p\n' 2>/dev/null | orphans_by_uid)
 	[[ -z $left ]] || { echo "files of a test user left behind: $left"; return 1; }
 }
 
 no_work_folder_left() {
-	local left
-	left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'mmap-labs-grade.*' 2>/dev/null)
-	[[ -z $left ]] || { echo "left: $left"; return 1; }
+	local folder pid left=""
+	for folder in "${TMPDIR:-/tmp}"/mmap-labs-grade.*; do
+		[[ -e $folder ]] || continue
+		pid=${folder##*/mmap-labs-grade.}
+		pid=${pid%%.*}
+		runner_is_running "$pid" || left+=" $folder"
+	done
+	[[ -z $left ]] || { echo "left:$left"; return 1; }
 }

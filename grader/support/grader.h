@@ -427,6 +427,15 @@ void grade_expect_no_children(const char *call, const char *hint);
 /* CPU time (user + system) used so far by a process, in milliseconds; -1 if unknown. */
 long grade_process_cpu_ms(pid_t pid);
 
+/*
+ * Watch a process for this long and return the share (0 to 100) of the
+ * samples, taken every 10 ms, in which it was running or waiting for a
+ * processor (state R); -1 if it ended. A process asleep in the kernel is
+ * almost never in state R; a spinning one always is, even on a loaded machine
+ * where it gets little CPU time.
+ */
+int grade_runnable_percent(pid_t pid, long milliseconds);
+
 /* Wait this long, with the real nanosleep(), not counted as a sleep call. */
 void grade_pause_ms(long milliseconds);
 

@@ -268,6 +268,24 @@ long grade_process_cpu_ms(pid_t pid)
 	return ticks * 1000 / sysconf(_SC_CLK_TCK);
 }
 
+int grade_runnable_percent(pid_t pid, long milliseconds)
+{
+	const long every_ms = 10;
+	long samples = 0, runnable = 0;
+	char state;
+	pid_t parent;
+	long ticks;
+
+	for (long waited = 0; waited < milliseconds; waited += every_ms) {
+		grade_pause_ms(every_ms);
+		if (!read_stat(pid, &state, &parent, &ticks))
+			return -1;
+		samples++;
+		runnable += state == 'R';
+	}
+	return samples == 0 ? 0 : (int)(runnable * 100 / samples);
+}
+
 void grade_pause_ms(long milliseconds)
 {
 	struct timespec left = { milliseconds / 1000, (milliseconds % 1000) * 1000000 };

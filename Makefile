@@ -5,6 +5,7 @@
 #   make demos                            build each lab's demo programs from labs/
 #   make handouts                         HTML and PDF handouts in build/handouts/
 #   make docs                             the API reference in build/docs/
+#   make gradescope                       Gradescope's autograder zip in build/gradescope/
 #   make clean                            remove build/
 #
 # The grader is built under $(BUILD)/grader: the runner, and for each lab a
@@ -38,7 +39,7 @@ RUNNER_OBJECTS := $(patsubst grader/runner/%.c,$(GRADER)/obj/runner/%.o,$(RUNNER
 LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/suite.a $(GRADER)/$(id)/lab.json \
 	$(GRADER)/$(id)/include/.copied)
 
-.PHONY: all grader grade check demos handouts docs clean
+.PHONY: all grader grade check demos handouts docs gradescope clean
 .DELETE_ON_ERROR:
 
 all: grader demos
@@ -147,6 +148,14 @@ docs:
 	rm -rf $(BUILD)/docs
 	mkdir -p $(BUILD)/docs
 	(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(BUILD)/docs") | doxygen -
+
+# ---- course platforms ---------------------------------------------------------
+
+# The kit without solutions/ and grader/catalogue/, with Gradescope's setup.sh
+# and run_autograder at the zip's root (grader/gradescope/).
+gradescope:
+	@grader/require-packages git zip
+	grader/gradescope/build-zip $(BUILD)/gradescope/autograder.zip
 
 clean:
 	rm -rf $(BUILD)

@@ -5,6 +5,7 @@
 #   make demos                            build each lab's demo programs from labs/
 #   make handouts                         HTML and PDF handouts in build/handouts/
 #   make docs                             the API reference in build/docs/
+#   make release                          the student tarball in build/release/
 #   make clean                            remove build/
 #
 # The grader is built under $(BUILD)/grader: the runner, and for each lab a
@@ -160,6 +161,13 @@ docs:
 	rm -rf $(BUILD)/docs
 	mkdir -p $(BUILD)/docs
 	(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(BUILD)/docs") | doxygen -
+
+# ---- the student release ----------------------------------------------------
+
+# build/release/mmap-labs-student.tar.gz: the kit without solutions/, hidden
+# tests and the catalogue (grader/release says how).
+release:
+	@grader/release $(BUILD)/release
 
 clean:
 	rm -rf $(BUILD)

@@ -32,6 +32,13 @@ summary() {
 
 # ---- the kit's labs ----------------------------------------------------------
 
+# The student release has no solutions/ (nor hidden tests, nor catalogue).
+is_student_release() { [[ ! -d solutions ]]; }
+
+# The folder whose student files make a submission that compiles: the
+# reference solutions, or in the student release the skeletons.
+reference_submission() { if is_student_release; then echo labs; else echo solutions; fi; }
+
 lab_folders() {
 	local json
 	for json in build/grader/lab[0-9][0-9]/lab.json; do
@@ -47,9 +54,10 @@ suite_source() { printf 'grader/suites/lab%02d.c\n' "$(lab_number "$1")"; }
 # ---- consistency of the kit's own texts --------------------------------------
 
 student_files_compile_strictly() {
-	local lab file compiler status=0
+	local lab folder file compiler status=0
 	for lab in $(lab_folders); do
-		for file in "labs/$lab/$(student_file "$lab")" "solutions/$lab/$(student_file "$lab")"; do
+		for folder in labs $(is_student_release || echo solutions); do
+			file=$folder/$lab/$(student_file "$lab")
 			for compiler in gcc clang; do
 				"$compiler" -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
 					-Wmissing-prototypes -fsyntax-only -Ilabs/common \
@@ -179,7 +187,7 @@ make_submission() {
 	local name=$1 lab=$2 folder="$scratch/submissions/$1/$2"
 	rm -rf "$scratch/submissions/$name"
 	mkdir -p "$folder"
-	cp "solutions/$lab/$(student_file "$lab")" "$folder/"
+	cp "$(reference_submission)/$lab/$(student_file "$lab")" "$folder/"
 	printf '%s\n' "$scratch/submissions/$name"
 }
 
@@ -456,11 +464,13 @@ junit_is_well_formed() {
 }
 
 json_is_gradescope() {
+	local report=$scratch/solutions.json
+	is_student_release && report=$scratch/skeletons.json
 	jq -e '(.score | type == "number") and (.max_score | type == "number") and
 		all(.tests[]; (.name | type == "string") and (.number | test("^[0-9]+\\.[0-9]+$")) and
 			(.score | type == "number") and (.max_score | type == "number") and
 			(.status == "passed" or .status == "failed") and (.output | type == "string"))' \
-		"$scratch/solutions.json" >/dev/null
+		"$report" >/dev/null
 }
 
 text_report_has_table() {

@@ -6,6 +6,7 @@
 #   make handouts                         HTML and PDF handouts in build/handouts/
 #   make docs                             the API reference in build/docs/
 #   make gradescope                       Gradescope's autograder zip in build/gradescope/
+#   make release                          the student tarball in build/release/
 #   make clean                            remove build/
 #
 # The grader is built under $(BUILD)/grader: the runner, and for each lab a
@@ -28,18 +29,20 @@ SUITE_LINK_FLAGS = $(foreach call,$(WRAPPED_CALLS),-Wl,--wrap=$(call)) $(PACKAGE
 
 LAB_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard labs/[0-9][0-9]-*/*.h))))
 SUITES := $(sort $(wildcard grader/suites/lab[0-9][0-9].c))
+HIDDEN_SOURCES := $(wildcard grader/suites/hidden/lab[0-9][0-9].c)
 LAB_IDS := $(basename $(notdir $(SUITES)))
 SUPPORT_SOURCES := $(wildcard grader/support/*.c)
 RUNNER_SOURCES := $(wildcard grader/runner/*.c)
 INCLUDES := -Igrader/support -Ilabs/common $(addprefix -I,$(LAB_DIRS))
 
 GRADER := $(BUILD)/grader
+HIDDEN_LIST := $(GRADER)/hidden-tests.list
 SUPPORT_OBJECTS := $(patsubst grader/support/%.c,$(GRADER)/obj/support/%.o,$(SUPPORT_SOURCES))
 RUNNER_OBJECTS := $(patsubst grader/runner/%.c,$(GRADER)/obj/runner/%.o,$(RUNNER_SOURCES))
 LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/suite.a $(GRADER)/$(id)/lab.json \
 	$(GRADER)/$(id)/include/.copied)
 
-.PHONY: all grader grade check demos handouts docs gradescope clean
+.PHONY: all grader grade check demos handouts docs gradescope release clean FORCE
 .DELETE_ON_ERROR:
 
 all: grader demos
@@ -72,9 +75,20 @@ $(GRADER)/obj/support/%.o: grader/support/%.c $(wildcard grader/support/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(GRADER)/obj/suites/%.o: grader/suites/%.c $(wildcard grader/support/*.h labs/*/*.h)
+$(GRADER)/obj/suites/%.o: grader/suites/%.c $(HIDDEN_SOURCES) $(HIDDEN_LIST) \
+		$(wildcard grader/support/*.h labs/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
+
+# A suite includes its hidden tests, grader/suites/hidden/labNN.c, when the file
+# exists (the student release has none). The list of those files is kept in
+# HIDDEN_LIST, rewritten only when it changes, so that adding or removing one
+# rebuilds the suites as editing one does.
+$(HIDDEN_LIST): FORCE
+	@mkdir -p $(@D)
+	@echo '$(HIDDEN_SOURCES)' | cmp -s - $@ || echo '$(HIDDEN_SOURCES)' > $@
+
+FORCE:
 
 # The lab's demos, built into its suite as programs a test can start: each
 # demo's main() becomes grade_program_NAME (grader.h, GRADE_PROGRAMS).
@@ -156,6 +170,13 @@ docs:
 gradescope:
 	@grader/require-packages git zip
 	grader/gradescope/build-zip $(BUILD)/gradescope/autograder.zip
+
+# ---- the student release ----------------------------------------------------
+
+# build/release/mmap-labs-student.tar.gz: the kit without solutions/, hidden
+# tests and the catalogue (grader/release says how).
+release:
+	@grader/release $(BUILD)/release
 
 clean:
 	rm -rf $(BUILD)

@@ -90,6 +90,7 @@ static int load_tests(json_t *list, struct lab *lab)
 		test->title = strdup(json_string_value(json_object_get(item, "title")));
 		test->points = (int)json_integer_value(json_object_get(item, "points"));
 		test->seconds = (int)json_integer_value(json_object_get(item, "seconds"));
+		test->hidden = json_is_true(json_object_get(item, "hidden"));
 		if (test->seconds <= 0)
 			test->seconds = DEFAULT_TEST_SECONDS;
 	}

@@ -20,6 +20,7 @@ struct test {
 	char *title;
 	int points;
 	int seconds;
+	bool hidden;                  /* an instructor's test, left out of the student release */
 	struct sandbox_result result; /* filled in by grading */
 	char *note;                   /* why it was not run, when it was not */
 };

@@ -154,6 +154,16 @@ int lab_max(const struct lab *lab)
 	return points;
 }
 
+int lab_hidden_max(const struct lab *lab)
+{
+	int points = 0;
+
+	for (size_t i = 0; i < lab->test_count; i++)
+		if (lab->tests[i].hidden)
+			points += lab->tests[i].points;
+	return points;
+}
+
 struct colours {
 	const char *good, *bad, *dim, *bold, *off;
 };
@@ -217,14 +227,23 @@ static void report_lab(FILE *out, const struct lab *lab, const struct colours *c
 		int passed = test->result.verdict == VERDICT_PASSED;
 		char number[48];
 		snprintf(number, sizeof(number), "%d.%zu", lab->number, i + 1);
-		fprintf(out, "  %s%-10s%s %-5s %-38s %3d/%-3d %s%s%s\n", passed ? c->good : c->bad,
+		fprintf(out, "  %s%-10s%s %-5s %-38s %3d/%-3d %s%s%s%s\n", passed ? c->good : c->bad,
 			verdict_label(test->result.verdict), c->off, number, test->name,
-			test_score(test), test->points, c->dim, test->title, c->off);
+			test_score(test), test->points, c->dim, test->hidden ? "(hidden) " : "",
+			test->title, c->off);
 		char *feedback = test_feedback(lab, test);
 		if (feedback != NULL)
 			print_indented(out, feedback, "             ");
 		free(feedback);
 	}
+}
+
+/* Ends a row of the score table: how many of its points hidden tests hold, if any. */
+static void print_hidden_points(FILE *out, int hidden_points, const struct colours *c)
+{
+	if (hidden_points > 0)
+		fprintf(out, "  %s(%d of them hidden)%s", c->dim, hidden_points, c->off);
+	fputc('\n', out);
 }
 
 void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
@@ -234,7 +253,7 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 	static const struct colours ansi = { "\033[32m", "\033[31m", "\033[2m", "\033[1m",
 					     "\033[0m" };
 	const struct colours *c = colour ? &ansi : &plain;
-	int total = 0, total_max = 0, title_width = 44;
+	int total = 0, total_max = 0, total_hidden = 0, title_width = 44;
 
 	/* Titles in one column, as wide as the longest (labs 1-9 keep "Lab N" one digit). */
 	for (size_t i = 0; i < count; i++)
@@ -247,13 +266,16 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 	fprintf(out, "\n%sScore%s\n", c->bold, c->off);
 	for (size_t i = 0; i < count; i++) {
 		int score = lab_score(&labs[i]), max = lab_max(&labs[i]);
-		fprintf(out, "  Lab %d  %-*s %s%3d/%d%s\n", labs[i].number, title_width,
+		fprintf(out, "  Lab %d  %-*s %s%3d/%d%s", labs[i].number, title_width,
 			labs[i].title, score == max ? c->good : c->bad, score, max, c->off);
+		print_hidden_points(out, lab_hidden_max(&labs[i]), c);
 		total += score;
 		total_max += max;
+		total_hidden += lab_hidden_max(&labs[i]);
 	}
-	fprintf(out, "  %-*s %s%3d/%d%s\n", title_width + 7, "Total", c->bold, total, total_max,
+	fprintf(out, "  %-*s %s%3d/%d%s", title_width + 7, "Total", c->bold, total, total_max,
 		c->off);
+	print_hidden_points(out, total_hidden, c);
 }
 
 static json_t *test_json(const struct lab *lab, size_t index)
@@ -270,6 +292,9 @@ static json_t *test_json(const struct lab *lab, size_t index)
 				   "verdict", verdict_name(test->result.verdict), "output",
 				   feedback != NULL ? feedback : test->title);
 	free(feedback);
+	/* Gradescope's default visibility for the others; hidden ones wait for the due date. */
+	if (object != NULL && test->hidden)
+		json_object_set_new(object, "visibility", json_string("after_due_date"));
 	return object;
 }
 

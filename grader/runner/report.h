@@ -2,7 +2,9 @@
  * report.h — turn graded labs into what people and platforms read.
  *
  * The text report is for students at a terminal: every test with its points,
- * the feedback of each one that did not pass, and a table of scores. The JSON
+ * the feedback of each one that did not pass, and a table of scores. Hidden
+ * tests (an instructor's, left out of the student release) are marked as such
+ * in every format; Gradescope shows them only after the due date. The JSON
  * report is Gradescope's results.json; TAP and JUnit XML (report_machine.c) are
  * for CI systems. All are built from the same scores.
  */
@@ -19,9 +21,13 @@ enum report_format { REPORT_TEXT, REPORT_JSON, REPORT_TAP, REPORT_JUNIT };
 /* Points a test earned: all of them when it passed, none otherwise. */
 int test_score(const struct test *test);
 
-/* The points a lab earned, and the most it could. */
+/*
+ * The points a lab earned, and the most it could; hidden tests count in both.
+ * lab_hidden_max is the part of lab_max that hidden tests hold.
+ */
 int lab_score(const struct lab *lab);
 int lab_max(const struct lab *lab);
+int lab_hidden_max(const struct lab *lab);
 
 /* One paragraph explaining a test that did not pass (malloc'ed), or NULL if it passed. */
 char *test_feedback(const struct lab *lab, const struct test *test);

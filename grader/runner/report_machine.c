@@ -1,7 +1,9 @@
 /*
  * report_machine.c — the reports CI systems read: TAP version 13 and JUnit XML.
  *
- * Both carry the same verdicts, points and feedback as the text report. The
+ * Both carry the same verdicts, points and feedback as the text report, and
+ * mark a hidden test "(hidden)" after its name (TAP's "#" would make it a
+ * directive, which only SKIP and TODO may be). The
  * feedback quotes what the student's code printed, which may hold any byte:
  * TAP puts it in an indented YAML block with control characters replaced, and
  * JUnit escapes the XML specials, drops the characters XML forbids and replaces
@@ -75,8 +77,9 @@ static void tap_diagnostics(FILE *out, const struct lab *lab, const struct test 
 	char *feedback = test_feedback(lab, test);
 	const char *text = feedback != NULL ? feedback : "";
 
-	fprintf(out, "  ---\n  verdict: %s\n  points: 0/%d\n  message: |\n",
-		verdict_name(test->result.verdict), test->points);
+	fprintf(out, "  ---\n  verdict: %s\n  points: 0/%d\n%s  message: |\n",
+		verdict_name(test->result.verdict), test->points,
+		test->hidden ? "  hidden: true\n" : "");
 	while (*text != '\0') {
 		const char *end = strchr(text, '\n');
 		size_t len = end != NULL ? (size_t)(end - text) : strlen(text);
@@ -104,9 +107,9 @@ int report_tap(FILE *out, const struct lab *labs, size_t count, const char *isol
 			int passed = test->result.verdict == VERDICT_PASSED;
 
 			/* Test names are identifiers from the kit's own suites: no '#' to escape. */
-			fprintf(out, "%s %zu - %d.%zu %s (%d/%d points)\n", passed ? "ok" : "not ok",
-				++point, lab->number, t + 1, test->name, test_score(test),
-				test->points);
+			fprintf(out, "%s %zu - %d.%zu %s%s (%d/%d points)\n",
+				passed ? "ok" : "not ok", ++point, lab->number, t + 1, test->name,
+				test->hidden ? " (hidden)" : "", test_score(test), test->points);
 			if (!passed)
 				tap_diagnostics(out, lab, test);
 		}
@@ -129,7 +132,8 @@ static void junit_testcase(FILE *out, const struct lab *lab, size_t index)
 	fprintf(out, "    <testcase classname=\"lab%02d\" name=\"%d.%zu ", lab->number, lab->number,
 		index + 1);
 	put_xml(out, test->name);
-	fprintf(out, "\" time=\"%.3f\"", test->result.seconds);
+	fprintf(out, "%s\" time=\"%.3f\"", test->hidden ? " (hidden)" : "",
+		test->result.seconds);
 	if (feedback == NULL) {
 		fputs("/>\n", out);
 		return;
@@ -164,7 +168,11 @@ static void junit_lab(FILE *out, const struct lab *lab, const char *isolation)
 		lab_score(lab), lab_max(lab));
 	fputs("      <property name=\"isolation\" value=\"", out);
 	put_xml(out, isolation);
-	fputs("\"/>\n    </properties>\n", out);
+	fputs("\"/>\n", out);
+	if (lab_hidden_max(lab) > 0)
+		fprintf(out, "      <property name=\"hidden_points\" value=\"%d\"/>\n",
+			lab_hidden_max(lab));
+	fputs("    </properties>\n", out);
 	for (size_t t = 0; t < lab->test_count; t++)
 		junit_testcase(out, lab, t);
 	fputs("  </testsuite>\n", out);

@@ -32,6 +32,13 @@ summary() {
 
 # ---- the kit's labs ----------------------------------------------------------
 
+# The student release has no solutions/ (nor hidden tests, nor catalogue).
+is_student_release() { [[ ! -d solutions ]]; }
+
+# The folder whose student files make a submission that compiles: the
+# reference solutions, or in the student release the skeletons.
+reference_submission() { if is_student_release; then echo labs; else echo solutions; fi; }
+
 lab_folders() {
 	local json
 	for json in build/grader/lab[0-9][0-9]/lab.json; do
@@ -47,9 +54,10 @@ suite_source() { printf 'grader/suites/lab%02d.c\n' "$(lab_number "$1")"; }
 # ---- consistency of the kit's own texts --------------------------------------
 
 student_files_compile_strictly() {
-	local lab file compiler status=0
+	local lab folder file compiler status=0
 	for lab in $(lab_folders); do
-		for file in "labs/$lab/$(student_file "$lab")" "solutions/$lab/$(student_file "$lab")"; do
+		for folder in labs $(is_student_release || echo solutions); do
+			file=$folder/$lab/$(student_file "$lab")
 			for compiler in gcc clang; do
 				"$compiler" -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
 					-Wmissing-prototypes -fsyntax-only -Ilabs/common \
@@ -83,9 +91,11 @@ steps_agree() {
 	fi
 }
 
+# Hidden tests are the instructors' own: no handout lists them.
 grading_table_matches() {
 	local lab=$1 from_suite from_handout
-	from_suite=$(jq -r '.tests[] | "\(.name) \(.points)"' "$(lab_json "$lab")")
+	from_suite=$(jq -r '.tests[] | select(.hidden | not) | "\(.name) \(.points)"' \
+		"$(lab_json "$lab")")
 	from_handout=$(sed -nE 's/^\| *[0-9]+\.[0-9]+ *\| *`([a-z0-9_]+)` *\| *([0-9]+) *\|.*/\1 \2/p' \
 		"labs/$lab/HANDOUT.md")
 	if [[ $from_suite != "$from_handout" ]]; then
@@ -177,7 +187,7 @@ make_submission() {
 	local name=$1 lab=$2 folder="$scratch/submissions/$1/$2"
 	rm -rf "$scratch/submissions/$name"
 	mkdir -p "$folder"
-	cp "solutions/$lab/$(student_file "$lab")" "$folder/"
+	cp "$(reference_submission)/$lab/$(student_file "$lab")" "$folder/"
 	printf '%s\n' "$scratch/submissions/$name"
 }
 
@@ -233,13 +243,17 @@ bubblewrap_runs_here() {
 
 hostile_name() { printf 'hostile: %s (%s)\n' "$(header_field 'Hostile' "$1")" "$(basename "$1" .patch)"; }
 
+# The tests of a JSON report that are not hidden (hidden ones show after the due date).
+visible_tests() { jq -r '.tests[] | select(.visibility != "after_due_date") | .name' "$1"; }
+
 # The verdict the report gives a test ("passed", "crashed", ...).
 verdict_of() { jq -r --arg name "$2" '.tests[] | select(.name == $name) | .verdict' "$1"; }
 
 # A hostile patch turns the reference solution into a submission that misbehaves.
-# Each "Expect: TEST VERDICT" line must hold, every other test must pass (the
-# misbehaviour harms nothing else), and nothing may be left running or lying
-# around afterwards.
+# Each "Expect: TEST VERDICT" line must hold, every other visible test must
+# pass (the misbehaviour harms nothing else), and nothing may be left running
+# or lying around afterwards. Hidden tests are left out: which functions they
+# call, and so which misbehaviour they meet, is the instructors' choice.
 # HOSTILE_PATCH [GRADER_OPTION...]: extra options (--sandbox) are passed to the grader.
 hostile_submission_is_contained() {
 	local patch_file=$1 lab submission report test verdict named status=0
@@ -267,7 +281,7 @@ hostile_submission_is_contained() {
 		[[ -z $test || $(verdict_of "$report" "$test") == "$verdict" ]] ||
 			{ echo "$test: expected $verdict, got $(verdict_of "$report" "$test")"; status=1; }
 	done <<<"$named"
-	for test in $(jq -r '.tests[].name' "$report"); do
+	for test in $(visible_tests "$report"); do
 		grep -q "^$test " <<<"$named" && continue
 		[[ $(verdict_of "$report" "$test") == passed ]] ||
 			{ echo "$test: expected passed, got $(verdict_of "$report" "$test")"; status=1; }
@@ -287,13 +301,16 @@ ALL_LABS_HOSTILE="01-traditional-io/fork-bomb 02-shared-edit/stdout-flood
 	05-unrelated-ipc/does-not-compile 06-page-faults/signal-blocker"
 ALL_LABS_SECONDS=90
 
+# The visible tests of one lab in a JSON report (hidden ones are left out, as above).
+LAB_VISIBLE_TESTS='.tests[] | select(.number | startswith($lab)) |
+	select(.visibility != "after_due_date")'
+
 expected_lab_score() { # REPORT LAB_NUMBER PATCH: the points of the tests expected to pass
 	local failing
 	failing=$(header_field 'Expect' "$3" | grep -v '^every other test passed$' |
 		grep -v ' passed$' | cut -d' ' -f1 | jq -R . | jq -s .)
-	jq --arg lab "$2." --argjson failing "${failing:-[]}" '[.tests[] |
-		select(.number | startswith($lab)) | select(.name as $n | $failing | index($n) | not) |
-		.max_score] | add // 0' "$1"
+	jq --arg lab "$2." --argjson failing "${failing:-[]}" "[$LAB_VISIBLE_TESTS |
+		select(.name as \$n | \$failing | index(\$n) | not) | .max_score] | add // 0" "$1"
 }
 
 all_labs_hostile_in_bound() {
@@ -316,8 +333,8 @@ all_labs_hostile_in_bound() {
 		lab=$(lab_number "${case%%/*}")
 		local want got
 		want=$(expected_lab_score "$submission.json" "$lab" "grader/catalogue/hostile/$case.patch")
-		got=$(jq --arg lab "$lab." '[.tests[] | select(.number | startswith($lab)) | .score] |
-			add' "$submission.json")
+		got=$(jq --arg lab "$lab." "[$LAB_VISIBLE_TESTS | .score] | add // 0" \
+			"$submission.json")
 		[[ $want == "$got" ]] || { echo "lab $lab ($case): scored $got, expected $want"; status=1; }
 	done
 	no_test_process_left || status=1
@@ -420,7 +437,9 @@ tap_is_valid() {
 	[[ $(head -n 1 <<<"$report") == "TAP version 13" ]] || { echo "no version line"; return 1; }
 	points=$(grep -cE '^(not )?ok [0-9]+ - ' <<<"$report")
 	[[ $(sed -n 2p <<<"$report") == "1..$points" ]] || { echo "plan does not match"; return 1; }
-	[[ $(grep -cE '^not ok ' <<<"$report") == 5 ]] || { echo "expected 5 failures"; return 1; }
+	# Five visible tests call tio_write_full; hidden ones may too.
+	[[ $(grep -E '^not ok ' <<<"$report" | grep -cv ' (hidden) ') == 5 ]] ||
+		{ echo "expected 5 failures of visible tests"; return 1; }
 	# Student text stays inside the indented YAML blocks: no forged test point.
 	! grep -q '^not ok 99' <<<"$report" || { echo "a forged test point got out"; return 1; }
 }
@@ -434,19 +453,24 @@ junit_is_well_formed() {
 		import sys
 		import xml.etree.ElementTree as tree
 		root = tree.parse(sys.argv[1]).getroot()
-		cases = root.findall('.//testcase')
-		failures = root.findall('.//failure')
+		# The visible tests only: hidden ones end their name with "(hidden)".
+		cases = [case for case in root.findall('.//testcase')
+		         if not case.get('name').endswith('(hidden)')]
+		failures = [case for case in cases if case.find('failure') is not None]
 		if len(cases) != 15 or len(failures) != 5:
-		    sys.exit(f'{len(cases)} test cases and {len(failures)} failures, not 15 and 5')
+		    sys.exit(f'{len(cases)} visible test cases and {len(failures)} failures, '
+		             'not 15 and 5')
 	PYTHON
 }
 
 json_is_gradescope() {
+	local report=$scratch/solutions.json
+	is_student_release && report=$scratch/skeletons.json
 	jq -e '(.score | type == "number") and (.max_score | type == "number") and
 		all(.tests[]; (.name | type == "string") and (.number | test("^[0-9]+\\.[0-9]+$")) and
 			(.score | type == "number") and (.max_score | type == "number") and
 			(.status == "passed" or .status == "failed") and (.output | type == "string"))' \
-		"$scratch/solutions.json" >/dev/null
+		"$report" >/dev/null
 }
 
 text_report_has_table() {

@@ -57,6 +57,18 @@ struct grade_suite {
 
 extern const struct grade_suite grade_suite;
 
+/*
+ * Hidden tests: tests an instructor keeps out of the student release. They
+ * live in grader/suites/hidden/labNN.c, which labNN.c includes at its end
+ * when the file exists (so they may use the suite's static helpers), in a
+ * table of their own listed with GRADE_HIDDEN_TESTS. They run exactly like
+ * the suite's other tests; the list marks them hidden, the reports say so,
+ * and their points come on top of the lab's visible ones.
+ */
+#define GRADE_HIDDEN_TESTS(table)                                               \
+	const struct grade_test *const grade_hidden_tests = (table);           \
+	const size_t grade_hidden_test_count = sizeof(table) / sizeof((table)[0])
+
 /* ---- Feedback ----------------------------------------------------------- */
 
 /*

@@ -2,7 +2,8 @@
  * suite_main.c — the main() of every lab's test suite.
  *
  * `SUITE --list` prints the suite's tests as JSON (the runner reads this list
- * from a copy built with the kit, never from a submission). `SUITE --run NAME
+ * from a copy built with the kit, never from a submission), the hidden tests
+ * last, each with "hidden": true. `SUITE --run NAME
  * --channel FD` runs exactly one test under cmocka. The runner passes a
  * socket on which it first writes a random token; the test's verdict is
  * "PASS <token>" sent back on that socket only after the test function has
@@ -33,9 +34,29 @@
  */
 #define CMOCKA_REPORT ".grader-cmocka.xml"
 
+/* Defined by GRADE_HIDDEN_TESTS only in a suite built with hidden tests. */
+extern const struct grade_test *const grade_hidden_tests __attribute__((weak));
+extern const size_t grade_hidden_test_count __attribute__((weak));
+
 static const struct grade_test *selected_test;
 static int selected_test_returned;
 static char token[TOKEN_MAX];
+
+static size_t hidden_test_count(void)
+{
+	return &grade_hidden_tests != NULL && &grade_hidden_test_count != NULL
+		       ? grade_hidden_test_count
+		       : 0;
+}
+
+static void list_tests(json_t *list, const struct grade_test *tests, size_t count, bool hidden)
+{
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:i, s:b}", "name",
+						      tests[i].name, "title", tests[i].title,
+						      "points", tests[i].points, "seconds",
+						      tests[i].seconds, "hidden", hidden));
+}
 
 static int print_list(void)
 {
@@ -46,12 +67,9 @@ static int print_list(void)
 
 	if (tests == NULL || suite == NULL)
 		return 1;
-	for (size_t i = 0; i < grade_suite.test_count; i++) {
-		const struct grade_test *test = &grade_suite.tests[i];
-		json_array_append_new(tests, json_pack("{s:s, s:s, s:i, s:i}", "name", test->name,
-						       "title", test->title, "points",
-						       test->points, "seconds", test->seconds));
-	}
+	list_tests(tests, grade_suite.tests, grade_suite.test_count, false);
+	if (hidden_test_count() > 0)
+		list_tests(tests, grade_hidden_tests, hidden_test_count(), true);
 	json_object_set_new(suite, "tests", tests);
 	if (json_dumpf(suite, stdout, JSON_INDENT(2)) != 0)
 		return 1;
@@ -154,6 +172,9 @@ static const struct grade_test *find_test(const char *name)
 	for (size_t i = 0; i < grade_suite.test_count; i++)
 		if (strcmp(grade_suite.tests[i].name, name) == 0)
 			return &grade_suite.tests[i];
+	for (size_t i = 0; i < hidden_test_count(); i++)
+		if (strcmp(grade_hidden_tests[i].name, name) == 0)
+			return &grade_hidden_tests[i];
 	return NULL;
 }
 

@@ -33,7 +33,7 @@ struct settings {
 	uint64_t roundtrips;
 };
 
-static const struct settings normal_settings = { 5, 256u << 20, 200000, 256u << 20, 200000 };
+static const struct settings normal_settings = { 7, 256u << 20, 200000, 256u << 20, 200000 };
 static const struct settings quick_settings = { 2, 16u << 20, 20000, 16u << 20, 20000 };
 
 struct options {

@@ -5,6 +5,8 @@
 #   make demos                            build each lab's demo programs from labs/
 #   make handouts                         HTML and PDF handouts in build/handouts/
 #   make docs                             the API reference in build/docs/
+#   make bench [SUBMISSION=DIR]           IPC and file speeds, build/bench/results.json and
+#                                         SVG charts (DIR's lab 5 channel, else the reference)
 #   make gradescope                       Gradescope's autograder zip in build/gradescope/
 #   make release                          the student tarball in build/release/
 #   make clean                            remove build/
@@ -42,7 +44,8 @@ RUNNER_OBJECTS := $(patsubst grader/runner/%.c,$(GRADER)/obj/runner/%.o,$(RUNNER
 LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/suite.a $(GRADER)/$(id)/lab.json \
 	$(GRADER)/$(id)/include/.copied)
 
-.PHONY: all grader grade check demos handouts docs gradescope release clean FORCE
+.PHONY: all grader grade check demos handouts docs bench bench-programs bench-channel \
+	gradescope release clean FORCE
 .DELETE_ON_ERROR:
 
 all: grader demos
@@ -162,6 +165,38 @@ docs:
 	rm -rf $(BUILD)/docs
 	mkdir -p $(BUILD)/docs
 	(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(BUILD)/docs") | doxygen -
+
+# ---- make bench ------------------------------------------------------------
+
+# bench/run builds the programs below, runs them and draws the charts.
+# bench is the benchmark itself; chan-peer, one end of the lab 5 channel,
+# is linked with BENCH_CHANNEL, the file_ipc.c under test. That file may come
+# from any folder, so it is compiled afresh on every run, with the flags the
+# grader compiles student files with (optimised like the rest).
+BENCH := $(BUILD)/bench
+BENCH_CHANNEL ?= solutions/05-unrelated-ipc/file_ipc.c
+BENCH_INCLUDES = -Ibench -Ilabs/common -Ilabs/05-unrelated-ipc
+BENCH_OBJECTS := $(patsubst bench/%.c,$(BENCH)/obj/%.o,$(filter-out bench/chan-peer.c,$(wildcard bench/*.c)))
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+
+bench:
+	@BUILD=$(BUILD) CC=$(CC) bench/run $(SUBMISSION)
+
+$(BENCH)/obj/%.o: bench/%.c $(wildcard bench/*.h labs/05-unrelated-ipc/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $(BENCH_INCLUDES) -c $< -o $@
+
+$(BENCH)/bench: $(BENCH_OBJECTS)
+	$(CC) $(KIT_CFLAGS) $^ -o $@ $(JANSSON_LIBS)
+
+bench-channel:
+	@mkdir -p $(BENCH)/obj
+	$(CC) $(STUDENT_CFLAGS) -O2 -Ilabs/common -Ilabs/05-unrelated-ipc -c $(BENCH_CHANNEL) \
+		-o $(BENCH)/obj/channel-under-test.o
+
+bench-programs: $(BENCH)/bench $(BENCH)/obj/chan-peer.o $(BENCH)/obj/transfer.o bench-channel
+	$(CC) $(KIT_CFLAGS) $(BENCH)/obj/chan-peer.o $(BENCH)/obj/transfer.o \
+		$(BENCH)/obj/channel-under-test.o -o $(BENCH)/chan-peer
 
 # ---- course platforms ---------------------------------------------------------
 

@@ -1,0 +1,301 @@
+/*
+ * ipc.c — the IPC measurements: pipe, Unix stream socket, the lab 5 channel,
+ * memcpy, and the round trip of one cache line between two CPUs.
+ *
+ * Every transfer runs between two processes pinned to two different CPUs and
+ * moves the same checked stream (transfer.c). The pipe and the socket are
+ * made here and their two ends forked from this process; the channel's two
+ * ends are separate programs (chan-peer) started with exec, which share only
+ * the channel file, as lab 5's programs do. memcpy, in this process alone,
+ * is the limit every transfer is compared with: no IPC moves bytes faster
+ * than one processor can copy them. The cache-line round trip is how long
+ * one store takes to reach the other CPU and come back, which bounds how fast
+ * any two processes can hand anything to each other.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "transfer.h"
+
+/* ---- Byte streams: a pipe and a Unix socket ---- */
+
+static int write_all(void *fd, const void *data, size_t len)
+{
+	const unsigned char *at = data;
+
+	while (len > 0) {
+		ssize_t done = write(*(int *)fd, at, len);
+
+		if (done == -1 && errno == EINTR)
+			continue;
+		if (done == -1)
+			return -1;
+		at += done;
+		len -= (size_t)done;
+	}
+	return 0;
+}
+
+/* len bytes, fewer only at the end of the stream (0 if it ended before any). */
+static ssize_t read_all(void *fd, void *data, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t done = read(*(int *)fd, (unsigned char *)data + got, len - got);
+
+		if (done == -1 && errno == EINTR)
+			continue;
+		if (done == -1)
+			return -1;
+		if (done == 0)
+			break;
+		got += (size_t)done;
+	}
+	return (ssize_t)got;
+}
+
+static int close_stream(void *fd)
+{
+	return close(*(int *)fd);
+}
+
+static struct endpoint stream_endpoint(int *fd)
+{
+	struct endpoint e = {
+		.send_name = "write", .recv_name = "read",
+		.send = write_all, .recv = read_all, .finish = close_stream, .context = fd,
+	};
+	return e;
+}
+
+/* The forked receiver: reads fds[0] on cpus[1]. */
+static int stream_receiver(const struct pair *pair, void *arg)
+{
+	struct ipc_job *job = arg;
+	struct endpoint e = stream_endpoint(&job->fds[0]);
+
+	close(job->fds[1]);
+	if (bench_pin(job->cpus[1]) == -1) {
+		result_line(pair->result_write, "error sched_setaffinity: %s", strerror(errno));
+		return -1;
+	}
+	result_line(pair->result_write, "ready");
+	return run_receiver(&e, job->size, job->count, pair->result_write);
+}
+
+/* The forked sender: writes fds[1] on cpus[0]. */
+static int stream_sender(const struct pair *pair, void *arg)
+{
+	struct ipc_job *job = arg;
+	struct endpoint e = stream_endpoint(&job->fds[1]);
+
+	close(job->fds[0]);
+	if (bench_pin(job->cpus[0]) == -1) {
+		result_line(pair->result_write, "error sched_setaffinity: %s", strerror(errno));
+		return -1;
+	}
+	return run_sender(&e, job->size, job->count, pair->result_write);
+}
+
+static pid_t start_stream_receiver(const struct pair *pair, void *arg)
+{
+	return pair_fork(pair, stream_receiver, arg);
+}
+
+static pid_t start_stream_sender(const struct pair *pair, void *arg)
+{
+	return pair_fork(pair, stream_sender, arg);
+}
+
+/* The parent keeps no end: the receiver must see the end of the stream. */
+static void close_stream_ends(void *arg)
+{
+	struct ipc_job *job = arg;
+
+	close(job->fds[0]);
+	close(job->fds[1]);
+}
+
+static const struct pair_ops stream_ops = {
+	start_stream_receiver, start_stream_sender, close_stream_ends,
+};
+
+static void stream_failed(struct outcome *out, const char *call)
+{
+	out->kind = OUTCOME_FAILED;
+	snprintf(out->why, sizeof(out->why), "%s: %s", call, strerror(errno));
+}
+
+void ipc_pipe(struct ipc_job *job, struct outcome *out)
+{
+	if (pipe(job->fds) == -1) {
+		stream_failed(out, "pipe");
+		return;
+	}
+	pair_run(&stream_ops, job, out);
+}
+
+void ipc_unix_socket(struct ipc_job *job, struct outcome *out)
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, job->fds) == -1) {
+		stream_failed(out, "socketpair");
+		return;
+	}
+	pair_run(&stream_ops, job, out);
+}
+
+/* ---- The lab 5 channel: two programs of their own ---- */
+
+size_t ipc_channel_capacity(size_t size)
+{
+	size_t capacity = (size_t)1 << 20;
+
+	/* A message may fill half the ring; four in flight keep both sides busy. */
+	while (capacity < 4 * (size + 64))
+		capacity *= 2;
+	return capacity;
+}
+
+/* chan-peer ROLE FILE CAPACITY SIZE COUNT CPU */
+static pid_t start_peer(const struct pair *pair, struct ipc_job *job, const char *role, int cpu)
+{
+	char capacity[32], size[32], count[32], on_cpu[16];
+	char *argv[] = { (char *)job->peer_program, (char *)role, (char *)job->channel_file,
+			 capacity, size, count, on_cpu, NULL };
+
+	snprintf(capacity, sizeof(capacity), "%zu", ipc_channel_capacity(job->size));
+	snprintf(size, sizeof(size), "%zu", job->size);
+	snprintf(count, sizeof(count), "%llu", (unsigned long long)job->count);
+	snprintf(on_cpu, sizeof(on_cpu), "%d", cpu);
+	return pair_exec(pair, argv);
+}
+
+static pid_t start_channel_receiver(const struct pair *pair, void *arg)
+{
+	struct ipc_job *job = arg;
+
+	return start_peer(pair, job, "recv", job->cpus[1]);
+}
+
+static pid_t start_channel_sender(const struct pair *pair, void *arg)
+{
+	struct ipc_job *job = arg;
+
+	return start_peer(pair, job, "send", job->cpus[0]);
+}
+
+static void nothing_to_close(void *arg)
+{
+	(void)arg;
+}
+
+void ipc_channel(struct ipc_job *job, struct outcome *out)
+{
+	static const struct pair_ops channel_ops = {
+		start_channel_receiver, start_channel_sender, nothing_to_close,
+	};
+
+	pair_run(&channel_ops, job, out);
+	if (unlink(job->channel_file) == -1 && errno != ENOENT && out->kind == OUTCOME_OK) {
+		out->kind = OUTCOME_FAILED;
+		snprintf(out->why, sizeof(out->why), "unlink %s: %s", job->channel_file,
+			 strerror(errno));
+	}
+}
+
+/* ---- memcpy ---- */
+
+/* Called through a volatile pointer, so that no copy can be optimised away. */
+static void *(*volatile copy_bytes)(void *, const void *, size_t) = memcpy;
+
+void ipc_memcpy(size_t size, uint64_t count, struct outcome *out)
+{
+	struct pattern p;
+	unsigned char *destination = malloc(size);
+	double start;
+
+	out->kind = OUTCOME_FAILED;
+	if (destination == NULL || pattern_init(&p, size) == -1) {
+		free(destination);
+		snprintf(out->why, sizeof(out->why), "no memory for %zu-byte buffers", size);
+		return;
+	}
+	start = bench_now();
+	for (uint64_t i = 0; i < count; i++)
+		copy_bytes(destination, p.body[i % 2], size);
+	out->seconds = bench_now() - start;
+	if (memcmp(destination, p.body[(count - 1) % 2], size) == 0)
+		out->kind = OUTCOME_OK;
+	else
+		snprintf(out->why, sizeof(out->why), "the last copy differs from its source");
+	pattern_free(&p);
+	free(destination);
+}
+
+/* ---- The cache-line round trip ---- */
+
+/* The child's half: answer every odd value with the next even one. */
+static void answer_pings(_Atomic uint64_t *line, uint64_t rounds)
+{
+	for (uint64_t round = 0; round < rounds; round++) {
+		uint64_t ping = 2 * round + 1;
+
+		while (atomic_load_explicit(line, memory_order_acquire) != ping)
+			;
+		atomic_store_explicit(line, ping + 1, memory_order_release);
+	}
+}
+
+/* The parent's half: rounds pings, each waiting for its answer. */
+static double send_pings(_Atomic uint64_t *line, uint64_t rounds)
+{
+	double start = bench_now();
+
+	for (uint64_t round = 0; round < rounds; round++) {
+		atomic_store_explicit(line, 2 * round + 1, memory_order_release);
+		while (atomic_load_explicit(line, memory_order_acquire) != 2 * round + 2)
+			;
+	}
+	return bench_now() - start;
+}
+
+double cacheline_roundtrip_ns(const int cpus[2], uint64_t rounds, char *why, size_t why_size)
+{
+	_Atomic uint64_t *line = mmap(NULL, sizeof(*line), PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double seconds = -1;
+	pid_t child;
+
+	if (line == MAP_FAILED) {
+		snprintf(why, why_size, "mmap: %s", strerror(errno));
+		return -1;
+	}
+	atomic_init(line, 0);
+	child = fork();
+	if (child == 0) {
+		answer_pings(line, rounds);
+		_exit(0);
+	}
+	if (child == -1) {
+		snprintf(why, why_size, "fork: %s", strerror(errno));
+	} else if (bench_pin_process(child, cpus[1]) == -1) {
+		snprintf(why, why_size, "sched_setaffinity: %s", strerror(errno));
+		kill(child, SIGKILL);
+	} else {
+		seconds = send_pings(line, rounds);
+	}
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	munmap((void *)line, sizeof(*line));
+	return seconds < 0 ? -1 : seconds / (double)rounds * 1e9;
+}

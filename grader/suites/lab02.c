@@ -640,19 +640,23 @@ static void expect_pages_mapped(const struct grade_outcome *out, size_t offset, 
 	expect_only_pages_of(out, offset, len, bytes, hint);
 }
 
-/* One se_write_at into the big file: it must succeed and map only its pages. */
-static void expect_small_edit(unsigned char *data, size_t offset, size_t len,
-			      const char *situation)
+/*
+ * One se_write_at of fresh bytes into path: it must succeed and map only the
+ * pages it changes. data, the file's expected content, is updated to match.
+ */
+static struct grade_outcome expect_small_edit(const char *path, unsigned char *data,
+					      size_t offset, size_t len, const char *situation)
 {
-	unsigned char *bytes = grade_random_bytes(len, 240 + len);
+	unsigned char *bytes = grade_random_bytes(len, 240 + offset + len);
 
 	grade_calls_reset();
-	struct grade_outcome out = run_write_at("big", (off_t)offset, bytes, len, situation);
+	struct grade_outcome out = run_write_at(path, (off_t)offset, bytes, len, situation);
 	expect_success(&out, 0, HINT_WRITE_AT);
 	expect_pages_mapped(&out, offset, len, HINT_PAGES);
 	grade_calls_reset();
 	memcpy(data + offset, bytes, len);
 	free(bytes);
+	return out;
 }
 
 static void write_at_maps_only_the_pages_needed(void)
@@ -663,8 +667,8 @@ static void write_at_maps_only_the_pages_needed(void)
 	grade_make_random_file("big", size, 241, 0644);
 	unsigned char *data = grade_random_bytes(size, 241);
 
-	expect_small_edit(data, 20 * MIB + 100, 50, "on a 48 MiB file, inside one page");
-	expect_small_edit(data, 30 * MIB + page() - 20, 40,
+	expect_small_edit("big", data, 20 * MIB + 100, 50, "on a 48 MiB file, inside one page");
+	expect_small_edit("big", data, 30 * MIB + page() - 20, 40,
 			  "on a 48 MiB file, across a page boundary");
 	grade_step("hashing \"big\" in another process that maps it");
 	if (grade_hash_mapped_elsewhere("big", &hash) != 0)

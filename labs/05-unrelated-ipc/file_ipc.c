@@ -71,8 +71,10 @@ ssize_t fi_load(const char *path, struct fi_student *out, size_t max)
  * Positions count every byte ever written (write_position) or read
  * (read_position) and only grow; a position's place in the ring is
  * position % capacity, and the ring holds write_position - read_position
- * bytes. Each side's fields sit on a cache line of their own. A *_sleeping
- * word is the futex a side sleeps on: 1 while it sleeps (or is about to).
+ * bytes. The fields sit on three cache lines: the sender's, the receiver's,
+ * and the wake-up line, which changes only when a side goes to sleep. A
+ * *_sleeping word is the futex a side sleeps on: 1 while it sleeps (or is
+ * about to).
  */
 #define CHAN_HEADER_SIZE 4096
 #define CACHE_LINE 64
@@ -83,12 +85,14 @@ struct chan_header {
 
 	/* The sender's side: written by the sender, read by the receiver. */
 	_Alignas(CACHE_LINE) _Atomic uint64_t write_position;
-	_Atomic uint32_t sender_sleeping; /* the futex word the sender sleeps on */
-	_Atomic uint32_t finished;        /* set by fi_chan_finish */
+	_Atomic uint32_t finished; /* set by fi_chan_finish */
 
 	/* The receiver's side. */
 	_Alignas(CACHE_LINE) _Atomic uint64_t read_position;
-	_Atomic uint32_t receiver_sleeping; /* the futex word the receiver sleeps on */
+
+	/* The wake-up line: the futex words the sender and the receiver sleep on. */
+	_Alignas(CACHE_LINE) _Atomic uint32_t sender_sleeping;
+	_Atomic uint32_t receiver_sleeping;
 };
 
 _Static_assert(sizeof(struct chan_header) <= CHAN_HEADER_SIZE, "the header fits its page");

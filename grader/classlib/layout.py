@@ -156,8 +156,13 @@ def with_parent_folders(entries):
 
 
 def graded_lab_present(entries, root, graded):
-    """Whether the root holds the folder of at least one graded lab."""
+    """Whether the root holds a real folder (not a link) of at least one graded lab."""
     if root is None:
         return False
-    return any(entry.kind == "dir" and entry.path.parts == root + (lab.folder,)
-               for entry in entries for lab in graded)
+    for entry in entries:
+        parts = entry.path.parts
+        for lab in graded:
+            if parts[:len(root) + 1] == root + (lab.folder,) and \
+                    (entry.kind == "dir" or (len(parts) > len(root) + 1 and entry.kind != "link")):
+                return True
+    return False

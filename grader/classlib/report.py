@@ -36,7 +36,7 @@ def rows(class_submissions, graded):
 
 def write_csv(path, table, graded):
     with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
+        writer = csv.writer(file, lineterminator="\n")
         writer.writerow(["student"] + [lab.column for lab in graded] + ["total", "notes"])
         for name, scores, total, notes in table:
             writer.writerow([name] + [scores[lab.column] for lab in graded] +

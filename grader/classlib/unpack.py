@@ -131,14 +131,12 @@ def _read_tar(path, extractor, display):
 
 
 def _zip_kind(info):
-    mode = info.external_attr >> 16
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the zip tool stored no type
     if info.is_dir():
         return "dir"
-    if stat.S_ISLNK(mode):
+    if kind == stat.S_IFLNK:
         return "link"
-    if mode and not stat.S_ISREG(mode):
-        return "other"
-    return "file"
+    return "file" if kind in (0, stat.S_IFREG) else "other"
 
 
 def _read_zip(path, extractor):

@@ -95,7 +95,7 @@ def main(argv):
     kit.prepare()
     graded = check_labs(options, kit.load_labs())
     out = os.path.abspath(options.out)
-    class_submissions, problems = submissions.discover(options.submissions, out)
+    class_submissions, problems = submissions.discover(options.submissions, os.path.realpath(out))
     if not class_submissions:
         fail(f"{options.submissions} holds no submission (expected one folder or .tar.gz, "
              ".tgz or .zip archive per student)")

@@ -88,9 +88,12 @@ def grade_all(class_submissions, options, labs, graded, out_dir, work_dir):
     """Grade every submission, `options.students_at_once` at a time."""
     max_score = sum(lab.max_score for lab in graded)
     progress = Progress(len(class_submissions))
-    with ThreadPoolExecutor(max_workers=options.students_at_once) as pool:
+    pool = ThreadPoolExecutor(max_workers=options.students_at_once)
+    try:
         futures = [pool.submit(grade_one, submission, options, labs, graded, out_dir,
                                os.path.join(work_dir, f"student-{index}"))
                    for index, submission in enumerate(class_submissions, start=1)]
         for future in as_completed(futures):
             progress.report(future.result(), max_score)
+    finally:  # on an interrupt, start no further runner
+        pool.shutdown(wait=True, cancel_futures=True)

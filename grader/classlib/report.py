@@ -77,7 +77,9 @@ def summarize(class_submissions, class_problems, table, graded, source):
     problems = list(class_problems)
     for submission in sorted(class_submissions, key=lambda s: s.name):
         problems += [f"{submission.name}: {note}" for note in submission.notes]
-    return {"submissions": source, "students": len(table),
+    isolation = next((s.results.get("extra_data", {}).get("isolation") for s in class_submissions
+                      if s.results is not None), None)
+    return {"submissions": source, "students": len(table), "isolation": isolation,
             "graded": sum(s.results is not None for s in class_submissions),
             "labs": {lab.column: lab.title for lab in graded},
             "statistics": per_lab, "tests": test_failures(class_submissions),
@@ -86,7 +88,10 @@ def summarize(class_submissions, class_problems, table, graded, source):
 
 def render(summary):
     lines = [f"Class grades for {summary['submissions']}: {summary['students']} students, "
-             f"{summary['graded']} graded", "",
+             f"{summary['graded']} graded"]
+    if summary["isolation"]:
+        lines.append(f"Isolation: {summary['isolation']}")
+    lines += ["",
              f"Scores per lab over all {summary['students']} students (not graded counts as 0):",
              f"  {'':8} {'mean':>8} {'median':>8} {'std dev':>8} {'min':>6} {'max':>6} "
              f"{'out of':>7}"]

@@ -5,10 +5,11 @@ member. Every member is listed (for the layout notes) but only regular files
 whose path could be a student file are written, each with mode 0644 into
 folders made here with 0755, so nothing an archive says about owners, modes or
 links reaches the disk. Absolute paths, '..', links, devices and fifos are
-skipped with a note. Sizes in headers are never trusted: bytes are counted as
-they are decompressed, and an archive stops being read — and is not graded —
-when a file, the whole archive or its member count passes a cap, so a zip or
-gzip bomb costs at most a few MiB of work.
+skipped with a note. An archive over 16 MiB is not read at all. Sizes in
+headers are never trusted: bytes are counted as they are decompressed, and an
+archive stops being read — and is not graded — when a file, the whole archive
+or its member count passes a cap, so a zip or gzip bomb costs at most a few
+MiB of work.
 """
 import gzip
 import os
@@ -22,6 +23,7 @@ from .kit import STUDENT_FILE_MAX
 from .layout import Entry
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".zip")
+MAX_ARCHIVE = 16 << 20  # bytes on disk: a zip's whole member list is read at once
 MAX_MEMBERS = 10000
 MAX_WRITTEN = 16 << 20  # bytes written to disk for one archive
 MAX_UNPACKED = 64 << 20  # bytes decompressed from a .tar.gz, skipped members included
@@ -158,6 +160,9 @@ def unpack(path, dest, wanted):
     extractor = _Extractor(dest, wanted)
     display = os.path.basename(path)
     os.makedirs(dest, mode=0o755)
+    if os.path.getsize(path) > MAX_ARCHIVE:
+        raise ArchiveRefused(f"oversized archive: {display} is larger than "
+                             f"{MAX_ARCHIVE >> 20} MiB; not graded")
     try:
         if path.lower().endswith(".zip"):
             _read_zip(path, extractor)

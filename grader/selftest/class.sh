@@ -298,11 +298,18 @@ class_writes_only_out() {
 	[[ ! -e $c/out/.work ]] || { echo "the work folder $c/out/.work was left"; return 1; }
 }
 
+# A test process whose runner has ended was left behind. A test's uid tells its
+# runner: scheduler.c gives each runner the block of 128 uids from
+# 0x40000000 + 128 * (its pid % 0x400000), so other runners at work on the
+# machine (whose tests are still theirs) are not mistaken for leftovers.
 class_nothing_left_running() {
-	local left
-	no_test_process_left || return 1
-	left=$(ps -eo pid=,args= | grep -F "$scratch/class" | grep -v grep)
-	[[ -z $left ]] || { echo "still running: $left"; return 1; }
+	local uid pid args runner left=""
+	while read -r uid pid args; do
+		runner=$(((uid - 0x40000000) / 128))
+		[[ -e /proc/$runner ]] || left+="$uid $pid $args"$'\n'
+	done < <(ps -eo uid=,pid=,args= | awk -v floor=$test_uid_floor '$1 >= floor')
+	left+=$(ps -eo pid=,args= | grep -F "$scratch/class" | grep -v grep)
+	[[ -z $left ]] || { echo "still running, expected nothing: $left"; return 1; }
 }
 
 # ARGS...: grade-class refuses them with exit status 2 and one line on stderr.

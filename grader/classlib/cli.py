@@ -34,7 +34,7 @@ def parse(argv):
         "Grade a whole class: SUBMISSIONS holds one folder or .tar.gz/.tgz/.zip archive per "
         "student, each laid out like labs/ (possibly inside one more folder)."))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N",
-                        help="grade N students at a time (default: the number of CPUs)")
+                        help="run N tests at a time (default: the number of CPUs)")
     parser.add_argument("--lab", type=int, action="append", default=[], metavar="N",
                         dest="labs", help="grade only lab N (repeat for more labs)")
     parser.add_argument("--out", default="class-grades", metavar="DIR",

@@ -2,10 +2,10 @@
 
 Each submission is graded by one run of build/grader/runner, exactly as
 grader/grade FOLDER would (same options, --format json), writing the
-student's results.json. Several runners run at once: each one gives its
-tests uids of a block of its own (derived from its process id, see the
-runner's scheduler.c), so they never signal each other's tests. A submission
-that cannot be graded costs that student only. Progress goes to stderr: one
+student's results.json. Runners may run side by side (students_at_once):
+each gives its tests the uids of a block of its own, derived from its
+process id (the runner's scheduler.c), so none can signal another's tests.
+A submission that cannot be graded costs that student only. Progress goes to stderr: one
 line kept up to date on a terminal, one line per student otherwise.
 """
 import json
@@ -19,6 +19,8 @@ from . import kit, submissions as submissions_module
 
 
 class Progress:
+    """Counts finished students and tells the instructor on stderr."""
+
     def __init__(self, total, stream=sys.stderr):
         self.total, self.done, self.stream = total, 0, stream
         self.live = stream.isatty()
@@ -57,8 +59,6 @@ def _lab_problems(results):
 
 def grade_one(submission, options, labs, graded, out_dir, unpack_dir):
     """Unpack (if needed) and grade one submission; never raises for the student's sake."""
-    student_dir = os.path.join(out_dir, "students", submission.name)
-    os.makedirs(student_dir, exist_ok=True)
     try:
         submissions_module.prepare(submission, labs, graded, unpack_dir)
     except OSError as error:  # e.g. a folder the grader may not read
@@ -66,6 +66,8 @@ def grade_one(submission, options, labs, graded, out_dir, unpack_dir):
         submission.graded_dir = None
     if submission.graded_dir is None:
         return submission
+    student_dir = os.path.join(out_dir, "students", submission.name)
+    os.makedirs(student_dir, exist_ok=True)
     results_path = os.path.join(student_dir, "results.json")
     run = subprocess.run(runner_command(options, submission.graded_dir, results_path),
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -142,7 +142,8 @@ for row in csv.DictReader(open(sys.argv[1], newline="")):
 }
 
 class_csv_is_right() {
-	local c=$(class_dir) student want got status=0
+	local c student want got status=0
+	c=$(class_dir)
 	[[ $(head -n 1 "$c/out/grades.csv") == student,lab1,lab2,total,notes ]] ||
 		{ echo "header: expected 'student,lab1,lab2,total,notes', observed $(head -n 1 "$c/out/grades.csv")"; return 1; }
 	# Scores that do not depend on the grader's own verdicts.
@@ -164,7 +165,8 @@ class_csv_is_right() {
 
 # Every results.json equals what grader/grade gives the same folder alone, and the CSV agrees.
 class_equals_lone_grade() {
-	local c=$(class_dir) student folder lone mine projection status=0
+	local c student folder lone mine projection status=0
+	c=$(class_dir)
 	projection='[.score, .max_score, [.tests[] | [.number, .name, .score, .status, .verdict]]]'
 	for student in alice bob bob-2 carol dave erin frank mallory misnamed; do
 		folder=$c/subs/$student
@@ -241,7 +243,8 @@ class_summary_failures() {
 
 # One clear line for each bad input: "STUDENT: what was found".
 class_summary_problems() {
-	local summary=$(class_dir)/out/summary.txt pattern status=0
+	local summary pattern status=0
+	summary=$(class_dir)/out/summary.txt
 	while IFS= read -r pattern; do
 		grep -qE "^  $pattern" "$summary" || { echo "no problem line matching: $pattern"; status=1; }
 	done <<-'LINES'
@@ -265,7 +268,8 @@ class_summary_problems() {
 
 # Bombs stop at the cap: unpacking each one directly writes at most 1 MiB and refuses it.
 class_bombs_stop_at_cap() {
-	local c=$(class_dir)
+	local c
+	c=$(class_dir)
 	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$kit/grader" "$c" <<-'PYTHON'
 		import os, sys
 		sys.path.insert(0, sys.argv[1])
@@ -288,7 +292,8 @@ class_bombs_stop_at_cap() {
 }
 
 class_writes_only_out() {
-	local c=$(class_dir)
+	local c
+	c=$(class_dir)
 	# Only what appeared: the machine's own programs may remove temporary files meanwhile.
 	comm -13 "$c/listing-before" "$c/listing-after" >"$c/listing-new"
 	[[ ! -s $c/listing-new ]] ||
@@ -307,14 +312,15 @@ class_nothing_left_running() {
 	while read -r uid pid args; do
 		runner=$(((uid - 0x40000000) / 128))
 		[[ -e /proc/$runner ]] || left+="$uid $pid $args"$'\n'
-	done < <(ps -eo uid=,pid=,args= | awk -v floor=$test_uid_floor '$1 >= floor')
+	done < <(ps -eo uid=,pid=,args= | awk -v floor="$test_uid_floor" '$1 >= floor')
 	left+=$(ps -eo pid=,args= | grep -F "$scratch/class" | grep -v grep)
 	[[ -z $left ]] || { echo "still running, expected nothing: $left"; return 1; }
 }
 
 # ARGS...: grade-class refuses them with exit status 2 and one line on stderr.
 class_refused_in_one_line() {
-	local c=$(class_dir) code
+	local c code
+	c=$(class_dir)
 	grader/grade-class "$@" >"$c/refused.out" 2>"$c/refused.err"
 	code=$?
 	[[ $code == 2 ]] || { echo "exit status $code, expected 2"; cat "$c/refused.err"; return 1; }
@@ -323,7 +329,8 @@ class_refused_in_one_line() {
 }
 
 class_empty_folder_refused() {
-	local c=$(class_dir)
+	local c
+	c=$(class_dir)
 	mkdir -p "$c/empty-class"
 	class_refused_in_one_line --out "$c/empty-out" "$c/empty-class" | tee "$c/empty.err" || return 1
 	grep -q "holds no submission" "$c/empty.err" ||
@@ -332,7 +339,8 @@ class_empty_folder_refused() {
 }
 
 class_foreign_out_refused() {
-	local c=$(class_dir)
+	local c
+	c=$(class_dir)
 	mkdir -p "$c/foreign"
 	echo keep >"$c/foreign/thesis.txt"
 	class_refused_in_one_line --lab 1 --out "$c/foreign" "$c/subs" || return 1
@@ -342,7 +350,8 @@ class_foreign_out_refused() {
 
 # A second run into an earlier result replaces it.
 class_rerun_replaces() {
-	local c=$(class_dir)
+	local c
+	c=$(class_dir)
 	mkdir -p "$c/tiny"
 	cp -r "$c/subs/alice" "$c/tiny/"
 	grader/grade-class --lab 1 --out "$c/out-twice" "$c/tiny" 2>/dev/null || return 1

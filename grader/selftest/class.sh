@@ -1,0 +1,390 @@
+# class.sh — the checks of grader/grade-class, which grades a whole class.
+#
+# class_build_submissions makes a class in $scratch/class/subs from solutions/,
+# the skeletons and catalogue patches: plain folders, a .tar.gz, a .zip, two
+# corrupt archives, a zip bomb and a gzip bomb, archives with '../escape' and
+# with links to /etc, misnamed files, two students named bob, hostile code, a
+# folder with no lab and a file that is no submission. class_grade_runs grades
+# it once (labs 1 and 2); the checks after it read that run's output, compare
+# it with a lone grader/grade of each submission, and try the bad inputs.
+# Sourced by check after lib.sh: uses $kit, $scratch, grade(), check and section.
+
+class_dir() { printf '%s/class\n' "$scratch"; }
+class_labs() { lab_folders | head -n 2; }
+
+# LAB SOURCE_ROOT DEST: copy the student file of LAB from SOURCE_ROOT (solutions or labs).
+class_copy_file() {
+	mkdir -p "$3/$1"
+	cp "$2/$1/$(student_file "$1")" "$3/$1/"
+}
+
+# ARCHIVE_FORM DEST SOURCE [EXTRA]: archive the folder SOURCE's contents as DEST
+# (tar.gz or zip, written by Python so no archiver has to be installed); EXTRA
+# adds hostile members: escape (../escape), links (a symlink to /etc and a hard
+# link to /etc/passwd), zipbomb or gzipbomb (a 256 MiB tio.c of zeros).
+class_archive() {
+	/usr/bin/python3 - "$@" <<-'PYTHON'
+		import io, os, sys, tarfile, zipfile
+		form, dest, source = sys.argv[1:4]
+		extra = sys.argv[4] if len(sys.argv) > 4 else ""
+		bomb_size = 256 << 20
+		class Zeros(io.RawIOBase):
+		    def __init__(self, left): self.left = left
+		    def readable(self): return True
+		    def readinto(self, buffer):
+		        count = min(len(buffer), self.left)
+		        buffer[:count] = bytes(count)
+		        self.left -= count
+		        return count
+		files = sorted(os.path.relpath(os.path.join(folder, name), source)
+		               for folder, _, names in os.walk(source) for name in names)
+		if form == "zip":
+		    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
+		        for name in files:
+		            archive.write(os.path.join(source, name), name)
+		        if extra == "zipbomb":
+		            with archive.open("01-traditional-io/tio.c", "w", force_zip64=True) as member:
+		                for _ in range(bomb_size >> 20):
+		                    member.write(bytes(1 << 20))
+		    sys.exit()
+		with tarfile.open(dest, "w:gz") as archive:
+		    for name in files:
+		        archive.add(os.path.join(source, name), name)
+		    def special(name, kind, target="", data=b""):
+		        info = tarfile.TarInfo(name)
+		        info.type, info.linkname, info.size = kind, target, len(data)
+		        archive.addfile(info, io.BytesIO(data))
+		    if extra == "escape":
+		        special("../escape", tarfile.REGTYPE, data=b"escaped\n")
+		    if extra == "links":
+		        special("01-traditional-io/include", tarfile.SYMTYPE, "/etc")
+		        special("02-shared-edit/shared_edit.c", tarfile.LNKTYPE, "/etc/passwd")
+		    if extra == "gzipbomb":
+		        info = tarfile.TarInfo("01-traditional-io/tio.c")
+		        info.size = bomb_size
+		        archive.addfile(info, io.BufferedReader(Zeros(bomb_size)))
+	PYTHON
+}
+
+class_build_submissions() {
+	local c subs sources lab
+	c=$(class_dir)
+	subs=$c/subs sources=$c/sources
+	rm -rf "$c"
+	mkdir -p "$subs" "$sources"
+	for lab in $(class_labs); do
+		class_copy_file "$lab" solutions "$subs/alice"
+		# carol hands in her whole copy of the skeletons, inside one more folder.
+		mkdir -p "$sources/carol/carol-labs"
+		cp -r "labs/$lab" "$sources/carol/carol-labs/"
+		class_copy_file "$lab" solutions "$sources/dave"
+	done
+	patch -s -p1 -d "$sources/dave/01-traditional-io" \
+		<grader/catalogue/wrong/01-traditional-io/read-full-single-read.patch || return 1
+	class_copy_file 01-traditional-io solutions "$sources/erin"
+	class_copy_file 01-traditional-io solutions "$sources/frank"
+	class_copy_file 01-traditional-io labs "$sources/bob-2"
+	class_copy_file 02-shared-edit solutions "$subs/bob"
+	class_archive tar.gz "$subs/carol.tar.gz" "$sources/carol" &&
+		class_archive zip "$subs/dave.zip" "$sources/dave" &&
+		class_archive tar.gz "$subs/erin.tgz" "$sources/erin" escape &&
+		class_archive tar.gz "$subs/frank.tar.gz" "$sources/frank" links &&
+		class_archive zip "$subs/bob.zip" "$sources/bob-2" &&
+		mkdir -p "$sources/bomb" &&
+		class_archive zip "$subs/zipbomb.zip" "$sources/bomb" zipbomb &&
+		class_archive tar.gz "$subs/gzbomb.tar.gz" "$sources/bomb" gzipbomb || return 1
+	head -c 4000 /dev/urandom >"$subs/corrupt.zip"
+	head -c 300 "$subs/carol.tar.gz" >"$subs/truncated.tar.gz"
+	mkdir -p "$subs/misnamed/01-traditional-io"
+	cp solutions/01-traditional-io/tio.c "$subs/misnamed/01-traditional-io/Tio.c"
+	cp solutions/02-shared-edit/shared_edit.c "$subs/misnamed/"
+	mkdir -p "$subs/nolab"
+	echo "I did not do the labs." >"$subs/nolab/README.txt"
+	echo "not a submission" >"$subs/notes.txt"
+	class_copy_file 01-traditional-io solutions "$subs/mallory"
+	patch -s -p1 -d "$subs/mallory/01-traditional-io" \
+		<grader/catalogue/hostile/01-traditional-io/fork-bomb.patch || return 1
+}
+
+# What the run could have written besides --out: $scratch and the shared temporary folders.
+class_outside_listing() {
+	local c
+	c=$(class_dir)
+	{
+		# listing-*: what this check itself writes (the listings, the run's output).
+		find "$scratch" -path "$c/out" -prune -o -path "$c/listing-*" -prune -o -printf '%p %s\n'
+		find /tmp /var/tmp /dev/shm -mindepth 1 -maxdepth 1 -path "$scratch" -prune -o -printf '%p\n'
+		find /etc -maxdepth 1 -newer "$c/subs/notes.txt" -printf '%p\n'
+		find "$kit/grader" -name __pycache__
+	} 2>/dev/null | sort
+}
+
+class_grade_runs() {
+	local c status
+	c=$(class_dir)
+	class_build_submissions || { echo "the test class could not be built"; return 1; }
+	class_outside_listing >"$c/listing-before"
+	grader/grade-class --jobs 2 --lab 1 --lab 2 --out "$c/out" "$c/subs" >"$c/listing-stdout" 2>"$c/listing-stderr"
+	status=$?
+	class_outside_listing >"$c/listing-after"
+	[[ $status == 0 ]] || { echo "exit status $status, expected 0:"; cat "$c/listing-stderr"; return 1; }
+	# Not a terminal: one line per student, then the closing line.
+	[[ $(grep -cE '^\[[0-9]+/14\] [a-z2-]+: ([0-9]+/200|not graded)$' "$c/listing-stderr") == 14 ]] ||
+		{ echo "expected 14 progress lines '[k/14] name: score/200', got:"; cat "$c/listing-stderr"; return 1; }
+}
+
+# STUDENT: its CSV row as "lab1 lab2 total".
+class_csv_scores() {
+	/usr/bin/python3 -c 'import csv, sys
+for row in csv.DictReader(open(sys.argv[1], newline="")):
+    if row["student"] == sys.argv[2]:
+        print(row["lab1"], row["lab2"], row["total"])' "$(class_dir)/out/grades.csv" "$1"
+}
+
+class_csv_is_right() {
+	local c student want got status=0
+	c=$(class_dir)
+	[[ $(head -n 1 "$c/out/grades.csv") == student,lab1,lab2,total,notes ]] ||
+		{ echo "header: expected 'student,lab1,lab2,total,notes', observed $(head -n 1 "$c/out/grades.csv")"; return 1; }
+	# Scores that do not depend on the grader's own verdicts.
+	for want in "alice 100 100 200" "bob 0 100 100" "bob-2 0 0 0" "carol 0 0 0" \
+		"corrupt 0 0 0" "erin 100 0 100" "frank 100 0 100" "gzbomb 0 0 0" \
+		"misnamed 0 0 0" "nolab 0 0 0" "truncated 0 0 0" "zipbomb 0 0 0"; do
+		student=${want%% *}
+		got=$(class_csv_scores "$student")
+		[[ "$student $got" == "$want" ]] ||
+			{ echo "$student: expected '${want#* }', observed '$got'"; status=1; }
+	done
+	got=$(class_csv_scores dave)
+	[[ $got =~ ^[0-9]+\ 100\ [0-9]+$ && ${got%% *} -lt 100 ]] ||
+		{ echo "dave (a read_full that reads once): expected lab1 < 100 and lab2 100, observed '$got'"; status=1; }
+	[[ $(($(wc -l <"$c/out/grades.csv") - 1)) == 14 ]] ||
+		{ echo "expected 14 rows, observed $(($(wc -l <"$c/out/grades.csv") - 1))"; status=1; }
+	return $status
+}
+
+# Every results.json equals what grader/grade gives the same folder alone, and the CSV agrees.
+class_equals_lone_grade() {
+	local c student folder lone mine projection status=0
+	c=$(class_dir)
+	projection='[.score, .max_score, [.tests[] | [.number, .name, .score, .status, .verdict]]]'
+	for student in alice bob bob-2 carol dave erin frank mallory misnamed; do
+		folder=$c/subs/$student
+		[[ -d $folder ]] || folder=$c/sources/$student
+		[[ $student != carol ]] || folder=$c/sources/carol/carol-labs # graded inside its one folder
+		[[ -f $c/out/students/$student/results.json ]] ||
+			{ echo "$student: no students/$student/results.json"; status=1; continue; }
+		lone=$(grade --lab 1 --lab 2 --jobs 2 --format json "$folder" | jq -c "$projection")
+		mine=$(jq -c "$projection" "$c/out/students/$student/results.json")
+		[[ $lone == "$mine" ]] ||
+			{ echo "$student: grade-class and a lone grade differ:"; diff <(jq . <<<"$lone") <(jq . <<<"$mine") | head -n 8; status=1; }
+		mine=$(jq -r '[([.tests[] | select(.number | startswith("1.")) | .score] | add),
+			([.tests[] | select(.number | startswith("2.")) | .score] | add), .score] | join(" ")' \
+			"$c/out/students/$student/results.json")
+		[[ $(class_csv_scores "$student") == "$mine" ]] ||
+			{ echo "$student: CSV '$(class_csv_scores "$student")', results.json '$mine'"; status=1; }
+	done
+	for student in corrupt truncated zipbomb gzbomb nolab; do
+		[[ ! -e $c/out/students/$student/results.json ]] ||
+			{ echo "$student was not graded but has a results.json"; status=1; }
+	done
+	return $status
+}
+
+# summary.json's statistics are those of the CSV's columns, and summary.txt shows them.
+class_summary_statistics() {
+	/usr/bin/python3 - "$(class_dir)/out" <<-'PYTHON'
+		import csv, json, statistics, sys
+		out = sys.argv[1]
+		rows = list(csv.DictReader(open(f"{out}/grades.csv", newline="")))
+		summary = json.load(open(f"{out}/summary.json"))
+		text = open(f"{out}/summary.txt").read()
+		for column in ("lab1", "lab2", "total"):
+		    values = [float(row[column]) for row in rows]
+		    want = {"mean": round(statistics.fmean(values), 2), "median": statistics.median(values),
+		            "stdev": round(statistics.pstdev(values), 2), "min": min(values), "max": max(values)}
+		    got = summary["statistics"][column]
+		    for key, value in want.items():
+		        if abs(got[key] - value) > 0.01:
+		            sys.exit(f"{column} {key}: expected {value}, observed {got[key]}")
+		    line = next((l for l in text.splitlines() if l.split()[:1] == [column]), None)
+		    shown = [f"{got[key]}" for key in ("mean", "median", "stdev", "min", "max")]
+		    if line is None or line.split()[1:6] != shown:
+		        sys.exit(f"summary.txt: expected a line '{column} {' '.join(shown)} ...', observed {line!r}")
+	PYTHON
+}
+
+# Every test's failure fraction, from the students' results.json files, worst first.
+class_summary_failures() {
+	/usr/bin/python3 - "$(class_dir)/out" <<-'PYTHON'
+		import glob, json, sys
+		out = sys.argv[1]
+		reports = [json.load(open(path)) for path in glob.glob(f"{out}/students/*/results.json")]
+		tests = json.load(open(f"{out}/summary.json"))["tests"]
+		text = open(f"{out}/summary.txt").read()
+		if len(tests) != len(reports[0]["tests"]):
+		    sys.exit(f"expected {len(reports[0]['tests'])} tests, observed {len(tests)}")
+		fractions = [test["fraction"] for test in tests]
+		if fractions != sorted(fractions, reverse=True):
+		    sys.exit(f"not worst first: {fractions}")
+		for test in tests:
+		    failed = sum(t["status"] != "passed" for r in reports for t in r["tests"]
+		                 if t["number"] == test["number"])
+		    if (test["failed"], test["graded"]) != (failed, len(reports)):
+		        sys.exit(f"{test['number']}: expected {failed}/{len(reports)} failed, "
+		                 f"observed {test['failed']}/{test['graded']}")
+		    line = f"{test['number']:<6} {test['name']:<44} {failed}/{len(reports)} failed"
+		    if line not in text:
+		        sys.exit(f"summary.txt has no line with '{line}'")
+		if not any(t["number"] == "1.2" and t["failed"] >= 1 for t in tests):
+		    sys.exit("1.2 read_full_retries_short_reads: dave's single read() was not counted")
+	PYTHON
+}
+
+# One clear line for each bad input: "STUDENT: what was found".
+class_summary_problems() {
+	local summary pattern status=0
+	summary=$(class_dir)/out/summary.txt
+	while IFS= read -r pattern; do
+		grep -qE "^  $pattern" "$summary" || { echo "no problem line matching: $pattern"; status=1; }
+	done <<-'LINES'
+		notes.txt: not a folder or a .tar.gz, .tgz or .zip archive
+		two submissions are named bob: bob/ is graded as bob, bob.zip as bob-2
+		corrupt: corrupt archive: corrupt.zip cannot be read .*; not graded
+		truncated: corrupt archive: truncated.tar.gz cannot be read .*; not graded
+		zipbomb: archive bomb: 01-traditional-io/tio.c unpacks to more than 1 MiB
+		gzbomb: archive bomb: 01-traditional-io/tio.c unpacks to more than 1 MiB
+		erin: path escape: member '../escape' would be written outside the submission; skipped
+		frank: link 01-traditional-io/include -> /etc is not followed
+		frank: link 02-shared-edit/shared_edit.c -> /etc/passwd is not followed
+		misnamed: found 01-traditional-io/Tio.c, expected 01-traditional-io/tio.c
+		misnamed: found shared_edit.c, expected 02-shared-edit/shared_edit.c
+		nolab: no lab at all: expected folders like 01-traditional-io/ holding tio.c
+	LINES
+	# carol's kit files (headers, demos, handout) are no problem: only what a student added is.
+	! grep -q '^  carol:' "$summary" || { echo "carol's untouched skeletons were called a problem:"; grep '^  carol:' "$summary"; status=1; }
+	return $status
+}
+
+# Bombs stop at the cap: unpacking each one directly writes at most 1 MiB and refuses it.
+class_bombs_stop_at_cap() {
+	local c
+	c=$(class_dir)
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$kit/grader" "$c" <<-'PYTHON'
+		import os, sys
+		sys.path.insert(0, sys.argv[1])
+		from classlib import kit, layout, unpack
+		labs = kit.load_labs()
+		for name in ("zipbomb.zip", "gzbomb.tar.gz"):
+		    dest = os.path.join(sys.argv[2], "unpacked-" + name)
+		    try:
+		        unpack.unpack(os.path.join(sys.argv[2], "subs", name), dest,
+		                      lambda path: layout.could_be_student_file(path, labs))
+		        sys.exit(f"{name}: unpacked without a complaint")
+		    except unpack.ArchiveRefused as refused:
+		        if "archive bomb" not in str(refused):
+		            sys.exit(f"{name}: expected 'archive bomb', observed {refused}")
+		    written = sum(os.path.getsize(os.path.join(folder, file))
+		                  for folder, _, files in os.walk(dest) for file in files)
+		    if written > kit.STUDENT_FILE_MAX:
+		        sys.exit(f"{name}: expected at most {kit.STUDENT_FILE_MAX} bytes written, observed {written}")
+	PYTHON
+}
+
+class_writes_only_out() {
+	local c
+	c=$(class_dir)
+	# Only what appeared: the machine's own programs may remove temporary files meanwhile.
+	comm -13 "$c/listing-before" "$c/listing-after" >"$c/listing-new"
+	[[ ! -s $c/listing-new ]] ||
+		{ echo "written outside --out, expected nothing:"; head -n 10 "$c/listing-new"; return 1; }
+	[[ ! -e $c/escape && ! -e $c/out/escape && ! -e /etc/include ]] ||
+		{ echo "'../escape' or a link target was written"; return 1; }
+	[[ ! -e $c/out/.work ]] || { echo "the work folder $c/out/.work was left"; return 1; }
+}
+
+# A test process whose runner has ended was left behind. A test's uid tells its
+# runner: scheduler.c gives each runner the block of 128 uids from
+# 0x40000000 + 128 * (its pid % 0x400000), so other runners at work on the
+# machine (whose tests are still theirs) are not mistaken for leftovers.
+class_nothing_left_running() {
+	local uid pid args runner left=""
+	while read -r uid pid args; do
+		runner=$(((uid - 0x40000000) / 128))
+		[[ -e /proc/$runner ]] || left+="$uid $pid $args"$'\n'
+	done < <(ps -eo uid=,pid=,args= | awk -v floor="$test_uid_floor" '$1 >= floor')
+	left+=$(ps -eo pid=,args= | grep -F "$scratch/class" | grep -v grep)
+	[[ -z $left ]] || { echo "still running, expected nothing: $left"; return 1; }
+}
+
+# ARGS...: grade-class refuses them with exit status 2 and one line on stderr.
+class_refused_in_one_line() {
+	local c code
+	c=$(class_dir)
+	grader/grade-class "$@" >"$c/refused.out" 2>"$c/refused.err"
+	code=$?
+	[[ $code == 2 ]] || { echo "exit status $code, expected 2"; cat "$c/refused.err"; return 1; }
+	[[ $(wc -l <"$c/refused.err") == 1 ]] || { echo "expected one line, observed:"; cat "$c/refused.err"; return 1; }
+	cat "$c/refused.err"
+}
+
+class_empty_folder_refused() {
+	local c
+	c=$(class_dir)
+	mkdir -p "$c/empty-class"
+	class_refused_in_one_line --out "$c/empty-out" "$c/empty-class" | tee "$c/empty.err" || return 1
+	grep -q "holds no submission" "$c/empty.err" ||
+		{ echo "expected 'holds no submission', observed: $(cat "$c/empty.err")"; return 1; }
+	[[ ! -e $c/empty-out ]] || { echo "--out was created for an empty class"; return 1; }
+}
+
+class_foreign_out_refused() {
+	local c
+	c=$(class_dir)
+	mkdir -p "$c/foreign"
+	echo keep >"$c/foreign/thesis.txt"
+	class_refused_in_one_line --lab 1 --out "$c/foreign" "$c/subs" || return 1
+	[[ $(cat "$c/foreign/thesis.txt") == keep && $(ls -A "$c/foreign") == thesis.txt ]] ||
+		{ echo "the foreign folder's contents changed"; return 1; }
+}
+
+# A second run into an earlier result replaces it.
+class_rerun_replaces() {
+	local c
+	c=$(class_dir)
+	mkdir -p "$c/tiny"
+	cp -r "$c/subs/alice" "$c/tiny/"
+	grader/grade-class --lab 1 --out "$c/out-twice" "$c/tiny" 2>/dev/null || return 1
+	mv "$c/tiny/alice" "$c/tiny/zoe"
+	grader/grade-class --lab 1 --out "$c/out-twice" "$c/tiny" 2>"$c/rerun.err" ||
+		{ echo "the second run failed: $(cat "$c/rerun.err")"; return 1; }
+	[[ $(ls "$c/out-twice/students") == zoe && $(tail -n 1 "$c/out-twice/grades.csv") == zoe,100,100, ]] ||
+		{ echo "expected only zoe's result, observed: $(ls "$c/out-twice/students") / $(tail -n 1 "$c/out-twice/grades.csv")"; return 1; }
+}
+
+class_checks() {
+	section "Grading a whole class (grade-class)"
+	check "a class of folders and archives is graded: exit 0, one progress line per student" \
+		class_grade_runs
+	check "grades.csv: a row per student, lab1, lab2, total and notes, with the right scores" \
+		class_csv_is_right
+	check "every student's results.json and CSV row equal a lone grader/grade of the folder" \
+		class_equals_lone_grade
+	check "summary: mean, median, std dev, min and max per lab and for the total" \
+		class_summary_statistics
+	check "summary: every test's failure fraction, worst first" class_summary_failures
+	check "summary: one clear line per bad input (corrupt, bombs, escape, links, names, ...)" \
+		class_summary_problems
+	check "a zip bomb and a gzip bomb stop at the cap (at most 1 MiB written)" \
+		class_bombs_stop_at_cap
+	check "nothing is written outside --out, and its work folder is removed" class_writes_only_out
+	check "no process of the class's grading is left" class_nothing_left_running
+	check "an empty submissions folder is refused in one line, writing nothing" \
+		class_empty_folder_refused
+	check "an unknown --lab is refused in one line" class_refused_in_one_line --lab 63 labs
+	check "--jobs 0 is refused in one line" class_refused_in_one_line --jobs 0 labs
+	check "a submissions folder that does not exist is refused in one line" \
+		class_refused_in_one_line /nonexistent/class
+	check "an --out holding other files is refused, and left untouched" class_foreign_out_refused
+	check "an --out holding an earlier result is replaced by the new one" class_rerun_replaces
+}

@@ -120,8 +120,9 @@ class_outside_listing() {
 }
 
 class_grade_runs() {
-	local c status
+	local c status full
 	c=$(class_dir)
+	full=$(($(class_full_marks 1) + $(class_full_marks 2)))
 	class_build_submissions || { echo "the test class could not be built"; return 1; }
 	class_outside_listing >"$c/listing-before"
 	grader/grade-class --jobs 2 --lab 1 --lab 2 --out "$c/out" "$c/subs" >"$c/listing-stdout" 2>"$c/listing-stderr"
@@ -129,8 +130,8 @@ class_grade_runs() {
 	class_outside_listing >"$c/listing-after"
 	[[ $status == 0 ]] || { echo "exit status $status, expected 0:"; cat "$c/listing-stderr"; return 1; }
 	# Not a terminal: one line per student, then the closing line.
-	[[ $(grep -cE '^\[[0-9]+/14\] [a-z2-]+: ([0-9]+/200|not graded)$' "$c/listing-stderr") == 14 ]] ||
-		{ echo "expected 14 progress lines '[k/14] name: score/200', got:"; cat "$c/listing-stderr"; return 1; }
+	[[ $(grep -cE "^\[[0-9]+/14\] [a-z2-]+: ([0-9]+/$full|not graded)\$" "$c/listing-stderr") == 14 ]] ||
+		{ echo "expected 14 progress lines '[k/14] name: score/$full', got:"; cat "$c/listing-stderr"; return 1; }
 }
 
 # STUDENT: its CSV row as "lab1 lab2 total".
@@ -141,14 +142,19 @@ for row in csv.DictReader(open(sys.argv[1], newline="")):
         print(row["lab1"], row["lab2"], row["total"])' "$(class_dir)/out/grades.csv" "$1"
 }
 
+# Full marks of lab N as this kit grades it: visible and hidden tests.
+class_full_marks() { jq '[.tests[].points] | add' "build/grader/lab0$1/lab.json"; }
+
 class_csv_is_right() {
-	local c student want got status=0
+	local c student want got status=0 f1 f2
 	c=$(class_dir)
+	f1=$(class_full_marks 1)
+	f2=$(class_full_marks 2)
 	[[ $(head -n 1 "$c/out/grades.csv") == student,lab1,lab2,total,notes ]] ||
 		{ echo "header: expected 'student,lab1,lab2,total,notes', observed $(head -n 1 "$c/out/grades.csv")"; return 1; }
 	# Scores that do not depend on the grader's own verdicts.
-	for want in "alice 100 100 200" "bob 0 100 100" "bob-2 0 0 0" "carol 0 0 0" \
-		"corrupt 0 0 0" "erin 100 0 100" "frank 100 0 100" "gzbomb 0 0 0" \
+	for want in "alice $f1 $f2 $((f1 + f2))" "bob 0 $f2 $f2" "bob-2 0 0 0" "carol 0 0 0" \
+		"corrupt 0 0 0" "erin $f1 0 $f1" "frank $f1 0 $f1" "gzbomb 0 0 0" \
 		"misnamed 0 0 0" "nolab 0 0 0" "truncated 0 0 0" "zipbomb 0 0 0"; do
 		student=${want%% *}
 		got=$(class_csv_scores "$student")
@@ -156,8 +162,8 @@ class_csv_is_right() {
 			{ echo "$student: expected '${want#* }', observed '$got'"; status=1; }
 	done
 	got=$(class_csv_scores dave)
-	[[ $got =~ ^[0-9]+\ 100\ [0-9]+$ && ${got%% *} -lt 100 ]] ||
-		{ echo "dave (a read_full that reads once): expected lab1 < 100 and lab2 100, observed '$got'"; status=1; }
+	[[ $got =~ ^[0-9]+\ $f2\ [0-9]+$ && ${got%% *} -lt $f1 ]] ||
+		{ echo "dave (a read_full that reads once): expected lab1 < $f1 and lab2 $f2, observed '$got'"; status=1; }
 	[[ $(($(wc -l <"$c/out/grades.csv") - 1)) == 14 ]] ||
 		{ echo "expected 14 rows, observed $(($(wc -l <"$c/out/grades.csv") - 1))"; status=1; }
 	return $status
@@ -303,16 +309,10 @@ class_writes_only_out() {
 	[[ ! -e $c/out/.work ]] || { echo "the work folder $c/out/.work was left"; return 1; }
 }
 
-# A test process whose runner has ended was left behind. A test's uid tells its
-# runner: scheduler.c gives each runner the block of 128 uids from
-# 0x40000000 + 128 * (its pid % 0x400000), so other runners at work on the
-# machine (whose tests are still theirs) are not mistaken for leftovers.
+# No test process of an ended runner (lib.sh), and no program still running in the class.
 class_nothing_left_running() {
-	local uid pid args runner left=""
-	while read -r uid pid args; do
-		runner=$(((uid - 0x40000000) / 128))
-		[[ -e /proc/$runner ]] || left+="$uid $pid $args"$'\n'
-	done < <(ps -eo uid=,pid=,args= | awk -v floor="$test_uid_floor" '$1 >= floor')
+	local left
+	left=$(ps -eo uid=,pid=,args= | orphans_by_uid)
 	left+=$(ps -eo pid=,args= | grep -F "$scratch/class" | grep -v grep)
 	[[ -z $left ]] || { echo "still running, expected nothing: $left"; return 1; }
 }
@@ -358,7 +358,9 @@ class_rerun_replaces() {
 	mv "$c/tiny/alice" "$c/tiny/zoe"
 	grader/grade-class --lab 1 --out "$c/out-twice" "$c/tiny" 2>"$c/rerun.err" ||
 		{ echo "the second run failed: $(cat "$c/rerun.err")"; return 1; }
-	[[ $(ls "$c/out-twice/students") == zoe && $(tail -n 1 "$c/out-twice/grades.csv") == zoe,100,100, ]] ||
+	local full
+	full=$(class_full_marks 1)
+	[[ $(ls "$c/out-twice/students") == zoe && $(tail -n 1 "$c/out-twice/grades.csv") == "zoe,$full,$full," ]] ||
 		{ echo "expected only zoe's result, observed: $(ls "$c/out-twice/students") / $(tail -n 1 "$c/out-twice/grades.csv")"; return 1; }
 }
 

@@ -266,12 +266,13 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 	fprintf(out, "\n%sScore%s\n", c->bold, c->off);
 	for (size_t i = 0; i < count; i++) {
 		int score = lab_score(&labs[i]), max = lab_max(&labs[i]);
+		int hidden = lab_hidden_max(&labs[i]);
 		fprintf(out, "  Lab %d  %-*s %s%3d/%d%s", labs[i].number, title_width,
 			labs[i].title, score == max ? c->good : c->bad, score, max, c->off);
-		print_hidden_points(out, lab_hidden_max(&labs[i]), c);
+		print_hidden_points(out, hidden, c);
 		total += score;
 		total_max += max;
-		total_hidden += lab_hidden_max(&labs[i]);
+		total_hidden += hidden;
 	}
 	fprintf(out, "  %-*s %s%3d/%d%s", title_width + 7, "Total", c->bold, total, total_max,
 		c->off);

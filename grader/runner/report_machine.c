@@ -3,11 +3,11 @@
  *
  * Both carry the same verdicts, points and feedback as the text report, and
  * mark a hidden test "(hidden)" after its name (TAP's "#" would make it a
- * directive, which only SKIP and TODO may be). The
- * feedback quotes what the student's code printed, which may hold any byte:
- * TAP puts it in an indented YAML block with control characters replaced, and
- * JUnit escapes the XML specials, drops the characters XML forbids and replaces
- * invalid UTF-8, so that no student text can break either document.
+ * directive, which only SKIP and TODO may be). The feedback quotes what the
+ * student's code printed, which may hold any byte: TAP puts it in an indented
+ * YAML block with control characters replaced, and JUnit escapes the XML
+ * specials, drops the characters XML forbids and replaces invalid UTF-8, so
+ * that no student text can break either document.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -243,8 +243,10 @@ bubblewrap_runs_here() {
 
 hostile_name() { printf 'hostile: %s (%s)\n' "$(header_field 'Hostile' "$1")" "$(basename "$1" .patch)"; }
 
-# The tests of a JSON report that are not hidden (hidden ones show after the due date).
-visible_tests() { jq -r '.tests[] | select(.visibility != "after_due_date") | .name' "$1"; }
+# A jq filter that keeps the tests of a JSON report that are not hidden (hidden
+# ones are shown after the due date).
+VISIBLE_TEST='select(.visibility != "after_due_date")'
+visible_tests() { jq -r ".tests[] | $VISIBLE_TEST | .name" "$1"; }
 
 # The verdict the report gives a test ("passed", "crashed", ...).
 verdict_of() { jq -r --arg name "$2" '.tests[] | select(.name == $name) | .verdict' "$1"; }
@@ -301,9 +303,8 @@ ALL_LABS_HOSTILE="01-traditional-io/fork-bomb 02-shared-edit/stdout-flood
 	05-unrelated-ipc/does-not-compile 06-page-faults/signal-blocker"
 ALL_LABS_SECONDS=90
 
-# The visible tests of one lab in a JSON report (hidden ones are left out, as above).
-LAB_VISIBLE_TESTS='.tests[] | select(.number | startswith($lab)) |
-	select(.visibility != "after_due_date")'
+# The visible tests of one lab ($lab is "N.") in a JSON report.
+LAB_VISIBLE_TESTS=".tests[] | select(.number | startswith(\$lab)) | $VISIBLE_TEST"
 
 expected_lab_score() { # REPORT LAB_NUMBER PATCH: the points of the tests expected to pass
 	local failing

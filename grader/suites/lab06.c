@@ -349,19 +349,26 @@ static void expect_usable(size_t file_size, size_t map_len, size_t page_size)
 				   : grade_format("it returned %zu", observed));
 }
 
+/* pf_usable_bytes over every file size and length around the page boundaries of p. */
+static void usable_grid(size_t p)
+{
+	size_t file_sizes[20], map_lens[20];
+	size_t file_count = boundary_sizes(p, file_sizes, 1);
+	size_t len_count = boundary_sizes(p, map_lens, 1);
+
+	grade_step("calling pf_usable_bytes over a grid of file sizes and lengths, with "
+		   "page_size=%zu", p);
+	for (size_t f = 0; f < file_count; f++)
+		for (size_t l = 0; l < len_count; l++)
+			expect_usable(file_sizes[f], map_lens[l], p);
+}
+
 static void usable_bytes_grid(void)
 {
 	for (size_t i = 0; i < PAGE_SIZE_COUNT; i++) {
 		size_t p = page_sizes[i];
-		size_t file_sizes[20], map_lens[20];
-		size_t file_count = boundary_sizes(p, file_sizes, 1);
-		size_t len_count = boundary_sizes(p, map_lens, 1);
 
-		grade_step("calling pf_usable_bytes over a grid of file sizes and lengths, with "
-			   "page_size=%zu", p);
-		for (size_t f = 0; f < file_count; f++)
-			for (size_t l = 0; l < len_count; l++)
-				expect_usable(file_sizes[f], map_lens[l], p);
+		usable_grid(p);
 		expect_usable(SIZE_MAX - 1, 3 * p, p);
 		expect_usable(SIZE_MAX - p / 2, 2 * p + 1, p);
 		expect_usable(5 * p + 1, SIZE_MAX, p);
@@ -465,17 +472,17 @@ static void expect_not_blocked(const char *after)
 			    signal_name(signals[i]), after, signal_name(signals[i]));
 }
 
-/* One probe of map + offset; fails the test unless it returns `expected`. */
-static void expect_probe(const struct guarded_map *guarded, size_t offset, int write,
-			 int expected, const char *why, const char *hint)
+/*
+ * Probe addr, the call described by `call`, and fail the test unless it
+ * returns `expected`; a caught signal must not stay blocked afterwards.
+ */
+static void expect_probe_result(const char *call, const volatile void *addr, int write,
+				int expected, const char *why, const char *hint)
 {
-	char call[400];
 	int observed, error;
 
-	snprintf(call, sizeof(call), "pf_probe(map + %zu, %d), on %s,", offset, write,
-		 guarded->what);
 	errno = 0;
-	observed = pf_probe(guarded->map + offset, write);
+	observed = pf_probe(addr, write);
 	error = errno;
 	if (observed == expected) {
 		if (observed != PF_OK)
@@ -491,6 +498,17 @@ static void expect_probe(const struct guarded_map *guarded, size_t offset, int w
 		hint = HINT_WHICH_SIGNAL;
 	grade_fail(hint, "expected: %s to return %s (%s)\nobserved: it returned %s", call,
 		   outcome_name(expected), why, outcome_name(observed));
+}
+
+/* One probe of map + offset; fails the test unless it returns `expected`. */
+static void expect_probe(const struct guarded_map *guarded, size_t offset, int write,
+			 int expected, const char *why, const char *hint)
+{
+	char call[400];
+
+	snprintf(call, sizeof(call), "pf_probe(map + %zu, %d), on %s,", offset, write,
+		 guarded->what);
+	expect_probe_result(call, guarded->map + offset, write, expected, why, hint);
 }
 
 /* The layout of the read and write tests: P = 2 file pages, M = 4 mapped pages. */

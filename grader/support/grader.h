@@ -442,7 +442,8 @@ long grade_process_cpu_ms(pid_t pid);
 /*
  * Watch a process for this long and return the share (0 to 100) of the
  * samples, taken every 10 ms, in which it was running or waiting for a
- * processor (state R); -1 if it ended. A process asleep in the kernel is
+ * processor (state R); -1 if /proc no longer has it (a child that ended but
+ * was not reaped stays there, in state Z). A process asleep in the kernel is
  * almost never in state R; a spinning one always is, even on a loaded machine
  * where it gets little CPU time.
  */

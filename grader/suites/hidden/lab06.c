@@ -20,41 +20,24 @@ static void predict_at_huge_page_sizes(void)
 	const size_t sizes[] = { 8 * KIB, 2 * KIB * KIB, (size_t)KIB * KIB * KIB };
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		size_t lens[20], files[20];
-		size_t file_count = boundary_sizes(sizes[i], files, 1);
-		size_t len_count = boundary_sizes(sizes[i], lens, 1);
-
 		predict_grid(sizes[i], HINT_ANY_PAGE_SIZE);
-		grade_step("calling pf_usable_bytes over a grid of file sizes and lengths, with "
-			   "page_size=%zu", sizes[i]);
-		for (size_t f = 0; f < file_count; f++)
-			for (size_t l = 0; l < len_count; l++)
-				expect_usable(files[f], lens[l], sizes[i]);
+		usable_grid(sizes[i]);
 	}
 }
 
 /* Text the program keeps in read-only memory: reading it is fine, storing is SIGSEGV. */
 static const char read_only_text[] = "a constant of the program, kept in read-only pages";
 
-/* One probe of addr (named `what`); fails the test unless it returns `expected`. */
+/* One probe of addr (named `what`) in the suite's way, announced in case it crashes. */
 static void expect_probe_of(const volatile void *addr, const char *what, int write,
 			    int expected, const char *why)
 {
 	char call[200];
-	int observed, error;
 
 	grade_announce_call(call, sizeof(call), NULL, CRASH_NOTE, "pf_probe(%s, %d)", what,
 			    write);
-	observed = pf_probe(addr, write);
-	error = errno;
-	if (observed == -1)
-		grade_fail(HINT_PROBE, "expected: %s to return %s (%s)\nobserved: %s", call,
-			   outcome_name(expected), why, grade_describe_result(-1, error));
-	grade_check(observed == expected, expected == PF_OK ? HINT_PROBE : HINT_WRITE,
-		    "expected: %s to return %s (%s)\nobserved: it returned %s", call,
-		    outcome_name(expected), why, outcome_name(observed));
-	if (observed != PF_OK)
-		expect_not_blocked(call);
+	expect_probe_result(call, addr, write, expected, why,
+			    expected == PF_OK ? HINT_PROBE : HINT_WRITE);
 }
 
 static void probe_ordinary_memory(void)

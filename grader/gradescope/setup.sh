@@ -4,10 +4,11 @@
 # Installs the Debian/Ubuntu packages the grader needs (through the kit's own
 # grader/require-packages, so the list is the kit's) and builds the grader
 # once, so that each submission only grades. The kit is in
-# $AUTOGRADER_ROOT/source (/autograder/source unless set). It is then made
-# readable by root alone: the grader copies what a test needs into a folder of
-# its own, and the unprivileged users that run student code have no reason to
-# read the kit (its test sources, hidden tests included).
+# $AUTOGRADER_ROOT/source (/autograder/source unless set). Run as root (as on
+# Gradescope), it then makes the kit readable by root alone: the grader copies
+# what a test needs into a folder of its own, and the unprivileged users that
+# run student code have no reason to read the kit (its test sources, hidden
+# tests included).
 set -euo pipefail
 
 root=${AUTOGRADER_ROOT:-/autograder}

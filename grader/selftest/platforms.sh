@@ -38,12 +38,31 @@ gradescope_zip_layout() {
 	for file in Makefile grader/grade grader/require-packages grader/gradescope/gather \
 		$(git ls-files labs grader/runner grader/suites grader/support) \
 		$( [[ -d grader/suites/hidden ]] && find grader/suites/hidden -type f); do
-		grep -qF " $file" <<<"$entries" || { echo "missing from the zip: $file"; status=1; }
+		cut -d' ' -f2- <<<"$entries" | grep -qxF "$file" ||
+			{ echo "missing from the zip: $file"; status=1; }
 	done
 	return $status
 }
 
+# The packages FILE asks grader/require-packages for (continued lines joined).
+required_packages() {
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -nE 's/.*require-packages"? +(.*)/\1/p' | xargs
+}
+
+# The packages grader/grade needs, and jq, which gather and run_autograder use.
+platform_packages() {
+	local packages
+	packages=$(required_packages grader/grade)
+	[[ -n $packages ]] || { echo "grader/grade asks grader/require-packages for nothing" >&2; return 1; }
+	echo "$packages jq"
+}
+
 gradescope_setup_builds() {
+	local wanted missing
+	wanted=$(platform_packages) || return 1
+	missing=$(comm -23 <(tr ' ' '\n' <<<"$wanted" | sort -u) \
+		<(required_packages grader/gradescope/setup.sh | tr ' ' '\n' | sort -u))
+	[[ -z $missing ]] || { echo "setup.sh does not install: ${missing//$'\n'/ }"; return 1; }
 	rm -rf "$autograder"
 	mkdir -p "$autograder/source" "$autograder/submission"
 	unzip -q "$gradescope_zip" -d "$autograder/source" || { echo "unzip failed"; return 1; }
@@ -52,11 +71,20 @@ gradescope_setup_builds() {
 		{ echo "setup.sh did not build source/build/grader/runner"; return 1; }
 }
 
-# The points of every lab of the kit together.
+# The points of every lab of the kit together, and of one lab (its folder).
 kit_max_score() { jq -s '[.[].tests[].points] | add' build/grader/lab[0-9][0-9]/lab.json; }
+lab_points() { jq '[.tests[].points] | add' "$(lab_json "$1")"; }
 
-# Run run_autograder on a fresh submission/ that FILL_FUNCTION fills (it gets
-# the folder); AUTOGRADER must hold the unpacked, set-up autograder.
+# What gather says when it found every lab's student file.
+every_file_taken() {
+	local count
+	count=$(lab_folders | wc -l)
+	echo "Files taken from your upload: $count of $count"
+}
+
+# FILL_FUNCTION [ROOT]: run run_autograder on a fresh ROOT/submission/ that
+# FILL_FUNCTION fills (it gets the folder); ROOT ($autograder unless given)
+# must hold the unpacked, set-up autograder.
 run_gradescope() {
 	local fill=$1 root=${2:-$autograder}
 	rm -rf "$root/submission" "$root/results"
@@ -100,7 +128,7 @@ flat_solutions() {
 }
 
 gradescope_full_marks() {
-	local lab texts=("Files taken from your upload: 6 of 6" "README.md")
+	local lab texts=("$(every_file_taken)" "README.md")
 	run_gradescope flat_solutions || { cat "$scratch/run_autograder.log"; return 1; }
 	for lab in $(lab_folders); do
 		texts+=("Lab $(lab_number "$lab"): $(student_file "$lab")")
@@ -118,7 +146,7 @@ skeletons_in_a_repository() {
 
 gradescope_skeletons_score_zero() {
 	run_gradescope skeletons_in_a_repository || { cat "$scratch/run_autograder.log"; return 1; }
-	results_hold 0 "Files taken from your upload: 6 of 6" \
+	results_hold 0 "$(every_file_taken)" \
 		"Lab 1: mmap-labs/labs/01-traditional-io/tio.c" "mmap-labs/labs/01-traditional-io/HANDOUT.md"
 }
 
@@ -128,10 +156,9 @@ solutions_one_misnamed() {
 }
 
 gradescope_misnamed_file() {
-	local lab1_points
-	lab1_points=$(jq '[.tests[].points] | add' "$(lab_json 01-traditional-io)")
 	run_gradescope solutions_one_misnamed || { cat "$scratch/run_autograder.log"; return 1; }
-	results_hold "$(($(kit_max_score) - lab1_points))" "Lab 1: no file named tio.c" \
+	results_hold "$(($(kit_max_score) - $(lab_points 01-traditional-io)))" \
+		"Lab 1: no file named tio.c" \
 		"tio (1).c (only a file named exactly tio.c is graded for lab 1: rename it)" \
 		"Lab 1: missing tio.c"
 }
@@ -155,8 +182,7 @@ gradescope_code_runs_unprivileged() {
 		return 0
 	fi
 	run_gradescope solution_refusing_root || { cat "$scratch/run_autograder.log"; return 1; }
-	results_hold "$(jq '[.tests[].points] | add' "$(lab_json 01-traditional-io)")" \
-		"Lab 1: tio.c"
+	results_hold "$(lab_points 01-traditional-io)" "Lab 1: tio.c"
 }
 
 # A grader that writes half a report and crashes, as a bug or a full disk could.
@@ -196,10 +222,10 @@ gradescope_crash_keeps_placeholder() {
 
 classroom_workflow_is_complete() {
 	local packages numbers
-	packages=$(sed -nE 's/.*require-packages (.*)/\1/p' grader/grade)
+	packages=$(platform_packages) || return 1
 	numbers=$(jq -r .number build/grader/lab[0-9][0-9]/lab.json)
 	# shellcheck disable=SC2086 # one argument per lab number
-	/usr/bin/python3 - grader/classroom/classroom.yml "$packages jq" $numbers <<-'PYTHON'
+	/usr/bin/python3 - grader/classroom/classroom.yml "$packages" $numbers <<-'PYTHON'
 		import sys
 		import yaml
 		path, packages, labs = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
@@ -265,7 +291,7 @@ classroom_labs_score() {
 	local submission=$1 status=$2 want=$3 lab number max observed failed=0
 	for lab in $(lab_folders); do
 		number=$(lab_number "$lab")
-		max=$(jq '[.tests[].points] | add' "$(lab_json "$lab")")
+		max=$(lab_points "$lab")
 		decoded_result "$number" "$submission" || return 1
 		observed=$(jq -r '"\(.status) \([.tests[].score] | add)/\(.max_score)"' "$scratch/lab-result.json")
 		[[ $observed == "$status ${want/max/$max}/$max" ]] ||

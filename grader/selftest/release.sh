@@ -10,10 +10,9 @@
 
 # ---- hidden tests ---------------------------------------------------------------
 
-# Every hidden test of every lab, as "LAB_NUMBER NAME POINTS", from the lab lists.
-hidden_tests() {
-	jq -r '.number as $lab | .tests[] | select(.hidden) | "\($lab) \(.name) \(.points)"' \
-		build/grader/lab[0-9][0-9]/lab.json
+# The names of every lab's hidden tests, from the lab lists, sorted.
+hidden_test_names() {
+	jq -r '.tests[] | select(.hidden) | .name' build/grader/lab[0-9][0-9]/lab.json | sort
 }
 
 # The names in a hidden file's GRADE_TEST lines, sorted.
@@ -25,7 +24,7 @@ hidden_tests_are_listed() {
 	local listed in_sources
 	ls grader/suites/hidden/lab[0-9][0-9].c >/dev/null 2>&1 ||
 		{ echo "no grader/suites/hidden/labNN.c: nothing to check"; return 1; }
-	listed=$(hidden_tests | cut -d' ' -f2 | sort)
+	listed=$(hidden_test_names)
 	in_sources=$(hidden_source_names grader/suites/hidden/lab[0-9][0-9].c)
 	[[ $listed == "$in_sources" ]] && return 0
 	echo "hidden tests in the sources (left) and listed with \"hidden\": true (right) differ:"
@@ -59,7 +58,7 @@ hidden_tests_get() {
 json_hides_only_hidden_tests() {
 	local report hidden marked
 	report=$(hidden_report labs) || return 1
-	hidden=$(hidden_tests | awk '{ print $2 }' | sort)
+	hidden=$(hidden_test_names)
 	marked=$(jq -r '.tests[] | select(has("visibility")) |
 		"\(.name) \(.visibility)"' "$report" | sort)
 	[[ $marked == "$(sed 's/$/ after_due_date/' <<<"$hidden")" ]] && return 0
@@ -71,7 +70,7 @@ json_hides_only_hidden_tests() {
 # Text, TAP and JUnit mark exactly the hidden tests; the text table adds up.
 reports_mark_hidden_tests() {
 	local hidden count text
-	hidden=$(hidden_tests | awk '{ print $2 }' | sort)
+	hidden=$(hidden_test_names)
 	count=$(wc -l <<<"$hidden")
 	text=$(grade solutions) || return 1
 	[[ $(grep -E '^  [A-Za-z ]+ +[0-9]+\.[0-9]+ ' <<<"$text" | grep ' (hidden) ' |
@@ -115,8 +114,8 @@ unpacked_release() {
 }
 
 release_has_one_top_folder() {
-	make --no-print-directory -s release >/dev/null || return 1
 	local tops
+	unpacked_release >/dev/null || return 1
 	tops=$(tar -tzf "$release_tarball" | cut -d/ -f1 | sort -u)
 	[[ $tops == mmap-labs ]] || { echo "top-level entries: $tops"; return 1; }
 }
@@ -186,7 +185,7 @@ release_leaks_no_solution_text() {
 
 # In the release: make grade works, and grader/grade --format json gives 0 of 100 per lab.
 release_grades_skeletons_to_zero() {
-	local release report
+	local release report lab max hidden
 	release=$(unpacked_release) || return 1
 	make --no-print-directory -s -C "$release" grade >"$scratch/release-grade.txt" ||
 		{ echo "make grade failed in the release"; tail -n 20 "$scratch/release-grade.txt"; return 1; }
@@ -196,14 +195,14 @@ release_grades_skeletons_to_zero() {
 	"$release/grader/grade" --format json --out "$report" || return 1
 	jq -e '.score == 0 and all(.tests[]; has("visibility") | not)' "$report" >/dev/null ||
 		{ echo "score $(jq .score "$report") or hidden tests in the release's report"; return 1; }
-	local lab max
 	for lab in $(jq -r '.tests[].number | split(".")[0]' "$report" | sort -u); do
 		max=$(jq --arg lab "$lab." '[.tests[] | select(.number | startswith($lab)) |
 			.max_score] | add' "$report")
 		[[ $max == 100 ]] || { echo "lab $lab: out of $max, not 100"; return 1; }
 	done
-	! jq -e '.. | objects | select(.hidden == true)' "$release"/build/grader/lab*/lab.json \
-		>/dev/null 2>&1 || { echo "the release's grader lists hidden tests"; return 1; }
+	hidden=$(jq -c '.. | objects | select(.hidden == true)' "$release"/build/grader/lab*/lab.json) ||
+		return 1
+	[[ -z $hidden ]] || { echo "the release's grader lists hidden tests: $hidden"; return 1; }
 }
 
 release_is_reproducible() {

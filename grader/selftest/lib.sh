@@ -397,7 +397,7 @@ refused_in_one_line() {
 	err=$(cat "$scratch/stderr")
 	[[ $code == 2 ]] || { echo "exit status $code, expected 2"; return 1; }
 	[[ -z $out ]] || { echo "it printed a report"; return 1; }
-	[[ $(wc -l <<<"$err") == 1 ]] || { echo "not one line: $err"; return 1; }
+	[[ -n $err && $(wc -l <<<"$err") == 1 ]] || { echo "not one line: ${err:-(nothing)}"; return 1; }
 	echo "$err"
 }
 

@@ -314,7 +314,7 @@ static void read_pipe_fed_in_pieces(void)
 	unsigned char *data = grade_random_bytes(size, 202);
 	unsigned char *buf = malloc(size);
 	pid_t writer;
-	int fd = grade_pipe_from_writer(data, size, 10007, &writer);
+	int fd = grade_pipe_from_writer(data, size, 10007, 0, &writer);
 
 	if (buf == NULL)
 		grade_setup_failed("out of memory");

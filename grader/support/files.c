@@ -330,7 +330,24 @@ int grade_hash_mapped_elsewhere(const char *path, uint64_t *hash)
 
 /* ---- A pipe fed by another process ------------------------------------------- */
 
-int grade_pipe_from_writer(const void *data, size_t len, size_t piece, pid_t *writer)
+/* In the writer: len bytes in pieces, a pause after each piece but the last. */
+static int write_in_pieces(int fd, const char *data, size_t len, size_t piece, long pause_ms)
+{
+	while (len > 0) {
+		size_t now = len < piece ? len : piece;
+
+		if (write_fully(fd, data, now, now) != 0)
+			return -1;
+		data += now;
+		len -= now;
+		if (len > 0 && pause_ms > 0)
+			grade_pause_ms(pause_ms);
+	}
+	return 0;
+}
+
+int grade_pipe_from_writer(const void *data, size_t len, size_t piece, long pause_ms,
+			   pid_t *writer)
 {
 	int pipe_fds[2];
 
@@ -341,7 +358,8 @@ int grade_pipe_from_writer(const void *data, size_t len, size_t piece, pid_t *wr
 		helper_fork_failed("the process that writes into the pipe");
 	if (*writer == 0) {
 		close(pipe_fds[0]);
-		_exit(write_fully(pipe_fds[1], data, len, piece > 0 ? piece : len) == 0 ? 0 : 1);
+		_exit(write_in_pieces(pipe_fds[1], data, len, piece > 0 ? piece : len,
+				      pause_ms) == 0 ? 0 : 1);
 	}
 	close(pipe_fds[1]);
 	return pipe_fds[0];

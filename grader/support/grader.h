@@ -188,12 +188,15 @@ int grade_hash_mapped_elsewhere(const char *path, uint64_t *hash);
 
 /*
  * The reading end of a pipe that a separate process fills with these len
- * bytes, `piece` bytes per write(), and then closes. The pipe holds far less
- * than a large len, so reads from it return short counts. Finish with
+ * bytes, `piece` bytes per write() and pausing pause_ms between pieces, and
+ * then closes. The pipe holds far less than a large len, so reads from it
+ * return short counts; with a pause, a read returns at most one piece, so a
+ * single read() cannot happen to get everything. Finish with
  * grade_close_pipe_from_writer(), which closes the reading end and reaps
  * the writer.
  */
-int grade_pipe_from_writer(const void *data, size_t len, size_t piece, pid_t *writer);
+int grade_pipe_from_writer(const void *data, size_t len, size_t piece, long pause_ms,
+			   pid_t *writer);
 void grade_close_pipe_from_writer(int read_fd, pid_t writer);
 
 /*

@@ -37,17 +37,20 @@ static void zero_count_does_nothing(void)
 	free(data);
 }
 
-/* A writer that sends 700 bytes and closes: asking for 1000 gives 700, then 0. */
+/*
+ * A writer that sends 700 bytes, 250 at a time 50 ms apart, and closes: asking
+ * for 1000 gives 700, then 0. The pauses make every read() return one piece.
+ */
 static void read_full_stops_where_a_pipe_ends(void)
 {
 	unsigned char *data = grade_random_bytes(700, 902);
 	unsigned char buf[1000];
 	pid_t writer;
-	int fd = grade_pipe_from_writer(data, 700, 250, &writer);
+	int fd = grade_pipe_from_writer(data, 700, 250, 50, &writer);
 
 	struct grade_outcome first = run_read_full(fd, buf, sizeof(buf),
 						   "on a pipe whose writer sends 700 bytes, 250 "
-						   "at a time, then closes it");
+						   "at a time 50 ms apart, then closes it");
 	/* Only a call that stopped at the end can be asked again without blocking. */
 	struct grade_outcome again = first;
 	if (first.result == 700)

@@ -33,7 +33,7 @@ def parse(argv):
     parser = _Parser(prog="grade-class", description=(
         "Grade a whole class: SUBMISSIONS holds one folder or .tar.gz/.tgz/.zip archive per "
         "student, each laid out like labs/ (possibly inside one more folder)."))
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, metavar="N",
+    parser.add_argument("--jobs", type=int, metavar="N",
                         help="run N tests at a time (default: the number of CPUs)")
     parser.add_argument("--lab", type=int, action="append", default=[], metavar="N",
                         dest="labs", help="grade only lab N (repeat for more labs)")
@@ -45,18 +45,17 @@ def parse(argv):
                         help="run every test inside bubblewrap, as grader/grade --sandbox")
     parser.add_argument("submissions", metavar="SUBMISSIONS")
     options = parser.parse_args(argv)
-    if not 1 <= options.jobs <= 64:
+    if options.jobs is not None and not 1 <= options.jobs <= 64:
         fail(f"--jobs must be a number from 1 to 64, not {options.jobs}")
     if options.timeout is not None and not 1 <= options.timeout <= 3600:
         fail(f"--timeout must be a number from 1 to 3600, not {options.timeout}")
     if not os.path.isdir(options.submissions):
         fail(f"{options.submissions} is not a folder of submissions")
-    # One runner at a time with --jobs N: measured no slower on two CPUs (README).
-    options.students_at_once, options.runner_jobs = 1, options.jobs
     return options
 
 
-def check_labs(options, labs):
+def selected_labs(options, labs):
+    """The labs to grade (every lab without --lab); exit 2 for a lab the kit has not."""
     numbers = [lab.number for lab in labs]
     for number in options.labs:
         if number not in numbers:
@@ -68,6 +67,14 @@ def prepare_out(path):
     """Make `path` ready for a new result, or exit 2 with the reason."""
     if os.path.lexists(path) and not os.path.isdir(path):
         fail(f"--out {path} exists and is not a folder")
+    try:
+        _empty_out(path)
+    except OSError as error:
+        fail(f"cannot use --out {path}: {error.strerror}")
+
+
+def _empty_out(path):
+    """Make `path`, or empty it of an earlier result, and lay out the new one."""
     if os.path.isdir(path):
         found = set(os.listdir(path))
         if found and (MARKER not in found or not found <= OUTPUTS):
@@ -80,10 +87,7 @@ def prepare_out(path):
             else:
                 os.unlink(target)
     else:
-        try:
-            os.mkdir(path, 0o755)
-        except OSError as error:
-            fail(f"cannot make --out {path}: {error.strerror}")
+        os.mkdir(path, 0o755)
     with open(os.path.join(path, MARKER), "w", encoding="utf-8") as marker:
         marker.write("A grade-class result: the next grade-class --out here replaces it.\n")
     os.mkdir(os.path.join(path, WORK), 0o700)
@@ -93,16 +97,21 @@ def prepare_out(path):
 def main(argv):
     options = parse(argv)
     kit.prepare()
-    graded = check_labs(options, kit.load_labs())
+    labs = kit.load_labs()
+    graded = selected_labs(options, labs)
     out = os.path.abspath(options.out)
-    class_submissions, problems = submissions.discover(options.submissions, os.path.realpath(out))
+    try:
+        class_submissions, problems = submissions.discover(options.submissions,
+                                                           os.path.realpath(out))
+    except OSError as error:
+        fail(f"cannot read {options.submissions}: {error.strerror}")
     if not class_submissions:
         fail(f"{options.submissions} holds no submission (expected one folder or .tar.gz, "
              ".tgz or .zip archive per student)")
     prepare_out(out)
     work = os.path.join(out, WORK)
     try:
-        grading.grade_all(class_submissions, options, kit.load_labs(), graded, out, work)
+        grading.grade_all(class_submissions, options, labs, graded, out, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     summary = report.write_all(out, class_submissions, problems, graded, options.submissions)

@@ -32,9 +32,9 @@ def ignorable(part):
 def list_folder(top):
     """The entries under the folder `top`, links not followed; (entries, notes)."""
     entries, notes = [], []
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = [name for name in dirs if not ignorable(name)]
-        for name in sorted(dirs) + sorted(files):
+    for folder, dirs, files in os.walk(top):  # os.walk enters no link to a folder
+        dirs[:] = sorted(name for name in dirs if not ignorable(name))
+        for name in dirs + sorted(files):
             full = os.path.join(folder, name)
             relative = PurePosixPath(os.path.relpath(full, top))
             if os.path.islink(full):
@@ -48,7 +48,6 @@ def list_folder(top):
             if len(entries) >= MAX_LISTED:
                 notes.append(f"more than {MAX_LISTED} files: only the first were examined")
                 return entries, notes
-        dirs[:] = [name for name in dirs if not os.path.islink(os.path.join(folder, name))]
     return entries, notes
 
 
@@ -86,15 +85,15 @@ def _lab_named_like(name, labs):
 
 
 def _describe_file(relative, shown, prefix, labs, present):
-    """The note for a file under the root that is not a graded student file, or None."""
+    """The note for a file under the root: None for a student file or one of the kit's
+    own files (the grader takes those from the kit: no problem), "" for an extra file."""
     parts = relative.parts
-    for lab in labs:
-        if parts == (lab.folder, lab.student_file):
-            return None  # the student file of a lab not graded in this run
-    if len(parts) == 2 and parts[0] in {lab.folder for lab in labs} | {"common"}:
+    if len(parts) == 2:
+        if parts[0] == "common":
+            return None
         lab = next((lab for lab in labs if lab.folder == parts[0]), None)
-        if parts[0] == "common" or (lab and parts[1] in lab.kit_files):
-            return None  # the kit's own files, handed back unchanged: never graded
+        if lab and (parts[1] == lab.student_file or parts[1] in lab.kit_files):
+            return None
     for lab in labs:
         if parts[-1].casefold() == lab.student_file.casefold():
             expected = f"{lab.folder}/{lab.student_file}"
@@ -104,7 +103,7 @@ def _describe_file(relative, shown, prefix, labs, present):
     return ""  # an extra file
 
 
-def examine(entries, root, labs, graded):
+def examine(entries, root, labs):
     """One note per problem of a submission whose root is `root` (see find_root)."""
     notes, extras = [], []
     prefix = "/".join(root) + "/" if root else ""
@@ -128,8 +127,6 @@ def examine(entries, root, labs, graded):
                 notes.append(f"folder {shown}/ is not graded: expected {prefix}{lab.folder}/")
         elif entry.kind == "file":
             relative = PurePosixPath(*entry.path.parts[len(root):])
-            if relative.parts in {(lab.folder, lab.student_file) for lab in graded}:
-                continue
             note = _describe_file(relative, shown, prefix, labs, present)
             if note:
                 notes.append(note)

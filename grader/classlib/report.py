@@ -50,11 +50,17 @@ def _statistics(values, max_score):
             "min": min(values), "max": max(values), "max_score": max_score}
 
 
+def _worst_first(item):
+    """Sort key of a test_failures count: most failures first, then in test order."""
+    (number, _), (failed, _) = item
+    return -failed, [int(part) for part in number.split(".") if part.isdigit()]
+
+
 def test_failures(class_submissions):
     """Per test: how many graded students failed it, worst first."""
-    graded = [s.results for s in class_submissions if s.results is not None]
+    reports = [s.results for s in class_submissions if s.results is not None]
     counts = {}
-    for results in graded:
+    for results in reports:
         for test in results.get("tests", []):
             key = (test.get("number", "?"), test.get("name", "?"))
             failed, not_run = counts.get(key, (0, 0))
@@ -62,10 +68,9 @@ def test_failures(class_submissions):
                 failed += 1
                 not_run += test.get("verdict") == "not run"
             counts[key] = (failed, not_run)
-    order = lambda item: (-item[1][0], [int(p) for p in item[0][0].split(".") if p.isdigit()])  # noqa: E731
     return [{"number": number, "name": name, "failed": failed, "not_run": not_run,
-             "graded": len(graded), "fraction": round(failed / len(graded), 4)}
-            for (number, name), (failed, not_run) in sorted(counts.items(), key=order)]
+             "graded": len(reports), "fraction": round(failed / len(reports), 4)}
+            for (number, name), (failed, not_run) in sorted(counts.items(), key=_worst_first)]
 
 
 def summarize(class_submissions, class_problems, table, graded, source):

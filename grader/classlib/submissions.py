@@ -88,7 +88,7 @@ def prepare(submission, labs, graded, work_dir):
         base = submission.source
     submission.notes.extend(notes)
     root = layout.find_root(entries, labs)
-    submission.notes.extend(layout.examine(entries, root or (), labs, graded))
+    submission.notes.extend(layout.examine(entries, root or (), labs))
     if not layout.graded_lab_present(entries, root, graded):
         submission.notes.append(
             "no lab at all: expected folders like " +

@@ -71,11 +71,12 @@ class _Extractor:
     """Writes the wanted members under `dest`, counting every byte it writes."""
 
     def __init__(self, dest, wanted):
-        self.dest, self.wanted, self.written = dest, wanted, 0
+        self.dest, self.wanted, self.members, self.written = dest, wanted, 0, 0
         self.entries, self.notes = [], []
 
     def add(self, raw_name, kind, open_member=None, link_target=""):
-        if len(self.entries) >= MAX_MEMBERS:
+        self.members += 1  # every member, skipped ones included
+        if self.members > MAX_MEMBERS:
             raise ArchiveRefused(f"archive bomb: more than {MAX_MEMBERS} members; not graded")
         parts = safe_parts(raw_name)
         if parts is None:
@@ -102,11 +103,15 @@ class _Extractor:
             while chunk := member.read(CHUNK):
                 size += len(chunk)
                 self.written += len(chunk)
-                if size > STUDENT_FILE_MAX or self.written > MAX_WRITTEN:
+                if size > STUDENT_FILE_MAX:
                     raise ArchiveRefused(
                         f"archive bomb: {path} unpacks to more than "
                         f"{STUDENT_FILE_MAX >> 20} MiB (a student file is at most "
                         f"{STUDENT_FILE_MAX >> 20} MiB; unpacking stopped at the cap); not graded")
+                if self.written > MAX_WRITTEN:
+                    raise ArchiveRefused(
+                        f"archive bomb: its student files unpack to more than "
+                        f"{MAX_WRITTEN >> 20} MiB (unpacking stopped at the cap); not graded")
                 out.write(chunk)
 
 

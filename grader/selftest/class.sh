@@ -9,6 +9,7 @@
 # it with a lone grader/grade of each submission, and try the bad inputs.
 # Sourced by check after lib.sh: uses $kit, $scratch, grade(), check and section.
 
+grade_class() { "$kit/grader/grade-class" "$@"; }
 class_dir() { printf '%s/class\n' "$scratch"; }
 class_labs() { lab_folders | head -n 2; }
 
@@ -125,7 +126,7 @@ class_grade_runs() {
 	full=$(($(class_full_marks 1) + $(class_full_marks 2)))
 	class_build_submissions || { echo "the test class could not be built"; return 1; }
 	class_outside_listing >"$c/listing-before"
-	grader/grade-class --jobs 2 --lab 1 --lab 2 --out "$c/out" "$c/subs" >"$c/listing-stdout" 2>"$c/listing-stderr"
+	grade_class --jobs 2 --lab 1 --lab 2 --out "$c/out" "$c/subs" >"$c/listing-stdout" 2>"$c/listing-stderr"
 	status=$?
 	class_outside_listing >"$c/listing-after"
 	[[ $status == 0 ]] || { echo "exit status $status, expected 0:"; cat "$c/listing-stderr"; return 1; }
@@ -311,30 +312,29 @@ class_writes_only_out() {
 
 # No test process of an ended runner (lib.sh), and no program still running in the class.
 class_nothing_left_running() {
-	local left
-	left=$(ps -eo uid=,pid=,args= | orphans_by_uid)
-	left+=$(ps -eo pid=,args= | grep -F "$scratch/class" | grep -v grep)
+	local processes left
+	no_test_process_left || return 1
+	processes=$(ps -eo pid=,args=) # listed before grep runs, so grep is not in the list
+	left=$(grep -F -- "$scratch/class" <<<"$processes")
 	[[ -z $left ]] || { echo "still running, expected nothing: $left"; return 1; }
 }
 
-# ARGS...: grade-class refuses them with exit status 2 and one line on stderr.
-class_refused_in_one_line() {
-	local c code
-	c=$(class_dir)
-	grader/grade-class "$@" >"$c/refused.out" 2>"$c/refused.err"
-	code=$?
-	[[ $code == 2 ]] || { echo "exit status $code, expected 2"; cat "$c/refused.err"; return 1; }
-	[[ $(wc -l <"$c/refused.err") == 1 ]] || { echo "expected one line, observed:"; cat "$c/refused.err"; return 1; }
-	cat "$c/refused.err"
-}
+# ARGS...: grade-class refuses them as lib.sh's refused_in_one_line wants grader/grade
+# to: exit status 2, nothing on stdout, one line on stderr (printed).
+class_refused_in_one_line() (
+	# shellcheck disable=SC2317 # called by refused_in_one_line
+	grade() { grade_class "$@"; }
+	refused_in_one_line "$@"
+)
 
 class_empty_folder_refused() {
-	local c
+	local c refusal
 	c=$(class_dir)
 	mkdir -p "$c/empty-class"
-	class_refused_in_one_line --out "$c/empty-out" "$c/empty-class" | tee "$c/empty.err" || return 1
-	grep -q "holds no submission" "$c/empty.err" ||
-		{ echo "expected 'holds no submission', observed: $(cat "$c/empty.err")"; return 1; }
+	refusal=$(class_refused_in_one_line --out "$c/empty-out" "$c/empty-class") ||
+		{ echo "$refusal"; return 1; }
+	[[ $refusal == *"holds no submission"* ]] ||
+		{ echo "expected 'holds no submission', observed: $refusal"; return 1; }
 	[[ ! -e $c/empty-out ]] || { echo "--out was created for an empty class"; return 1; }
 }
 
@@ -350,16 +350,15 @@ class_foreign_out_refused() {
 
 # A second run into an earlier result replaces it.
 class_rerun_replaces() {
-	local c
+	local c full
 	c=$(class_dir)
+	full=$(class_full_marks 1)
 	mkdir -p "$c/tiny"
 	cp -r "$c/subs/alice" "$c/tiny/"
-	grader/grade-class --lab 1 --out "$c/out-twice" "$c/tiny" 2>/dev/null || return 1
+	grade_class --lab 1 --out "$c/out-twice" "$c/tiny" 2>/dev/null || return 1
 	mv "$c/tiny/alice" "$c/tiny/zoe"
-	grader/grade-class --lab 1 --out "$c/out-twice" "$c/tiny" 2>"$c/rerun.err" ||
+	grade_class --lab 1 --out "$c/out-twice" "$c/tiny" 2>"$c/rerun.err" ||
 		{ echo "the second run failed: $(cat "$c/rerun.err")"; return 1; }
-	local full
-	full=$(class_full_marks 1)
 	[[ $(ls "$c/out-twice/students") == zoe && $(tail -n 1 "$c/out-twice/grades.csv") == "zoe,$full,$full," ]] ||
 		{ echo "expected only zoe's result, observed: $(ls "$c/out-twice/students") / $(tail -n 1 "$c/out-twice/grades.csv")"; return 1; }
 }

@@ -24,6 +24,12 @@ struct outcome {
 	char why[480];  /* what went wrong, when kind is not OUTCOME_OK */
 };
 
+/* Mark the outcome failed, with why as printf formats it. */
+void outcome_fail(struct outcome *out, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Mark the outcome failed because call failed: "CALL: the text of errno". */
+void outcome_fail_errno(struct outcome *out, const char *call);
+
 /* The two processes of a transfer, as pair_run() sees them while it starts them. */
 struct pair {
 	int result_read;  /* where both ends' result lines arrive */
@@ -59,13 +65,11 @@ struct ipc_job {
 	int fds[2]; /* the pipe or socket pair of the stream methods */
 };
 
-void ipc_pipe(struct ipc_job *job, struct outcome *out);
-void ipc_unix_socket(struct ipc_job *job, struct outcome *out);
-void ipc_channel(struct ipc_job *job, struct outcome *out);
-/* The channel's ring for messages of size bytes. */
-size_t ipc_channel_capacity(size_t size);
-/* count copies of size bytes in this process. */
-void ipc_memcpy(size_t size, uint64_t count, struct outcome *out);
+enum ipc_method { IPC_PIPE, IPC_UNIX_SOCKET, IPC_CHANNEL, IPC_MEMCPY, IPC_METHODS };
+
+/* Measure one method once; memcpy makes job->copies copies in this process. */
+void ipc_measure(enum ipc_method method, struct ipc_job *job, struct outcome *out);
+const char *ipc_method_name(enum ipc_method method);
 /* Nanoseconds per round trip of one cache line between two CPUs; -1 with why. */
 double cacheline_roundtrip_ns(const int cpus[2], uint64_t rounds, char *why, size_t why_size);
 
@@ -113,7 +117,6 @@ void series_finish(struct series *s);
 void series_free(struct series *s);
 
 #define IPC_SIZES 4
-#define IPC_METHODS 4 /* pipe, unix-socket, channel, memcpy */
 
 struct results {
 	size_t repeats;
@@ -121,7 +124,6 @@ struct results {
 	const char *file_system;
 	size_t file_size;
 	size_t ipc_sizes[IPC_SIZES];
-	const char *ipc_names[IPC_METHODS];
 	struct series ipc[IPC_SIZES][IPC_METHODS];
 	struct series files[FILE_METHODS];
 	struct series roundtrip; /* nanoseconds, in rates */

@@ -12,11 +12,13 @@
  * with ENOSYS, as the skeleton's do). Exit status 0 on success, 1 otherwise.
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "file_ipc.h"
+#include "labkit.h"
 #include "transfer.h"
 
 static int channel_send(void *ch, const void *msg, size_t len)
@@ -45,23 +47,15 @@ static int report_no_channel(const char *call)
 	return 1;
 }
 
-/* A decimal argument into *value; -1 if it is not one. */
-static int parse_number(const char *text, unsigned long long *value)
-{
-	char *end;
-
-	errno = 0;
-	*value = strtoull(text, &end, 10);
-	return errno != 0 || end == text || *end != '\0' || text[0] == '-' ? -1 : 0;
-}
-
 /* The command line: recv|send FILE CAPACITY SIZE COUNT CPU, each number valid. */
 static int parse_arguments(int argc, char *argv[], unsigned long long numbers[4])
 {
+	static const unsigned long long maximum[4] = { SIZE_MAX, SIZE_MAX, UINT64_MAX, INT_MAX };
+
 	if (argc != 7 || (strcmp(argv[1], "recv") != 0 && strcmp(argv[1], "send") != 0))
 		return -1;
 	for (int i = 0; i < 4; i++)
-		if (parse_number(argv[3 + i], &numbers[i]) == -1)
+		if (labkit_parse_unsigned(argv[3 + i], maximum[i], &numbers[i]) == -1)
 			return -1;
 	return numbers[0] > 0 && numbers[1] > 0 && numbers[2] > 0 ? 0 : -1;
 }
@@ -83,19 +77,13 @@ int main(int argc, char *argv[])
 	}
 	receiving = strcmp(argv[1], "recv") == 0;
 	size = (size_t)numbers[1];
-	if (bench_pin((int)numbers[3]) == -1) {
-		result_line(STDOUT_FILENO, "error sched_setaffinity: %s", strerror(errno));
+	if (bench_pin_or_report((int)numbers[3], STDOUT_FILENO) == -1)
 		return 1;
-	}
 	e.context = receiving ? fi_chan_create(argv[2], (size_t)numbers[0]) : fi_chan_open(argv[2]);
 	if (e.context == NULL)
 		return report_no_channel(receiving ? "fi_chan_create" : "fi_chan_open");
-	if (receiving) {
-		result_line(STDOUT_FILENO, "ready");
-		status = run_receiver(&e, size, numbers[2], STDOUT_FILENO);
-	} else {
-		status = run_sender(&e, size, numbers[2], STDOUT_FILENO);
-	}
+	status = receiving ? run_receiver(&e, size, numbers[2], STDOUT_FILENO)
+			   : run_sender(&e, size, numbers[2], STDOUT_FILENO);
 	if (fi_chan_close(e.context) == -1 && status == 0) {
 		result_line(STDOUT_FILENO, "error fi_chan_close failed: %s", strerror(errno));
 		status = -1;

@@ -54,12 +54,6 @@ static uint64_t sum_words(const void *data, size_t len)
 	return sum;
 }
 
-static void failed(struct outcome *out, const char *what)
-{
-	out->kind = OUTCOME_FAILED;
-	snprintf(out->why, sizeof(out->why), "%s: %s", what, strerror(errno));
-}
-
 /* Write the source file: size bytes of xorshift64 words; its sum in fb. */
 static int write_source(struct file_bench *fb, int fd, char *why, size_t why_size)
 {
@@ -68,11 +62,8 @@ static int write_source(struct file_bench *fb, int fd, char *why, size_t why_siz
 	fb->source_sum = 0;
 	for (size_t done = 0; done < fb->size; done += BUFFER_SIZE) {
 		for (size_t i = 0; i < BUFFER_SIZE / sizeof(uint64_t); i++) {
-			state ^= state << 13;
-			state ^= state >> 7;
-			state ^= state << 17;
-			buffer[i] = state;
-			fb->source_sum += state;
+			buffer[i] = bench_xorshift64(&state);
+			fb->source_sum += buffer[i];
 		}
 		if (write(fd, buffer, BUFFER_SIZE) != (ssize_t)BUFFER_SIZE) {
 			snprintf(why, why_size, "writing %s: %s", fb->source,
@@ -132,14 +123,14 @@ static int scan_by_read(struct file_bench *fb, uint64_t *sum, struct outcome *ou
 	int fd = open(fb->source, O_RDONLY);
 
 	if (fd == -1) {
-		failed(out, "open");
+		outcome_fail_errno(out, "open");
 		return -1;
 	}
 	*sum = 0;
 	while ((got = read(fd, buffer, sizeof(buffer))) > 0)
 		*sum += sum_words(buffer, (size_t)got);
 	if (got == -1)
-		failed(out, "read");
+		outcome_fail_errno(out, "read");
 	close(fd);
 	return got == -1 ? -1 : 0;
 }
@@ -150,13 +141,13 @@ static int scan_by_mmap(struct file_bench *fb, int flags, uint64_t *sum, struct 
 	void *map;
 
 	if (fd == -1) {
-		failed(out, "open");
+		outcome_fail_errno(out, "open");
 		return -1;
 	}
 	map = mmap(NULL, fb->size, PROT_READ, MAP_SHARED | flags, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED) {
-		failed(out, "mmap");
+		outcome_fail_errno(out, "mmap");
 		return -1;
 	}
 	*sum = sum_words(map, fb->size);
@@ -214,7 +205,7 @@ static int copy_file(struct file_bench *fb, enum file_method method, struct outc
 	int in = open(fb->source, O_RDONLY), to = -1, status = -1;
 
 	if (in == -1 || (to = open(fb->copy, O_RDWR | O_CREAT | O_TRUNC, 0600)) == -1) {
-		failed(out, "open");
+		outcome_fail_errno(out, "open");
 	} else {
 		errno = EIO; /* for a short write, which sets no errno */
 		if (method == FILE_COPY_RW)
@@ -225,10 +216,10 @@ static int copy_file(struct file_bench *fb, enum file_method method, struct outc
 			status = copy_by_mappings(in, to, fb->size,
 						  method == FILE_COPY_MMAP_POPULATE ? MAP_POPULATE : 0);
 		if (status == -1)
-			failed(out, file_method_name(method));
+			outcome_fail_errno(out, file_method_name(method));
 	}
 	if (to != -1 && close(to) == -1 && status == 0) {
-		failed(out, "close");
+		outcome_fail_errno(out, "close");
 		status = -1;
 	}
 	if (in != -1)
@@ -256,10 +247,8 @@ static int copy_is_exact(struct file_bench *fb, struct outcome *out)
 		close(a);
 	if (b != -1)
 		close(b);
-	if (!same) {
-		out->kind = OUTCOME_FAILED;
-		snprintf(out->why, sizeof(out->why), "the copy is not the same as the source");
-	}
+	if (!same)
+		outcome_fail(out, "the copy is not the same as the source");
 	return same ? 0 : -1;
 }
 
@@ -279,10 +268,8 @@ void files_measure(struct file_bench *fb, enum file_method method, struct outcom
 	out->seconds = bench_now() - start;
 	if (status == -1)
 		return;
-	if (method < FILE_COPY_RW && sum != fb->source_sum) {
-		out->kind = OUTCOME_FAILED;
-		snprintf(out->why, sizeof(out->why), "the scan did not see the file's bytes");
-	}
+	if (method < FILE_COPY_RW && sum != fb->source_sum)
+		outcome_fail(out, "the scan did not see the file's bytes");
 	if (method >= FILE_COPY_RW && copy_is_exact(fb, out) == 0 && unlink(fb->copy) == -1)
-		failed(out, "unlink");
+		outcome_fail_errno(out, "unlink");
 }

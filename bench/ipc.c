@@ -85,11 +85,8 @@ static int stream_receiver(const struct pair *pair, void *arg)
 	struct endpoint e = stream_endpoint(&job->fds[0]);
 
 	close(job->fds[1]);
-	if (bench_pin(job->cpus[1]) == -1) {
-		result_line(pair->result_write, "error sched_setaffinity: %s", strerror(errno));
+	if (bench_pin_or_report(job->cpus[1], pair->result_write) == -1)
 		return -1;
-	}
-	result_line(pair->result_write, "ready");
 	return run_receiver(&e, job->size, job->count, pair->result_write);
 }
 
@@ -100,10 +97,8 @@ static int stream_sender(const struct pair *pair, void *arg)
 	struct endpoint e = stream_endpoint(&job->fds[1]);
 
 	close(job->fds[0]);
-	if (bench_pin(job->cpus[0]) == -1) {
-		result_line(pair->result_write, "error sched_setaffinity: %s", strerror(errno));
+	if (bench_pin_or_report(job->cpus[0], pair->result_write) == -1)
 		return -1;
-	}
 	return run_sender(&e, job->size, job->count, pair->result_write);
 }
 
@@ -130,33 +125,26 @@ static const struct pair_ops stream_ops = {
 	start_stream_receiver, start_stream_sender, close_stream_ends,
 };
 
-static void stream_failed(struct outcome *out, const char *call)
+static void ipc_pipe(struct ipc_job *job, struct outcome *out)
 {
-	out->kind = OUTCOME_FAILED;
-	snprintf(out->why, sizeof(out->why), "%s: %s", call, strerror(errno));
+	if (pipe(job->fds) == -1)
+		outcome_fail_errno(out, "pipe");
+	else
+		pair_run(&stream_ops, job, out);
 }
 
-void ipc_pipe(struct ipc_job *job, struct outcome *out)
+static void ipc_unix_socket(struct ipc_job *job, struct outcome *out)
 {
-	if (pipe(job->fds) == -1) {
-		stream_failed(out, "pipe");
-		return;
-	}
-	pair_run(&stream_ops, job, out);
-}
-
-void ipc_unix_socket(struct ipc_job *job, struct outcome *out)
-{
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, job->fds) == -1) {
-		stream_failed(out, "socketpair");
-		return;
-	}
-	pair_run(&stream_ops, job, out);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, job->fds) == -1)
+		outcome_fail_errno(out, "socketpair");
+	else
+		pair_run(&stream_ops, job, out);
 }
 
 /* ---- The lab 5 channel: two programs of their own ---- */
 
-size_t ipc_channel_capacity(size_t size)
+/* The channel's ring for messages of size bytes. */
+static size_t channel_capacity(size_t size)
 {
 	size_t capacity = (size_t)1 << 20;
 
@@ -173,7 +161,7 @@ static pid_t start_peer(const struct pair *pair, struct ipc_job *job, const char
 	char *argv[] = { (char *)job->peer_program, (char *)role, (char *)job->channel_file,
 			 capacity, size, count, on_cpu, NULL };
 
-	snprintf(capacity, sizeof(capacity), "%zu", ipc_channel_capacity(job->size));
+	snprintf(capacity, sizeof(capacity), "%zu", channel_capacity(job->size));
 	snprintf(size, sizeof(size), "%zu", job->size);
 	snprintf(count, sizeof(count), "%llu", (unsigned long long)job->count);
 	snprintf(on_cpu, sizeof(on_cpu), "%d", cpu);
@@ -199,18 +187,15 @@ static void nothing_to_close(void *arg)
 	(void)arg;
 }
 
-void ipc_channel(struct ipc_job *job, struct outcome *out)
+static void ipc_channel(struct ipc_job *job, struct outcome *out)
 {
 	static const struct pair_ops channel_ops = {
 		start_channel_receiver, start_channel_sender, nothing_to_close,
 	};
 
 	pair_run(&channel_ops, job, out);
-	if (unlink(job->channel_file) == -1 && errno != ENOENT && out->kind == OUTCOME_OK) {
-		out->kind = OUTCOME_FAILED;
-		snprintf(out->why, sizeof(out->why), "unlink %s: %s", job->channel_file,
-			 strerror(errno));
-	}
+	if (unlink(job->channel_file) == -1 && errno != ENOENT && out->kind == OUTCOME_OK)
+		outcome_fail(out, "unlink %s: %s", job->channel_file, strerror(errno));
 }
 
 /* ---- memcpy ---- */
@@ -218,28 +203,51 @@ void ipc_channel(struct ipc_job *job, struct outcome *out)
 /* Called through a volatile pointer, so that no copy can be optimised away. */
 static void *(*volatile copy_bytes)(void *, const void *, size_t) = memcpy;
 
-void ipc_memcpy(size_t size, uint64_t count, struct outcome *out)
+/* job->copies copies of job->size bytes, in this process. */
+static void ipc_memcpy(struct ipc_job *job, struct outcome *out)
 {
+	size_t size = job->size;
 	struct pattern p;
 	unsigned char *destination = malloc(size);
 	double start;
 
-	out->kind = OUTCOME_FAILED;
 	if (destination == NULL || pattern_init(&p, size) == -1) {
 		free(destination);
-		snprintf(out->why, sizeof(out->why), "no memory for %zu-byte buffers", size);
+		outcome_fail(out, "no memory for %zu-byte buffers", size);
 		return;
 	}
 	start = bench_now();
-	for (uint64_t i = 0; i < count; i++)
+	for (uint64_t i = 0; i < job->copies; i++)
 		copy_bytes(destination, p.body[i % 2], size);
 	out->seconds = bench_now() - start;
-	if (memcmp(destination, p.body[(count - 1) % 2], size) == 0)
+	if (memcmp(destination, p.body[(job->copies - 1) % 2], size) == 0)
 		out->kind = OUTCOME_OK;
 	else
-		snprintf(out->why, sizeof(out->why), "the last copy differs from its source");
+		outcome_fail(out, "the last copy differs from its source");
 	pattern_free(&p);
 	free(destination);
+}
+
+/* ---- Every method by its number ---- */
+
+static const struct {
+	const char *name;
+	void (*measure)(struct ipc_job *job, struct outcome *out);
+} ipc_methods[IPC_METHODS] = {
+	[IPC_PIPE] = { "pipe", ipc_pipe },
+	[IPC_UNIX_SOCKET] = { "unix-socket", ipc_unix_socket },
+	[IPC_CHANNEL] = { "channel", ipc_channel },
+	[IPC_MEMCPY] = { "memcpy", ipc_memcpy },
+};
+
+const char *ipc_method_name(enum ipc_method method)
+{
+	return ipc_methods[method].name;
+}
+
+void ipc_measure(enum ipc_method method, struct ipc_job *job, struct outcome *out)
+{
+	ipc_methods[method].measure(job, out);
 }
 
 /* ---- The cache-line round trip ---- */

@@ -42,7 +42,6 @@ struct options {
 };
 
 static const size_t ipc_sizes[IPC_SIZES] = { 64, 4096, 64 * 1024, 1024 * 1024 };
-static const char *const ipc_names[IPC_METHODS] = { "pipe", "unix-socket", "channel", "memcpy" };
 
 static struct file_bench files;
 static int files_ready;
@@ -68,14 +67,16 @@ static void give_up(const char *format, ...)
 /* The progress line: rewritten in place on a terminal, one line per round elsewhere. */
 static void progress(size_t round, size_t rounds, const char *what)
 {
+	static size_t announced = (size_t)-1;
 	char stage[32] = "warm-up (not counted)";
 
 	if (round > 0)
 		snprintf(stage, sizeof(stage), "round %zu of %zu", round, rounds);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r\033[Kbench: %s: %s", stage, what);
-	else if (strcmp(what, "cache-line round trip") == 0)
+	else if (round != announced)
 		fprintf(stderr, "bench: %s\n", stage);
+	announced = round;
 }
 
 static int parse_options(int argc, char *argv[], struct options *o)
@@ -116,26 +117,21 @@ static void choose_cpus(int cpus[2])
 }
 
 /* One IPC measurement; a failure ends the run, naming the transfer. */
-static void measure_ipc(struct ipc_job *job, int method, struct series *s)
+static void measure_ipc(struct ipc_job *job, enum ipc_method method, struct series *s)
 {
 	struct outcome out;
 
-	switch (method) {
-	case 0: ipc_pipe(job, &out); break;
-	case 1: ipc_unix_socket(job, &out); break;
-	case 2: ipc_channel(job, &out); break;
-	default: ipc_memcpy(job->size, job->copies, &out); break;
-	}
+	ipc_measure(method, job, &out);
 	if (out.kind == OUTCOME_UNIMPLEMENTED)
 		give_up("the channel under test is not implemented: %s.\n"
 			"Write lab 5's channel (fi_chan_create to fi_chan_close in file_ipc.c) "
 			"first, then run make bench again.", out.why);
 	if (out.kind != OUTCOME_OK)
-		give_up("%s, %zu-byte messages: %s%s", ipc_names[method], job->size, out.why,
+		give_up("%s, %zu-byte messages: %s%s", ipc_method_name(method), job->size, out.why,
 			strstr(out.why, "corrupt") || strstr(out.why, "sequence number")
 				? " (the transfer was corrupt: no figures are printed)" : "");
 	/* The receiver's clock starts at the first message: count - 1 were timed. */
-	uint64_t timed = method == 3 ? job->copies : job->count - 1;
+	uint64_t timed = method == IPC_MEMCPY ? job->copies : job->count - 1;
 	if (s != NULL)
 		series_add(s, (double)timed * (double)job->size, (double)timed, out.seconds);
 }
@@ -155,7 +151,8 @@ static void ipc_round(const struct options *o, const struct settings *set, struc
 		};
 
 		for (int m = 0; m < IPC_METHODS; m++) {
-			snprintf(what, sizeof(what), "%s, %zu-byte messages", ipc_names[m], job.size);
+			snprintf(what, sizeof(what), "%s, %zu-byte messages", ipc_method_name(m),
+				 job.size);
 			progress(round, set->repeats, what);
 			measure_ipc(&job, m, round == 0 ? NULL : &r->ipc[i][m]);
 		}
@@ -198,7 +195,6 @@ static void init_results(struct results *r, const struct options *o, const struc
 	r->file_system = o->file_system;
 	r->file_size = set->file_size;
 	memcpy(r->ipc_sizes, ipc_sizes, sizeof(ipc_sizes));
-	memcpy(r->ipc_names, ipc_names, sizeof(ipc_names));
 	for (int i = 0; i < IPC_SIZES; i++)
 		for (int m = 0; m < IPC_METHODS; m++)
 			ok &= series_init(&r->ipc[i][m], set->repeats) == 0;

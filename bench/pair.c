@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,21 @@ struct line_reader {
 	char buffer[2048];
 	size_t used;
 };
+
+void outcome_fail(struct outcome *out, const char *format, ...)
+{
+	va_list args;
+
+	out->kind = OUTCOME_FAILED;
+	va_start(args, format);
+	vsnprintf(out->why, sizeof(out->why), format, args);
+	va_end(args);
+}
+
+void outcome_fail_errno(struct outcome *out, const char *call)
+{
+	outcome_fail(out, "%s: %s", call, strerror(errno));
+}
 
 pid_t pair_fork(const struct pair *pair, int (*body)(const struct pair *, void *), void *arg)
 {
@@ -101,12 +117,6 @@ static int take_line(const char *line, struct outcome *out)
 	return 0;
 }
 
-static void fail(struct outcome *out, const char *why)
-{
-	out->kind = OUTCOME_FAILED;
-	snprintf(out->why, sizeof(out->why), "%s", why);
-}
-
 /* Wait for a child until the deadline, then kill it; describe an unclean end. */
 static void reap(pid_t pid, const char *role, double deadline, struct outcome *out)
 {
@@ -125,15 +135,11 @@ static void reap(pid_t pid, const char *role, double deadline, struct outcome *o
 	}
 	if (done == -1 || out->kind != OUTCOME_OK)
 		return;
-	if (WIFSIGNALED(status)) {
-		out->kind = OUTCOME_FAILED;
-		snprintf(out->why, sizeof(out->why), "the %s was killed by signal %d (%s)", role,
-			 WTERMSIG(status), strsignal(WTERMSIG(status)));
-	} else if (WEXITSTATUS(status) != 0) {
-		out->kind = OUTCOME_FAILED;
-		snprintf(out->why, sizeof(out->why), "the %s exited with status %d", role,
-			 WEXITSTATUS(status));
-	}
+	if (WIFSIGNALED(status))
+		outcome_fail(out, "the %s was killed by signal %d (%s)", role, WTERMSIG(status),
+			     strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) != 0)
+		outcome_fail(out, "the %s exited with status %d", role, WEXITSTATUS(status));
 }
 
 /* Wait for "ready" from the receiver; 0, or -1 with the outcome set. */
@@ -146,8 +152,8 @@ static int await_ready(struct line_reader *r, double deadline, struct outcome *o
 		return 0;
 	if (got == 1 && take_line(line, out))
 		return -1;
-	fail(out, got == -1 ? "the receiver was not ready in time"
-			    : "the receiver ended before it was ready");
+	outcome_fail(out, "%s", got == -1 ? "the receiver was not ready in time"
+					  : "the receiver ended before it was ready");
 	return -1;
 }
 
@@ -163,10 +169,10 @@ static void await_outcome(struct line_reader *r, double deadline, struct outcome
 		seen_ok |= out->kind == OUTCOME_OK;
 	}
 	if (got == -1)
-		fail(out, "the transfer did not finish in time: an end waits for something that "
-			  "never comes (a lost wake-up?)");
+		outcome_fail(out, "the transfer did not finish in time: an end waits for something "
+				  "that never comes (a lost wake-up?)");
 	else if (!seen_ok)
-		fail(out, "the receiver ended without a result");
+		outcome_fail(out, "the receiver ended without a result");
 }
 
 void pair_run(const struct pair_ops *ops, void *arg, struct outcome *out)
@@ -179,7 +185,7 @@ void pair_run(const struct pair_ops *ops, void *arg, struct outcome *out)
 	out->kind = OUTCOME_FAILED; /* until the receiver says ok */
 	out->why[0] = '\0';
 	if (pipe2(fds, O_CLOEXEC) == -1) {
-		snprintf(out->why, sizeof(out->why), "pipe2: %s", strerror(errno));
+		outcome_fail_errno(out, "pipe2");
 		ops->parent_done(arg);
 		return;
 	}
@@ -189,10 +195,10 @@ void pair_run(const struct pair_ops *ops, void *arg, struct outcome *out)
 
 	receiver = ops->start_receiver(&pair, arg);
 	if (receiver == -1)
-		snprintf(out->why, sizeof(out->why), "fork: %s", strerror(errno));
+		outcome_fail_errno(out, "fork");
 	else if (await_ready(&reader, deadline, out) == 0 &&
 		 (sender = ops->start_sender(&pair, arg)) == -1)
-		snprintf(out->why, sizeof(out->why), "fork: %s", strerror(errno));
+		outcome_fail_errno(out, "fork");
 	ops->parent_done(arg);
 	close(fds[1]);
 	if (sender > 0)

@@ -87,14 +87,14 @@ static void ipc_table(const struct results *r)
 	printf("  %-8s %-12s %9s %13s %8s %9s %7s\n", "size", "method", "GB/s", "messages/s",
 	       "x pipe", "x memcpy", "spread");
 	for (int i = 0; i < IPC_SIZES; i++) {
-		const struct series *pipe = &r->ipc[i][0], *copy = &r->ipc[i][IPC_METHODS - 1];
+		const struct series *pipe = &r->ipc[i][IPC_PIPE], *copy = &r->ipc[i][IPC_MEMCPY];
 
 		for (int m = 0; m < IPC_METHODS; m++) {
 			const struct series *s = &r->ipc[i][m];
 
 			printf("  %-8s %-12s %9.2f %13.0f %8.2f %9.2f %6.0f%%\n",
 			       m == 0 ? size_text(r->ipc_sizes[i], size, sizeof(size)) : "",
-			       r->ipc_names[m], s->median_rate / 1e9, s->median_messages,
+			       ipc_method_name(m), s->median_rate / 1e9, s->median_messages,
 			       s->median_rate / pipe->median_rate, s->median_rate / copy->median_rate,
 			       100 * s->spread);
 		}
@@ -136,7 +136,7 @@ static json_t *ipc_json(const struct results *r)
 			const struct series *s = &r->ipc[i][m];
 
 			json_array_append_new(list, json_pack("{s:s, s:I, s:f, s:f, s:f}", "method",
-				r->ipc_names[m], "msg_bytes", (json_int_t)r->ipc_sizes[i],
+				ipc_method_name(m), "msg_bytes", (json_int_t)r->ipc_sizes[i],
 				"gb_per_s", s->median_rate / 1e9, "msgs_per_s", s->median_messages,
 				"spread", s->spread));
 		}

@@ -44,6 +44,22 @@ int bench_pin(int cpu)
 	return bench_pin_process(0, cpu);
 }
 
+int bench_pin_or_report(int cpu, int result_fd)
+{
+	if (bench_pin(cpu) == 0)
+		return 0;
+	result_line(result_fd, "error sched_setaffinity: %s", strerror(errno));
+	return -1;
+}
+
+uint64_t bench_xorshift64(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 void result_line(int fd, const char *format, ...)
 {
 	char line[512];
@@ -68,12 +84,8 @@ static void fill_pseudo_random(unsigned char *bytes, size_t size, uint64_t seed)
 {
 	uint64_t state = seed | 1;
 
-	for (size_t i = 0; i < size; i++) {
-		state ^= state << 13;
-		state ^= state >> 7;
-		state ^= state << 17;
-		bytes[i] = (unsigned char)(state >> 56);
-	}
+	for (size_t i = 0; i < size; i++)
+		bytes[i] = (unsigned char)(bench_xorshift64(&state) >> 56);
 }
 
 int pattern_init(struct pattern *p, size_t size)
@@ -196,6 +208,7 @@ int run_receiver(const struct endpoint *e, size_t size, uint64_t count, int resu
 		result_line(result_fd, "error the receiver has no memory for its messages");
 		return -1;
 	}
+	result_line(result_fd, "ready");
 	for (uint64_t i = 0; i < count; i++) {
 		if (receive_one(e, &p, buf, i, count, result_fd) == -1)
 			goto done;

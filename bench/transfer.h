@@ -40,6 +40,11 @@ double bench_now(void);
 /* Run process pid (0: the caller) on this CPU only; -1 with errno on failure. */
 int bench_pin_process(pid_t pid, int cpu);
 int bench_pin(int cpu);
+/* bench_pin(cpu), and on failure an "error" result line on result_fd; 0 or -1. */
+int bench_pin_or_report(int cpu, int result_fd);
+
+/* The next value of a xorshift64 generator (state: any value but 0). */
+uint64_t bench_xorshift64(uint64_t *state);
 
 /* Write one result line (printf-style, newline added) with a single write(). */
 void result_line(int fd, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -52,9 +57,9 @@ void pattern_free(struct pattern *p);
 int run_sender(const struct endpoint *e, size_t size, uint64_t count, int result_fd);
 
 /*
- * Receive and check count messages, then the end of the stream; reports
- * "ok SECONDS" (the time from the first message to the last) or the first
- * problem on result_fd.
+ * Say "ready", receive and check count messages, then the end of the stream;
+ * reports "ok SECONDS" (the time from the first message to the last) or the
+ * first problem on result_fd.
  */
 int run_receiver(const struct endpoint *e, size_t size, uint64_t count, int result_fd);
 

@@ -52,19 +52,6 @@ bench_charts_are_svg() {
 	done
 }
 
-# A submission folder whose lab 5 file is FILE, patched with PATCH if given.
-bench_submission() {
-	local name=$1 file=$2 patch_file=${3:-} folder
-	folder=$scratch/submissions/bench-$name
-	rm -rf "$folder"
-	mkdir -p "$folder/05-unrelated-ipc"
-	cp "$file" "$folder/05-unrelated-ipc/file_ipc.c"
-	if [[ -n $patch_file ]]; then
-		patch -s -p1 -d "$folder/05-unrelated-ipc" <"$patch_file" || return 1
-	fi
-	printf '%s\n' "$folder"
-}
-
 # make bench SUBMISSION=FOLDER must fail, say TEXT on stderr and print no figure.
 bench_refuses() {
 	local folder=$1 text=$2
@@ -83,8 +70,9 @@ bench_refuses() {
 
 bench_refuses_corrupt_channel() {
 	local folder
-	folder=$(bench_submission corrupt solutions/05-unrelated-ipc/file_ipc.c \
-		grader/catalogue/wrong/05-unrelated-ipc/wrap-copy-second-part-misplaced.patch) ||
+	folder=$(make_submission bench-corrupt 05-unrelated-ipc)
+	patch -s -p1 -d "$folder/05-unrelated-ipc" \
+		<grader/catalogue/wrong/05-unrelated-ipc/wrap-copy-second-part-misplaced.patch ||
 		{ echo "the patch does not apply"; return 1; }
 	bench_refuses "$folder" "channel, [0-9]*-byte messages: message [0-9]* .*corrupt" || return 1
 	head -n 1 "$scratch/bench.err"
@@ -92,7 +80,8 @@ bench_refuses_corrupt_channel() {
 
 bench_refuses_skeleton_channel() {
 	local folder
-	folder=$(bench_submission skeleton labs/05-unrelated-ipc/file_ipc.c) || return 1
+	folder=$(make_submission bench-skeleton 05-unrelated-ipc)
+	cp labs/05-unrelated-ipc/file_ipc.c "$folder/05-unrelated-ipc/"
 	bench_refuses "$folder" "the channel under test is not implemented"
 }
 

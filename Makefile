@@ -189,14 +189,20 @@ $(BENCH)/obj/%.o: bench/%.c $(wildcard bench/*.h labs/05-unrelated-ipc/*.h)
 $(BENCH)/bench: $(BENCH_OBJECTS)
 	$(CC) $(KIT_CFLAGS) $^ -o $@ $(JANSSON_LIBS)
 
+# bench/run compiles the channel first (bench-channel), to tell a channel that
+# does not compile from a benchmark that does not build; bench-programs then
+# links the object it left.
+BENCH_CHANNEL_OBJECT = $(BENCH)/obj/channel-under-test.o
+
 bench-channel:
 	@mkdir -p $(BENCH)/obj
 	$(CC) $(STUDENT_CFLAGS) -O2 -Ilabs/common -Ilabs/05-unrelated-ipc -c $(BENCH_CHANNEL) \
-		-o $(BENCH)/obj/channel-under-test.o
+		-o $(BENCH_CHANNEL_OBJECT)
 
-bench-programs: $(BENCH)/bench $(BENCH)/obj/chan-peer.o $(BENCH)/obj/transfer.o bench-channel
+bench-programs: $(BENCH)/bench $(BENCH)/obj/chan-peer.o $(BENCH)/obj/transfer.o
+	@test -f $(BENCH_CHANNEL_OBJECT) || { echo "make bench-channel first" >&2; exit 1; }
 	$(CC) $(KIT_CFLAGS) $(BENCH)/obj/chan-peer.o $(BENCH)/obj/transfer.o \
-		$(BENCH)/obj/channel-under-test.o -o $(BENCH)/chan-peer
+		$(BENCH_CHANNEL_OBJECT) -o $(BENCH)/chan-peer
 
 # ---- course platforms ---------------------------------------------------------
 

@@ -88,7 +88,7 @@ bench_refuses_skeleton_channel() {
 bench_checks() {
 	section "Performance evidence (make bench)"
 	check "the benchmark builds warning-free with clang" \
-		make --no-print-directory -s CC=clang BUILD=build/clang bench-programs
+		make --no-print-directory -s CC=clang BUILD=build/clang bench-channel bench-programs
 	check "BENCH_QUICK=1 make bench runs and prints its table" bench_quick_run_succeeds
 	check "results.json has every IPC method and size and every file method, all positive" \
 		bench_json_is_complete

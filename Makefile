@@ -11,23 +11,24 @@
 #   make release                          the student tarball in build/release/
 #   make clean                            remove build/
 #
-# The grader is built under $(BUILD)/grader: the runner, and for each lab a
-# suite archive, copies of the lab's headers and the list of its tests. The
-# flags the grader compiles student files with are fixed here and handed to the
-# runner in toolchain.json.
+# The grader is built under $(BUILD)/grader: the runner, and for each lab its
+# judge (the cmocka suite, never linked with student code), the subject's
+# archive (the stub, the lab's call table and programs: the student's file is
+# linked with it at grading time), copies of the lab's headers and the list of
+# its tests. The flags the grader compiles student files with are fixed here
+# and handed to the runner in toolchain.json.
 
 BUILD ?= build
 CC ?= cc
 STRICT ?=
 
 KIT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wmissing-prototypes -O2 -g
-# Student files: plain C11 with POSIX and Linux extensions, no _FORTIFY_SOURCE
-# (it renames read() to __read_chk, out of the wrappers' sight).
+# Student files: plain C11 with POSIX and Linux extensions. The judge watches
+# their system calls from outside, so no flag is there to help it see them.
 STUDENT_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -U_FORTIFY_SOURCE -Wall -Wextra -O1 -g
-WRAPPED_CALLS = read write mmap mmap64 munmap msync fork sleep usleep nanosleep clock_nanosleep \
-	thrd_sleep
+STUDENT_LINK_FLAGS = -pthread
 PACKAGE_LIBS := $(shell pkg-config --libs cmocka jansson 2>/dev/null || echo -lcmocka -ljansson)
-SUITE_LINK_FLAGS = $(foreach call,$(WRAPPED_CALLS),-Wl,--wrap=$(call)) $(PACKAGE_LIBS)
+JUDGE_LINK_FLAGS = $(PACKAGE_LIBS) -pthread
 
 LAB_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard labs/[0-9][0-9]-*/*.h))))
 SUITES := $(sort $(wildcard grader/suites/lab[0-9][0-9].c))
@@ -38,11 +39,12 @@ RUNNER_SOURCES := $(wildcard grader/runner/*.c)
 INCLUDES := -Igrader/support -Ilabs/common $(addprefix -I,$(LAB_DIRS))
 
 GRADER := $(BUILD)/grader
+SUBJECT_STUB := $(GRADER)/obj/subject/stub.o
 HIDDEN_LIST := $(GRADER)/hidden-tests.list
 SUPPORT_OBJECTS := $(patsubst grader/support/%.c,$(GRADER)/obj/support/%.o,$(SUPPORT_SOURCES))
 RUNNER_OBJECTS := $(patsubst grader/runner/%.c,$(GRADER)/obj/runner/%.o,$(RUNNER_SOURCES))
-LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/suite.a $(GRADER)/$(id)/lab.json \
-	$(GRADER)/$(id)/include/.copied)
+LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/judge $(GRADER)/$(id)/subject.a \
+	$(GRADER)/$(id)/lab.json $(GRADER)/$(id)/include/.copied)
 
 .PHONY: all grader grade check demos handouts docs bench bench-programs bench-channel \
 	gradescope release clean FORCE
@@ -60,9 +62,9 @@ check:
 
 # ---- the runner ----------------------------------------------------------
 
-$(GRADER)/obj/runner/%.o: grader/runner/%.c $(wildcard grader/runner/*.h)
+$(GRADER)/obj/runner/%.o: grader/runner/%.c $(wildcard grader/runner/*.h grader/support/*_protocol.h)
 	@mkdir -p $(@D)
-	$(CC) $(KIT_CFLAGS) -c $< -o $@
+	$(CC) $(KIT_CFLAGS) -Igrader/support -c $< -o $@
 
 $(GRADER)/runner: $(RUNNER_OBJECTS)
 	$(CC) $(KIT_CFLAGS) $^ -o $@ $(PACKAGE_LIBS)
@@ -70,9 +72,9 @@ $(GRADER)/runner: $(RUNNER_OBJECTS)
 $(GRADER)/toolchain.json: Makefile
 	@mkdir -p $(@D)
 	printf '{"cc": "%s", "compile_flags": "%s", "link_flags": "%s"}\n' \
-		'$(CC)' '$(STUDENT_CFLAGS)' '$(SUITE_LINK_FLAGS)' > $@
+		'$(CC)' '$(STUDENT_CFLAGS)' '$(STUDENT_LINK_FLAGS)' > $@
 
-# ---- the suites ------------------------------------------------------------
+# ---- the judges and the subjects' archives ---------------------------------------
 
 $(GRADER)/obj/support/%.o: grader/support/%.c $(wildcard grader/support/*.h)
 	@mkdir -p $(@D)
@@ -80,6 +82,20 @@ $(GRADER)/obj/support/%.o: grader/support/%.c $(wildcard grader/support/*.h)
 
 $(GRADER)/obj/suites/%.o: grader/suites/%.c $(HIDDEN_SOURCES) $(HIDDEN_LIST) \
 		$(wildcard grader/support/*.h labs/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
+
+# A lab's call table (grader/suites/calls/labNN.c), once as the judge's proxies
+# and once as the subject's table of functions (calls.h).
+$(GRADER)/obj/calls-judge/%.o: grader/suites/calls/%.c $(wildcard grader/support/*.h labs/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(GRADER)/obj/calls-subject/%.o: grader/suites/calls/%.c $(wildcard grader/support/*.h labs/*/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $(INCLUDES) -DGRADE_SUBJECT_SIDE -c $< -o $@
+
+$(SUBJECT_STUB): grader/subject/stub.c $(wildcard grader/support/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
@@ -93,8 +109,8 @@ $(HIDDEN_LIST): FORCE
 
 FORCE:
 
-# The lab's demos, built into its suite as programs a test can start: each
-# demo's main() becomes grade_program_NAME (grader.h, GRADE_PROGRAMS).
+# The lab's demos, linked into its subject as programs a test can start: each
+# demo's main() becomes grade_program_NAME (calls.h, GRADE_PROGRAMS).
 lab_folder = $(wildcard labs/$(patsubst lab%,%,$(1))-*)
 program_objects = $(patsubst labs/%.c,$(GRADER)/obj/programs/%.o,$(call demo_programs,$(call lab_folder,$(1))))
 
@@ -103,21 +119,23 @@ $(GRADER)/obj/programs/%.o: labs/%.c $(wildcard labs/*/*.h labs/common/*.h)
 	$(CC) $(STUDENT_CFLAGS) -Werror -Ilabs/common -I$(dir $<) \
 		-Dmain=grade_program_$(subst -,_,$(notdir $*)) -c $< -o $@
 
-# One archive per lab: its suite, its programs and the support library; the
-# student file is linked against it at grading time.
+# The judge: the suite, the lab's proxies and the support library; no student code.
 .SECONDEXPANSION:
 .SECONDARY: $(foreach id,$(LAB_IDS),$(call program_objects,$(id)))
-$(GRADER)/%/suite.a: $(SUPPORT_OBJECTS) $(GRADER)/obj/suites/%.o $$(call program_objects,$$*)
+$(GRADER)/%/judge: $(SUPPORT_OBJECTS) $(GRADER)/obj/suites/%.o $(GRADER)/obj/calls-judge/%.o
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $^ -o $@ $(JUDGE_LINK_FLAGS)
+
+# The subject's archive: the stub, the lab's table of functions and its programs;
+# the runner links the student's file with it.
+$(GRADER)/%/subject.a: $(SUBJECT_STUB) $(GRADER)/obj/calls-subject/%.o $$(call program_objects,$$*)
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
 
-# The test list, from a build of the suite whose student functions are left
-# unresolved: --list never calls them, and no submission is involved.
-$(GRADER)/%/lab.json: $(GRADER)/%/suite.a
-	$(CC) -no-pie -o $(GRADER)/$*/list $< $(SUITE_LINK_FLAGS) -Wl,--unresolved-symbols=ignore-all
-	$(GRADER)/$*/list --list > $@
-	rm -f $(GRADER)/$*/list
+# The test list, from the kit's own judge.
+$(GRADER)/%/lab.json: $(GRADER)/%/judge
+	$< --list > $@
 
 # Copies of the lab's headers and labs/common, for compiling student files.
 $(GRADER)/%/include/.copied: $(wildcard labs/*/*.h)

@@ -258,11 +258,15 @@ void labs_stage(struct lab *labs, size_t count, const char *submission, const ch
 		snprintf(kit_file, sizeof(kit_file), "%s/include", lab->kit_dir);
 		snprintf(path, sizeof(path), "%s/include", lab->work_dir);
 		int copied = copy_folder(kit_file, path);
-		snprintf(kit_file, sizeof(kit_file), "%s/suite.a", lab->kit_dir);
-		snprintf(path, sizeof(path), "%s/suite.a", lab->work_dir);
-		if (copied != 0 || copy_file(kit_file, path, 0644) != 0)
+		snprintf(kit_file, sizeof(kit_file), "%s/subject.a", lab->kit_dir);
+		snprintf(path, sizeof(path), "%s/subject.a", lab->work_dir);
+		copied = copied != 0 ? copied : copy_file(kit_file, path, 0644);
+		/* The judge runs from a copy the test's user can run but not change. */
+		snprintf(kit_file, sizeof(kit_file), "%s/judge", lab->kit_dir);
+		snprintf(path, sizeof(path), "%s/judge", lab->work_dir);
+		if (copied != 0 || copy_file(kit_file, path, 0755) != 0)
 			set_problem(lab, LAB_UNREADABLE,
-				    "the grader could not copy the lab's suite");
+				    "the grader could not copy the lab's judge");
 	}
 }
 
@@ -270,7 +274,7 @@ void labs_stage(struct lab *labs, size_t count, const char *submission, const ch
 struct compile_command {
 	char *argv[MAX_ARGUMENTS];
 	char compile_flags[4096], link_flags[4096];
-	char include[PATH_MAX + 16], source[PATH_MAX + 256], suite[PATH_MAX + 16];
+	char include[PATH_MAX + 16], source[PATH_MAX + 256], stub[PATH_MAX + 16];
 	char output[PATH_MAX + 16];
 };
 
@@ -282,7 +286,10 @@ static void add_words(char **argv, int *argc, char *words)
 		argv[(*argc)++] = word;
 }
 
-/* cc FLAGS -Iinclude -o suite STUDENT_FILE suite.a LINK_FLAGS, run in a fresh folder. */
+/*
+ * cc FLAGS -Iinclude -o subject STUDENT_FILE subject.a LINK_FLAGS, run in a fresh
+ * folder: the subject is the stub with the student's file; the judge is the kit's.
+ */
 static void prepare_compile_job(struct job *job, const struct lab *lab,
 				const struct toolchain *toolchain, const char *work_dir,
 				struct compile_command *command)
@@ -295,22 +302,22 @@ static void prepare_compile_job(struct job *job, const struct lab *lab,
 	snprintf(command->include, sizeof(command->include), "-I%s/include", lab->work_dir);
 	snprintf(command->source, sizeof(command->source), "%s/%s", lab->work_dir,
 		 lab->student_file);
-	snprintf(command->suite, sizeof(command->suite), "%s/suite.a", lab->work_dir);
-	snprintf(command->output, sizeof(command->output), "%s/suite", lab->work_dir);
+	snprintf(command->stub, sizeof(command->stub), "%s/subject.a", lab->work_dir);
+	snprintf(command->output, sizeof(command->output), "%s/subject", lab->work_dir);
 	command->argv[argc++] = (char *)toolchain->compiler;
 	add_words(command->argv, &argc, command->compile_flags);
 	command->argv[argc++] = command->include;
 	command->argv[argc++] = "-o";
-	command->argv[argc++] = "suite";
+	command->argv[argc++] = "subject";
 	command->argv[argc++] = command->source;
-	command->argv[argc++] = command->suite;
+	command->argv[argc++] = command->stub;
 	add_words(command->argv, &argc, command->link_flags);
 	command->argv[argc] = NULL;
 	memset(job, 0, sizeof(*job));
 	job->spec.argv = command->argv;
 	job->spec.seconds = COMPILE_SECONDS;
 	job->spec.compiler_limits = true;
-	job->spec.collect = "suite";
+	job->spec.collect = "subject";
 	job->spec.collect_to = command->output;
 	snprintf(job->directory, sizeof(job->directory), "%s/jobs/compile-%02d", work_dir,
 		 lab->number);
@@ -322,7 +329,7 @@ static void record_build(struct lab *lab, struct job *job)
 	struct sandbox_result *result = &job->result;
 
 	lab->compiler_output = result->output != NULL ? strdup(result->output) : strdup("");
-	snprintf(program, sizeof(program), "%s/suite", lab->work_dir);
+	snprintf(program, sizeof(program), "%s/subject", lab->work_dir);
 	if (job->error != NULL) {
 		lab->state = LAB_BUILD_FAILED;
 		free(lab->compiler_output);
@@ -368,18 +375,28 @@ done:
 	return status;
 }
 
+/* The command line of one test: the kit's judge, driving the lab's subject. */
+struct test_command {
+	char *argv[8];
+	char judge[PATH_MAX + 16], subject[PATH_MAX + 16];
+};
+
 static void prepare_test_job(struct job *job, const struct lab *lab, size_t index,
-			     const struct test_run *run, char **argv, char *program)
+			     const struct test_run *run, struct test_command *command)
 {
 	const struct test *test = &lab->tests[index];
+	char **argv = command->argv;
 
-	snprintf(program, PATH_MAX + 16, "%s/suite", lab->work_dir);
-	argv[0] = program;
+	snprintf(command->judge, sizeof(command->judge), "%s/judge", lab->work_dir);
+	snprintf(command->subject, sizeof(command->subject), "%s/subject", lab->work_dir);
+	argv[0] = command->judge;
 	argv[1] = "--run";
 	argv[2] = test->name;
-	argv[3] = "--channel";
-	argv[4] = SANDBOX_CHANNEL_FD_TEXT;
-	argv[5] = NULL;
+	argv[3] = "--subject";
+	argv[4] = command->subject;
+	argv[5] = VERDICT_CHANNEL_OPTION;
+	argv[6] = VERDICT_CHANNEL_FD_TEXT;
+	argv[7] = NULL;
 	memset(job, 0, sizeof(*job));
 	job->spec.argv = argv;
 	job->spec.seconds = run->timeout_override > 0 ? run->timeout_override : test->seconds;
@@ -397,19 +414,16 @@ int labs_run_tests(struct lab *labs, size_t count, const struct test_run *run)
 		if (labs[i].state == LAB_BUILT)
 			total += labs[i].test_count;
 	struct job *jobs = calloc(total + 1, sizeof(*jobs));
-	char **argvs = calloc((total + 1) * 6, sizeof(char *));
-	char *programs = calloc(total + 1, PATH_MAX + 16);
-	if (jobs == NULL || argvs == NULL || programs == NULL) {
+	struct test_command *commands = calloc(total + 1, sizeof(*commands));
+	if (jobs == NULL || commands == NULL) {
 		free(jobs);
-		free(argvs);
-		free(programs);
+		free(commands);
 		return -1;
 	}
 	for (size_t i = 0; i < count; i++) {
 		size_t tests = labs[i].state == LAB_BUILT ? labs[i].test_count : 0;
 		for (size_t t = 0; t < tests; t++, next++)
-			prepare_test_job(&jobs[next], &labs[i], t, run, argvs + next * 6,
-					 programs + next * (PATH_MAX + 16));
+			prepare_test_job(&jobs[next], &labs[i], t, run, &commands[next]);
 	}
 	int status = run_jobs(jobs, total, run->parallel, run->work_dir);
 	next = 0;
@@ -421,8 +435,7 @@ int labs_run_tests(struct lab *labs, size_t count, const struct test_run *run)
 		}
 	}
 	free(jobs);
-	free(argvs);
-	free(programs);
+	free(commands);
 	return status;
 }
 

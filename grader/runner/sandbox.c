@@ -36,7 +36,7 @@
 
 #define OUTPUT_CAP (16 * 1024)
 #define CHANNEL_CAP (64 * 1024)
-#define TOKEN_BYTES 16
+#define TOKEN_BYTES VERDICT_TOKEN_BYTES
 #define MIB ((rlim_t)1 << 20)
 
 /* What the child may use. Tests need a few hundred MiB of files and mappings. */
@@ -371,10 +371,10 @@ static size_t parse_channel(const char *data, size_t len, const char *token,
 		at += line_len + 1;
 
 		size_t body_len;
-		if (strncmp(line, "PASS ", 5) == 0) {
-			*passed = strcmp(line + 5, token) == 0;
-		} else if (sscanf(line, "STEP %zu", &body_len) == 1 ||
-			   sscanf(line, "FAIL %zu", &body_len) == 1) {
+		if (strncmp(line, VERDICT_PASS " ", strlen(VERDICT_PASS " ")) == 0) {
+			*passed = strcmp(line + strlen(VERDICT_PASS " "), token) == 0;
+		} else if (sscanf(line, VERDICT_STEP " %zu", &body_len) == 1 ||
+			   sscanf(line, VERDICT_FAIL " %zu", &body_len) == 1) {
 			if (body_len > len - at)
 				return consumed;
 			char **slot = line[0] == 'S' ? &result->step : &result->failure;

@@ -17,8 +17,10 @@
 #include <sys/types.h>
 
 /* Where the test's channel is placed in the child (see suite_main.c). */
-#define SANDBOX_CHANNEL_FD 63
-#define SANDBOX_CHANNEL_FD_TEXT "63"
+#include "verdict_protocol.h"
+
+#define SANDBOX_CHANNEL_FD VERDICT_CHANNEL_FD
+#define SANDBOX_CHANNEL_FD_TEXT VERDICT_CHANNEL_FD_TEXT
 
 /* Zero is "not run": a result nobody filled in never counts as a pass. */
 enum verdict {

@@ -1,17 +1,20 @@
 /*
- * grader.h — what a lab's test suite is written with.
+ * grader.h — what a lab's test suite (the judge's side of a test) is written with.
  *
  * A suite is one C file under grader/suites/: a table of tests (name, points,
- * title, function) and the GRADE_SUITE line naming its lab. The support
- * library supplies main(): the runner starts the suite once per test, and the
- * suite runs exactly that one test under cmocka and reports the verdict on a
- * private channel. Tests never fork to protect themselves and never print a
- * verdict; they check behaviour with the helpers below and fail with
- * grade_fail(), which carries "expected / observed / hint" back to the runner.
+ * title, function) and the GRADE_SUITE line naming its lab. It is linked into
+ * the lab's judge, which never contains the student's code. The support
+ * library supplies main(): the runner starts the judge once per test; the
+ * judge starts the subject (the student's file and a stub, see calls.h) and
+ * runs exactly that one test under cmocka. A test calls the lab's functions
+ * by their header's names; each call is carried out by the subject and
+ * observed from outside it. Tests never print a verdict; they check
+ * behaviour with the helpers below and fail with grade_fail(), which carries
+ * "expected / observed / hint" back to the runner.
  *
- * Tests run in an empty temporary directory (the current directory), as an
- * unprivileged user when the grader was started as root, under resource
- * limits and a wall-clock limit set by the runner.
+ * Judge and subject run in an empty temporary directory (the current
+ * directory), as an unprivileged user when the grader was started as root,
+ * under resource limits and a wall-clock limit set by the runner.
  */
 #ifndef GRADER_H
 #define GRADER_H
@@ -207,18 +210,18 @@ void grade_close_pipe_from_writer(int read_fd, pid_t writer);
 void grade_expect_file(const char *path, const void *data, size_t len, const char *what,
 		       const char *hint);
 
-/* ---- The kernel's view of this process ---------------------------------- */
+/* ---- The kernel's view of the subject, from /proc/PID ---------------------- */
 
-/* Entries in /proc/self/fd (open descriptors), not counting the one used to look. */
+/* Entries in the subject's /proc/PID/fd (its open descriptors). */
 int grade_open_descriptors(void);
 
-/* Bytes mapped in this process (/proc/self/maps), without the heap and the stack. */
+/* Bytes mapped in the subject (/proc/PID/maps), without the heap and the stack. */
 size_t grade_mapped_bytes(void);
 
 /*
- * read()/write() system calls this process has made, from /proc/self/io
- * (syscr, syscw), less the reads this function itself made to look. The
- * kernel counts every call, including raw syscall() and calls inside libc.
+ * read()/write() system calls the subject has made, from /proc/PID/io
+ * (syscr, syscw). The kernel counts every call, including raw syscall() and
+ * calls inside libc; the stub's own messages are not read()s or write()s.
  */
 struct grade_io_counts {
 	uint64_t read_calls;
@@ -237,38 +240,42 @@ struct grade_resources grade_resources_now(void);
 void grade_expect_no_leak(struct grade_resources before, const char *call, const char *hint);
 
 /*
- * A field of the /proc/self/smaps entry of the mapping that holds address, in
- * kB ("Anonymous:" counts the pages of a private file mapping copied on
- * write); -1 if no mapping holds address.
+ * A field of the subject's /proc/PID/smaps entry of the mapping that holds
+ * address (a subject address), in kB ("Anonymous:" counts the pages of a
+ * private file mapping copied on write); -1 if no mapping holds address.
  */
 long grade_smaps_kib(const void *address, const char *field);
 
-/* Set the soft and hard limit of a resource (RLIMIT_DATA, ...) for this process. */
+/* Set the soft and hard limit of a resource (RLIMIT_DATA, ...) for the subject (prlimit). */
 void grade_set_limit(int resource, rlim_t value);
 
-/* ---- Wrapped calls -------------------------------------------------------- */
+/* ---- The subject ----------------------------------------------------------- */
+
+/* The subject process: the one that runs the student's code for this test. */
+pid_t grade_subject_pid(void);
 
 /*
- * The student's object file is linked with -Wl,--wrap for read, write, mmap,
- * mmap64, munmap and msync (and fork and the sleep family, below). Every call it makes is recorded here (and may be
- * made to fail or return short, below); the support library itself calls the
- * real functions, so only calls from code under test are seen. Calls made
- * inside libc or through raw syscall() are not seen: use grade_io_counts()
- * to prove that no read() or write() happened at all.
+ * Copy len bytes from or to the subject's memory at a subject address (a
+ * mapping or buffer the student's code returned), with process_vm_readv or
+ * process_vm_writev: a write goes through the subject's page tables as the
+ * subject's own store would (copy-on-write included). 0, or -1 with errno
+ * (EFAULT: not mapped, or not writable).
+ */
+int grade_subject_read(const volatile void *address, void *out, size_t len);
+int grade_subject_write(volatile void *address, const void *data, size_t len);
+
+/* ---- Watched calls -------------------------------------------------------- */
+
+/*
+ * The judge watches the subject's system calls from outside (seccomp user
+ * notification): while the student's code runs, every read, write, mmap,
+ * munmap and msync of the subject's main thread is recorded here as the
+ * kernel received it, whether it came from the student's code, from libc
+ * (stdio, malloc) or from raw syscall(), and may be made to fail or return
+ * short (below). The stub that runs the calls makes none of these itself
+ * while the student's code runs.
  */
 #define GRADE_MAX_RECORDS 64
-
-/*
- * The real functions behind the wrappers. The linker applies --wrap to the
- * suites too, so a plain mmap() in a test would be recorded as if the
- * student had made it: a test's own reads, writes and helper mappings call
- * these instead (and its own children come from grade_fork()).
- */
-ssize_t __real_read(int fd, void *buf, size_t count);
-ssize_t __real_write(int fd, const void *buf, size_t count);
-void *__real_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
-int __real_munmap(void *addr, size_t length);
-int __real_msync(void *addr, size_t length, int flags);
 
 /*
  * `order` numbers the mmap(), munmap() and msync() calls together, from 1 since
@@ -311,7 +318,7 @@ struct grade_calls {
 };
 
 /*
- * Faults to inject into the wrapped calls. Call numbers count from 1 since
+ * Faults to inject into the watched calls. Call numbers count from 1 since
  * the last grade_calls_reset(); 0 disables a fault.
  */
 struct grade_faults {
@@ -381,17 +388,17 @@ void grade_expect_mappings_released(const char *call, const char *hint);
 /* ---- Processes ------------------------------------------------------------ */
 
 /*
- * fork() and the sleep family (sleep, usleep, nanosleep, clock_nanosleep,
- * thrd_sleep) are wrapped too. Their calls are counted in memory shared by
- * the test process and every process forked from it, so a call made in a
- * child of the code under test counts as well. grade_calls_reset() clears
- * the counts.
+ * fork() (every clone that makes a process) and the sleep family (sleep,
+ * usleep, nanosleep, clock_nanosleep, thrd_sleep: the nanosleep and
+ * clock_nanosleep system calls) are watched in every process of the subject,
+ * at every moment, so a call made in a child of the code under test counts as
+ * well. grade_calls_reset() clears the counts.
  */
 struct grade_process_calls {
 	unsigned fork_calls;        /* fork() calls by the code under test, in any process */
 	unsigned failed_forks;      /* those that returned -1 */
 	unsigned sleep_calls;       /* calls of the sleep family, in any process */
-	char first_sleep[24];       /* the name of the first one ("usleep") */
+	char first_sleep[24];       /* the system call of the first one ("clock_nanosleep") */
 	/* Children forked by the code under test that ended with exit() (or by
 	 * returning from main), running the parent's exit handlers and flushing
 	 * its stdio buffers a second time, instead of with _exit(). */
@@ -402,30 +409,30 @@ struct grade_process_calls {
 const struct grade_process_calls *grade_process_calls(void);
 
 /*
- * fork() for the test itself, unseen by the counts above. The child restores
- * the default action of SIGSEGV and friends (it must die of them, not jump
- * back into cmocka) and must end with _exit(). In such a child, grade_fail()
- * sends its message and ends the child with _exit(1): the test fails.
+ * fork() for the judge itself: a helper process running judge code only (it
+ * must never call a student function). The child restores the default action
+ * of SIGSEGV and friends and must end with _exit(). In such a child,
+ * grade_fail() sends its message and ends the child with _exit(1): the test
+ * fails.
  */
 pid_t grade_fork(void);
 
 /*
- * A child forked by the code under test that goes on to run the test's own
- * code (it returned from the function under test instead of calling _exit)
- * fails the test with an explanation as soon as it reaches any grade_ call
- * or the end of the test; it never counts towards a pass. And once the code
- * under test has forked, a test passes only if the test process has no child
- * left at its end (zombie or running).
+ * A child forked by the code under test that returns from the function under
+ * test into the stub, instead of ending with _exit(), fails the test with an
+ * explanation (its reply carries its own pid). And once the code under test
+ * has forked, a test passes only if the subject has no child left at its end
+ * (zombie or running), and no orphan was adopted by the judge.
  */
 
 /*
- * Make the test process the reaper of its orphaned descendants
- * (PR_SET_CHILD_SUBREAPER): a grandchild whose parent has exited becomes a
- * child of the test, so grade_expect_no_children() sees it.
+ * The judge is a child subreaper from its start: a grandchild whose parent
+ * has exited becomes a child of the judge, and grade_expect_no_children()
+ * sees it. Kept for the tests that say so; it does nothing more.
  */
 void grade_adopt_orphans(void);
 
-/* The children of the test process right now, zombies included. */
+/* The subject's children right now, zombies included, and orphans the judge adopted. */
 struct grade_child {
 	pid_t pid;
 	char state; /* as in /proc/PID/stat: 'Z' for a zombie (exited, never reaped), 'R', 'S', ... */
@@ -433,7 +440,7 @@ struct grade_child {
 size_t grade_children(struct grade_child *children, size_t max);
 
 /*
- * Fail if the test process has any child left after `call`: a zombie (a
+ * Fail if the subject has any child left after `call`: a zombie (a
  * child nobody reaped) or a process still running (never waited for, or an
  * orphan adopted after grade_adopt_orphans()).
  */
@@ -459,10 +466,10 @@ void grade_pause_ms(long milliseconds);
 const char *grade_describe_status(int status);
 
 /*
- * A program of the kit's own (a demo of the lab, built into the suite with
- * the student's file) run as a separate process: the suite executable runs
- * itself again with --program NAME. `args` is NULL-terminated and does not
- * include the program's name. stdin_fd and stdout_fd become its standard input
+ * A program of the kit's own (a demo of the lab, linked with the student's
+ * file into the subject's executable) run as a separate process, started by
+ * the judge: the subject's executable with --program NAME. `args` is
+ * NULL-terminated and does not include the program's name. stdin_fd and stdout_fd become its standard input
  * and output (-1: /dev/null); its standard error goes to the test's output.
  * Returns its pid; fails the test if it cannot be started.
  */
@@ -476,27 +483,13 @@ pid_t grade_start_program(const char *name, const char *const args[], int stdin_
  */
 int grade_wait_child(pid_t pid, long milliseconds, int *status);
 
-/* The kit's programs a suite can start: each is a demo's main(), renamed. */
-struct grade_program {
-	const char *name;                /* the demo's file name without .c: "chan-send" */
-	int (*main)(int argc, char **argv);
-};
-
-/*
- * A suite that starts programs lists them once, after its test table. The
- * build compiles every demo of the lab's folder with main renamed to
- * grade_program_NAME (dashes become underscores: grade_program_chan_send).
- */
-#define GRADE_PROGRAMS(table)                                                  \
-	const struct grade_program *const grade_programs = (table);           \
-	const size_t grade_program_count = sizeof(table) / sizeof((table)[0])
-
 /* ---- Memory --------------------------------------------------------------- */
 
 /*
- * len bytes (zeroed) that end exactly where an inaccessible page begins, so
- * that reading one byte past the end is SIGSEGV. Free with
- * grade_free_guarded(). Fails the test if the memory cannot be had.
+ * len bytes (zeroed) of the judge's memory that end exactly where an
+ * inaccessible page begins. Free with grade_free_guarded(). Fails the test if
+ * the memory cannot be had. (Buffers handed to the student's code are always
+ * guarded this way in the subject, whatever the test passes.)
  */
 void *grade_guarded_buffer(size_t len);
 void grade_free_guarded(void *buffer, size_t len);

@@ -1,14 +1,13 @@
 /*
- * procfs.c — the kernel's view of the test process, read from /proc/self.
+ * procfs.c — the kernel's view of the subject, read by the judge from /proc/PID.
  *
- * Counts open descriptors (/proc/self/fd), mapped bytes (/proc/self/maps)
- * and read()/write() system calls (/proc/self/io), so that a test can compare
- * before and after a call of the student's code and prove that nothing was
- * left behind, or that no read() happened at all, whatever way the code
- * tried to make it. Also sets resource limits. /proc/self/maps and
- * /proc/self/io are read with the real read() into buffers on the stack: this
- * must work under a tight RLIMIT_DATA, must not change the mappings it counts,
- * and must not show up in the wrapped-call ledger.
+ * Counts the subject's open descriptors (/proc/PID/fd), mapped bytes
+ * (/proc/PID/maps) and read()/write() system calls (/proc/PID/io), so that a
+ * test can compare before and after a call of the student's code and prove
+ * that nothing was left behind, or that no read() happened at all, whatever
+ * way the code tried to make it. Also sets the subject's resource limits
+ * (prlimit). Everything here is read from outside the subject: the student's
+ * code cannot change what the kernel reports.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +19,17 @@
 #include <unistd.h>
 
 #include "grader.h"
+#include "subject_protocol.h"
 #include "support_internal.h"
+
+/* "/proc/PID/what" for the subject, in a static buffer. */
+static const char *subject_file(const char *what)
+{
+	static char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)grade_subject_pid(), what);
+	return path;
+}
 
 #define MAX_LISTED_DESCRIPTORS 1024
 #define MESSAGE_LIST_MAX 600
@@ -34,17 +43,17 @@ static int snapshot_descriptors = -1;
 /* Call visit(fd) for every open descriptor but the one used to look; returns their count. */
 static int for_each_descriptor(void (*visit)(int fd, void *context), void *context)
 {
-	DIR *dir = opendir("/proc/self/fd");
+	DIR *dir = opendir(subject_file("fd"));
 	struct dirent *entry;
 	int count = 0;
 
 	if (dir == NULL)
-		grade_setup_failed("cannot list /proc/self/fd");
+		grade_setup_failed("cannot list %s", subject_file("fd"));
 	while ((entry = readdir(dir)) != NULL) {
 		char *end;
 		long fd = strtol(entry->d_name, &end, 10);
 
-		if (entry->d_name[0] == '.' || *end != '\0' || fd == dirfd(dir))
+		if (entry->d_name[0] == '.' || *end != '\0')
 			continue;
 		count++;
 		if (visit != NULL)
@@ -56,7 +65,6 @@ static int for_each_descriptor(void (*visit)(int fd, void *context), void *conte
 
 int grade_open_descriptors(void)
 {
-	grade_stop_forked_copy();
 	return for_each_descriptor(NULL, NULL);
 }
 
@@ -100,11 +108,11 @@ static void list_descriptor(int fd, void *context)
 	char link[64], target[4096];
 	size_t used = strlen(list->text);
 
-	if (fd <= 2 || fd == grade_channel)
+	if (fd <= 2 || fd == SUBJECT_CALL_FD)
 		return;
 	if (list->use_snapshot && fd < MAX_LISTED_DESCRIPTORS && open_at_snapshot[fd])
 		return;
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)grade_subject_pid(), fd);
 	ssize_t len = readlink(link, target, sizeof(target) - 1);
 	target[len > 0 ? len : 0] = '\0';
 	snprintf(list->text + used, sizeof(list->text) - used, "%sfd %d -> %s",
@@ -119,7 +127,7 @@ struct mapping_line {
 	const char *path; /* "" for an anonymous mapping */
 };
 
-/* Parse one line of /proc/self/maps in place; 0 if it is not one. */
+/* Parse one line of /proc/PID/maps in place; 0 if it is not one. */
 static int parse_mapping_line(char *line, struct mapping_line *mapping)
 {
 	char *cursor = line;
@@ -175,7 +183,7 @@ static void for_each_line(const char *path, void (*visit)(char *line, void *), v
 	if (fd < 0)
 		grade_setup_failed("cannot open %s", path);
 	for (;;) {
-		ssize_t got = __real_read(fd, buffer + used, sizeof(buffer) - 1 - used);
+		ssize_t got = read(fd, buffer + used, sizeof(buffer) - 1 - used);
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -212,12 +220,12 @@ static void visit_mapping_line(char *line, void *context)
 		visit->visit(&mapping, visit->context);
 }
 
-/* Call visit() for every line of /proc/self/maps. */
+/* Call visit() for every line of /proc/PID/maps. */
 static void for_each_mapping(void (*visit)(const struct mapping_line *, void *), void *context)
 {
 	struct mapping_visit adapter = { visit, context };
 
-	for_each_line("/proc/self/maps", visit_mapping_line, &adapter);
+	for_each_line(subject_file("maps"), visit_mapping_line, &adapter);
 }
 
 static void add_mapped_bytes(const struct mapping_line *mapping, void *context)
@@ -232,7 +240,6 @@ size_t grade_mapped_bytes(void)
 {
 	size_t total = 0;
 
-	grade_stop_forked_copy();
 	for_each_mapping(add_mapped_bytes, &total);
 	return total;
 }
@@ -250,7 +257,7 @@ static void list_test_file_mapping(const struct mapping_line *mapping, void *con
 		 used > 0 ? ", " : "", mapping->start, mapping->end, mapping->perms, name);
 }
 
-/* ---- /proc/self/smaps --------------------------------------------------- */
+/* ---- /proc/PID/smaps --------------------------------------------------- */
 
 struct smaps_search {
 	uintptr_t address;
@@ -278,22 +285,18 @@ long grade_smaps_kib(const void *address, const char *field)
 {
 	struct smaps_search search = { (uintptr_t)address, field, 0, -1 };
 
-	grade_stop_forked_copy();
-	for_each_line("/proc/self/smaps", find_smaps_field, &search);
+	for_each_line(subject_file("smaps"), find_smaps_field, &search);
 	return search.kib;
 }
 
 /* ---- Kernel I/O counters ------------------------------------------------ */
-
-/* read() calls grade_io_counts() has made so far: the kernel counts them too. */
-static uint64_t reads_made_to_look;
 
 static uint64_t io_field(const char *text, const char *name)
 {
 	const char *found = strstr(text, name);
 
 	if (found == NULL)
-		grade_setup_failed("no %s in /proc/self/io", name);
+		grade_setup_failed("no %s in /proc/PID/io", name);
 	return strtoull(found + strlen(name), NULL, 10);
 }
 
@@ -301,16 +304,13 @@ struct grade_io_counts grade_io_counts(void)
 {
 	char text[2048];
 	size_t used = 0;
-	uint64_t reads_now = 0;
-	int fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+	int fd = open(subject_file("io"), O_RDONLY | O_CLOEXEC);
 
-	grade_stop_forked_copy();
 	if (fd < 0)
-		grade_setup_failed("cannot open /proc/self/io");
+		grade_setup_failed("cannot open %s", subject_file("io"));
 	for (;;) {
-		ssize_t got = __real_read(fd, text + used, sizeof(text) - 1 - used);
+		ssize_t got = read(fd, text + used, sizeof(text) - 1 - used);
 
-		reads_now++;
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0)
@@ -323,13 +323,11 @@ struct grade_io_counts grade_io_counts(void)
 	close(fd);
 	text[used] = '\0';
 
-	/* The kernel counts a read() after filling it in: this call's reads show next time. */
-	struct grade_io_counts counts = {
-		.read_calls = io_field(text, "syscr:") - reads_made_to_look,
+	/* The stub's recvmsg() and sendmsg() are not counted as reads or writes. */
+	return (struct grade_io_counts){
+		.read_calls = io_field(text, "syscr:"),
 		.write_calls = io_field(text, "syscw:"),
 	};
-	reads_made_to_look += reads_now;
-	return counts;
 }
 
 /* ---- Before and after ------------------------------------------------------- */
@@ -352,7 +350,6 @@ static struct grade_resources take_resources(int remember)
 
 struct grade_resources grade_resources_now(void)
 {
-	grade_stop_forked_copy();
 	return take_resources(1);
 }
 
@@ -383,7 +380,6 @@ void grade_expect_no_leak(struct grade_resources before, const char *call, const
 	const char *descriptors = "", *mappings = "";
 	int left_descriptors = after.descriptors - before.descriptors;
 
-	grade_stop_forked_copy();
 	if (left_descriptors > 0)
 		descriptors = describe_left_descriptors(left_descriptors, before.descriptors);
 	if (after.mapped_bytes > before.mapped_bytes)
@@ -401,7 +397,6 @@ void grade_expect_no_leak(struct grade_resources before, const char *call, const
 
 struct grade_resources grade_leak_watch_start(const struct grade_faults *faults)
 {
-	grade_stop_forked_copy();
 	grade_calls_reset();
 	if (faults != NULL)
 		grade_faults = *faults;
@@ -411,7 +406,6 @@ struct grade_resources grade_leak_watch_start(const struct grade_faults *faults)
 void grade_leak_watch_finish(struct grade_resources before, const char *call,
 			     const char *leak_hint, const char *munmap_hint)
 {
-	grade_stop_forked_copy();
 	grade_faults = (struct grade_faults){ 0 };
 	grade_expect_no_leak(before, call, leak_hint);
 	grade_expect_mappings_released(call, munmap_hint);
@@ -422,7 +416,7 @@ void grade_set_limit(int resource, rlim_t value)
 {
 	struct rlimit limit = { value, value };
 
-	if (setrlimit(resource, &limit) != 0)
+	if (prlimit(grade_subject_pid(), resource, &limit, NULL) != 0)
 		grade_setup_failed("cannot set resource limit %d to %ju", resource,
 				   (uintmax_t)value);
 }

@@ -1,11 +1,10 @@
 /*
- * support_internal.h — what the support library's own files share.
+ * support_internal.h — what the judge's support files share among themselves.
  *
- * The student's object file is linked with -Wl,--wrap for some libc calls,
- * and the linker applies that to every object in the program, the support
- * library included. So support code calls the __real_ functions directly:
- * the grader's own reads and writes must never be counted, slowed or failed
- * as if the student had made them.
+ * The judge is built without the student's file: every call of a student
+ * function is a proxy that has the subject run it (subject.c), every watched
+ * system call of the subject is seen and steered by a thread of the judge
+ * (watch.c) and written into the ledger (ledger.c).
  */
 #ifndef SUPPORT_INTERNAL_H
 #define SUPPORT_INTERNAL_H
@@ -13,17 +12,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* The __real_ functions are declared in grader.h. */
+#include "grader.h"
 
-/* The wrappers the linker substitutes for the student's calls (wrap.c). */
-ssize_t __wrap_read(int fd, void *buf, size_t count);
-ssize_t __wrap_write(int fd, const void *buf, size_t count);
-void *__wrap_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
-void *__wrap_mmap64(void *addr, size_t length, int prot, int flags, int fd, off64_t offset);
-int __wrap_munmap(void *addr, size_t length);
-int __wrap_msync(void *addr, size_t length, int flags);
+/* ---- The verdict channel (feedback.c) ---- */
 
-/* The private channel to the runner (-1 when the suite is run by hand). */
+/* The private channel to the runner (-1 when the judge is run by hand). */
 extern int grade_channel;
 
 /* Send one record ("STEP", "FAIL") with its text over the channel, or to stderr. */
@@ -32,44 +25,53 @@ void grade_send_record(const char *kind, const char *text);
 /* Whether a FAIL record has been sent for the running test. */
 extern int grade_failure_sent;
 
-/* ---- Processes (processes.c) ---- */
+/* The function call announced last, without its situation. */
+const char *grade_current_call(void);
 
-/* Map the shared page that counts fork() and sleep calls; note the test's pid. */
-void grade_share_process_calls(void);
-void grade_reset_process_calls(void);
+/* ---- The subject (subject.c) ---- */
 
-/* The test process (0 before the test starts). */
-extern pid_t grade_test_pid;
+/* The subject's executable and the descriptor of the test's captured output. */
+void subject_configure(const char *program, int output_fd);
+void subject_start(void);
+void subject_stop(void);
 
-/* Set in a child forked by the code under test (through the wrapped fork()). */
-extern int grade_forked_by_code_under_test;
-
-/* Set once the code under test has called fork() in this process; never reset. */
-extern int grade_code_under_test_forked;
-
-/* Set in a child made by grade_fork(): grade_fail() ends it with _exit(1). */
-extern int grade_in_helper_process;
-
-/* The exit handler that counts children of the code under test calling exit(). */
-void grade_note_exit_in_child(void);
-
-/* A child of the code under test reached the test's code: fail the test, _exit(1). */
-_Noreturn void grade_child_ran_test_code(void);
-
-struct grade_program;
+/* ---- The watch (watch.c) ---- */
 
 /*
- * Called first by the support functions a test calls between two calls of the
- * code under test: a forked copy of the test stops there, before it can
- * change the test's files or report anything.
+ * In the subject's process, before it executes the stub: install the filter.
+ * With `watched`, the watched calls go to a listener whose descriptor is
+ * returned; without, only the refusals apply (0 is returned). -1 on failure.
  */
-static inline void grade_stop_forked_copy(void)
-{
-	if (grade_forked_by_code_under_test)
-		grade_child_ran_test_code();
-}
+int watch_install_filter(pid_t judge, int watched);
+void watch_start(int listener, pid_t subject);
+void watch_stop(void);
+/* The recording window: one call of the student's code. */
+void watch_call_starting(void);
+void watch_call_finished(void);
+void watch_reset_counts(void);
+struct grade_process_calls watch_process_calls(void);
+void watch_note_exit_handlers(void);
+/* Whether the subject has called fork() (or clone) since it started. */
+int watch_subject_forked(void);
+/* The lock the watch holds while it writes the ledger. */
+void watch_lock(void);
+void watch_unlock(void);
 
-/* The suite's program of that name, or NULL. */
-const struct grade_program *grade_find_program(const char *name);
+/* ---- The ledger (ledger.c), written by the watch with its lock held ---- */
+
+/* Number the call, keep it, count it in grade_calls.mmap_count; returns its index. */
+unsigned ledger_add_mmap(const struct grade_mmap_record *record);
+const struct grade_mmap_record *ledger_mmap(unsigned index);
+void ledger_resolve_mmap(unsigned index, void *result);
+void ledger_add_munmap(void *addr, size_t length, int result);
+void ledger_add_msync(void *addr, size_t length, int flags, int result);
+
+/* ---- Processes (processes.c) ---- */
+
+/* A child of the judge's own (a helper or a program), not one to count as left behind. */
+void note_helper_process(pid_t pid);
+
+/* In a child made by grade_fork(): grade_fail() ends it with _exit(1). */
+extern int grade_in_helper_process;
 
 #endif /* SUPPORT_INTERNAL_H */

@@ -1,14 +1,13 @@
 /*
- * wrap.c — the linker wrappers around the calls the student's code makes.
+ * ledger.c — the subject's mmap/munmap/msync/read/write calls as the judge saw them.
  *
- * The student's object file is linked with -Wl,--wrap=read (and write, mmap,
- * mmap64, munmap, msync), so its calls land here first. Each wrapper records
- * the call in grade_calls, applies the faults a test asked for in
- * grade_faults (a short transfer, EINTR, a chosen errno), and otherwise
- * passes the call on to the real function, leaving errno as it left it.
- * A separate table follows every successful mmap() until a munmap() with
- * exactly its address and length undoes it, so that a test can prove that
- * every mapping was released the way munmap(2) asks.
+ * The judge's watch (watch.c) writes here every watched call the subject's
+ * main thread makes while the student's code runs: its arguments as the
+ * kernel received them, and, for mmap(), the address it returned, found
+ * from /proc. A separate table follows every successful mmap() until a
+ * munmap() with exactly its address and length undoes it, so that a test can
+ * prove that every mapping was released the way munmap(2) asks. Tests read
+ * grade_calls and set grade_faults (grader.h); the watch applies the faults.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,13 +18,14 @@
 #include "grader.h"
 #include "support_internal.h"
 
-void *__real_mmap64(void *addr, size_t length, int prot, int flags, int fd, off64_t offset);
-
 struct grade_calls grade_calls;
 struct grade_faults grade_faults;
 
 /* The order of the last mmap(), munmap() or msync() call (see grader.h). */
 static unsigned last_order;
+
+/* Where an mmap() past GRADE_MAX_RECORDS is kept until its result is known. */
+static struct grade_mmap_record overflow_record;
 
 /* ---- Mappings not yet released ---------------------------------------- */
 
@@ -79,146 +79,64 @@ static void untrack_mapping(void *addr, size_t length)
 
 void grade_calls_reset(void)
 {
-	grade_stop_forked_copy();
+	watch_lock();
 	memset(&grade_calls, 0, sizeof(grade_calls));
 	memset(&grade_faults, 0, sizeof(grade_faults));
 	tracked_count = 0;
 	tracked_overflow = 0;
 	last_order = 0;
-	grade_reset_process_calls();
+	watch_unlock();
+	watch_reset_counts();
 }
 
-/* ---- read and write ------------------------------------------------------ */
+/* ---- Entries, made by the watch with its lock held ----------------------- */
 
-/*
- * The fault, if any, for call number `call`: 0 to let it through, otherwise
- * the errno it must fail with (nothing transferred).
- */
-static int injected_error(unsigned call, unsigned fail_at, int fail_errno, unsigned eintr_every)
+unsigned ledger_add_mmap(const struct grade_mmap_record *record)
 {
-	if (fail_at != 0 && call == fail_at)
-		return fail_errno;
-	if (eintr_every != 0 && call % eintr_every == 0)
-		return EINTR;
-	return 0;
-}
+	unsigned index = grade_calls.mmap_count++;
+	struct grade_mmap_record numbered = *record;
 
-static size_t limit_to_chunk(size_t count, size_t chunk)
-{
-	return chunk != 0 && count > chunk ? chunk : count;
-}
-
-ssize_t __wrap_read(int fd, void *buf, size_t count)
-{
-	unsigned call = ++grade_calls.read_calls;
-	int error = injected_error(call, grade_faults.read_fail_at, grade_faults.read_fail_errno,
-				   grade_faults.read_eintr_every);
-
-	if (count > grade_calls.largest_read_request)
-		grade_calls.largest_read_request = count;
-	if (error != 0) {
-		errno = error;
-		return -1;
-	}
-	return __real_read(fd, buf, limit_to_chunk(count, grade_faults.read_chunk));
-}
-
-ssize_t __wrap_write(int fd, const void *buf, size_t count)
-{
-	unsigned call = ++grade_calls.write_calls;
-	int error = injected_error(call, grade_faults.write_fail_at,
-				   grade_faults.write_fail_errno, grade_faults.write_eintr_every);
-
-	if (count > grade_calls.largest_write_request)
-		grade_calls.largest_write_request = count;
-	if (error != 0) {
-		errno = error;
-		return -1;
-	}
-	return __real_write(fd, buf, limit_to_chunk(count, grade_faults.write_chunk));
-}
-
-/* ---- mmap, munmap, msync ----------------------------------------------- */
-
-/* Count an mmap() call; returns the errno it must fail with, or 0 to let it through. */
-static int begin_mmap(void)
-{
-	unsigned call = ++grade_calls.mmap_count;
-
-	if (grade_faults.mmap_fail_at != 0 && call == grade_faults.mmap_fail_at)
-		return grade_faults.mmap_fail_errno;
-	return 0;
-}
-
-/* Store the finished call; errno is left untouched. */
-static void end_mmap(const struct grade_mmap_record *record)
-{
-	unsigned index = grade_calls.mmap_count - 1;
-
+	numbered.order = ++last_order;
 	if (index < GRADE_MAX_RECORDS)
-		grade_calls.mmaps[index] = *record;
-	if (record->result != MAP_FAILED)
+		grade_calls.mmaps[index] = numbered;
+	else
+		overflow_record = numbered;
+	return index;
+}
+
+const struct grade_mmap_record *ledger_mmap(unsigned index)
+{
+	return index < GRADE_MAX_RECORDS ? &grade_calls.mmaps[index] : &overflow_record;
+}
+
+void ledger_resolve_mmap(unsigned index, void *result)
+{
+	struct grade_mmap_record *record =
+		index < GRADE_MAX_RECORDS ? &grade_calls.mmaps[index] : &overflow_record;
+
+	record->result = result;
+	if (result != MAP_FAILED)
 		track_mapping(record);
 }
 
-static struct grade_mmap_record mmap_record(void *addr, size_t length, int prot, int flags,
-					    int fd, off_t offset)
-{
-	return (struct grade_mmap_record){ ++last_order, addr, length, prot,
-					   flags, fd, offset, MAP_FAILED };
-}
-
-void *__wrap_mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset)
-{
-	struct grade_mmap_record record = mmap_record(addr, length, prot, flags, fd, offset);
-	int error = begin_mmap();
-
-	if (error == 0)
-		record.result = __real_mmap(addr, length, prot, flags, fd, offset);
-	end_mmap(&record);
-	if (error != 0)
-		errno = error;
-	return record.result;
-}
-
-/* mmap64 is what mmap() becomes under _FILE_OFFSET_BITS=64: the same ledger. */
-void *__wrap_mmap64(void *addr, size_t length, int prot, int flags, int fd, off64_t offset)
-{
-	struct grade_mmap_record record = mmap_record(addr, length, prot, flags, fd, offset);
-	int error = begin_mmap();
-
-	if (error == 0)
-		record.result = __real_mmap64(addr, length, prot, flags, fd, offset);
-	end_mmap(&record);
-	if (error != 0)
-		errno = error;
-	return record.result;
-}
-
-int __wrap_munmap(void *addr, size_t length)
+void ledger_add_munmap(void *addr, size_t length, int result)
 {
 	unsigned index = grade_calls.munmap_count++;
-	int result = __real_munmap(addr, length);
-	int saved_errno = errno;
 
 	if (index < GRADE_MAX_RECORDS)
 		grade_calls.munmaps[index] =
 			(struct grade_munmap_record){ ++last_order, addr, length, result };
 	if (result == 0)
 		untrack_mapping(addr, length);
-	errno = saved_errno;
-	return result;
 }
 
-int __wrap_msync(void *addr, size_t length, int flags)
+void ledger_add_msync(void *addr, size_t length, int flags, int result)
 {
 	unsigned index = grade_calls.msync_count++;
-	int result = __real_msync(addr, length, flags);
 
 	if (index < GRADE_MAX_RECORDS)
 		grade_calls.msyncs[index] =
 			(struct grade_msync_record){ ++last_order, addr, length, flags, result };
-	return result;
 }
 
 /* ---- Describing and checking -------------------------------------------- */

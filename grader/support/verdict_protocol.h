@@ -1,0 +1,32 @@
+/*
+ * verdict_protocol.h — how the runner and a judge talk; both sides include it.
+ *
+ * The runner starts `judge --run TEST --subject PROGRAM --channel FD` with one
+ * end of a socket pair as descriptor VERDICT_CHANNEL_FD, and first writes a
+ * line holding a fresh random token (VERDICT_TOKEN_BYTES random bytes in
+ * hexadecimal). The judge answers with records:
+ *
+ *   STEP <n>\n<n bytes>   what the test is doing now (shown on a crash or time-out)
+ *   FAIL <n>\n<n bytes>   the test failed: expected / observed / hint
+ *   PASS <token>\n        the test passed; counted only with the right token and
+ *                         the judge's exit status 0
+ *
+ * Only the judge holds the channel: the subject, which runs the student's
+ * code, never gets the descriptor, the token or a copy of the judge's memory.
+ */
+#ifndef VERDICT_PROTOCOL_H
+#define VERDICT_PROTOCOL_H
+
+#define VERDICT_CHANNEL_FD 63
+#define VERDICT_CHANNEL_FD_TEXT "63"
+#define VERDICT_CHANNEL_OPTION "--channel"
+
+#define VERDICT_TOKEN_BYTES 16
+/* Room for the token line the judge reads: the hexadecimal token and more. */
+#define VERDICT_TOKEN_MAX 128
+
+#define VERDICT_STEP "STEP"
+#define VERDICT_FAIL "FAIL"
+#define VERDICT_PASS "PASS"
+
+#endif /* VERDICT_PROTOCOL_H */

@@ -20,6 +20,14 @@ int copy_from_descriptor(int in, const char *dst, mode_t mode);
 /* Copy a regular file (not a link) to dst with the given mode. 0 or -1 with errno. */
 int copy_file(const char *src, const char *dst, mode_t mode);
 
+/*
+ * A copy of a regular file in memory (memfd) that nobody can change any more:
+ * its write, grow and shrink seals are set, and the seals themselves sealed.
+ * Programs run from it cannot be swapped by anything that can write the
+ * original. A descriptor (close-on-exec), or -1 with errno.
+ */
+int sealed_copy(const char *src, const char *name);
+
 /* Read at most max bytes of a file into a NUL-terminated malloc'ed string, or NULL. */
 char *read_small_file(const char *path, size_t max);
 

@@ -264,7 +264,8 @@ void labs_stage(struct lab *labs, size_t count, const char *submission, const ch
 		/* The judge runs from a copy the test's user can run but not change. */
 		snprintf(kit_file, sizeof(kit_file), "%s/judge", lab->kit_dir);
 		snprintf(path, sizeof(path), "%s/judge", lab->work_dir);
-		if (copied != 0 || copy_file(kit_file, path, 0755) != 0)
+		if (copied != 0 || copy_file(kit_file, path, 0755) != 0 ||
+		    (lab->judge_fd = sealed_copy(kit_file, "judge")) < 0)
 			set_problem(lab, LAB_UNREADABLE,
 				    "the grader could not copy the lab's judge");
 	}
@@ -402,6 +403,8 @@ static void prepare_test_job(struct job *job, const struct lab *lab, size_t inde
 	job->spec.seconds = run->timeout_override > 0 ? run->timeout_override : test->seconds;
 	job->spec.test_protocol = true;
 	job->spec.bubblewrap = run->bubblewrap;
+	/* Run from the sealed copy: a test's code may be able to write the judge's file. */
+	job->spec.program_fd = lab->judge_fd;
 	snprintf(job->directory, sizeof(job->directory), "%s/jobs/lab%02d-test%02zu", run->work_dir,
 		 lab->number, index + 1);
 }
@@ -454,6 +457,8 @@ void labs_free(struct lab *labs, size_t count)
 		free(labs[i].title);
 		free(labs[i].problem);
 		free(labs[i].compiler_output);
+		if (labs[i].judge_fd > 0)
+			close(labs[i].judge_fd);
 	}
 	free(labs);
 }

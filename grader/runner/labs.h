@@ -41,6 +41,7 @@ struct lab {
 	size_t test_count;
 	char kit_dir[PATH_MAX];  /* where the kit's build keeps this lab's suite */
 	char work_dir[PATH_MAX]; /* this run's copy of the student file and the program */
+	int judge_fd;            /* a sealed copy of the judge, run by every test (0: none) */
 	enum lab_state state;
 	char *problem;           /* one line for LAB_MISSING / LAB_UNREADABLE */
 	char *compiler_output;   /* what the compiler said (warnings or errors) */

@@ -246,7 +246,8 @@ static const char *choose_isolation(const struct options *options, const char *w
 				      (gid_t)scheduler_slot_uid(0), reason, sizeof(reason)))
 		bubblewrap = NULL;
 	int len = snprintf(description, size,
-			   "own process, process group and folder per test, resource limits%s; ",
+			   "student code only in a subject process, judged from outside it (seccomp); "
+			   "own process group and folder per test, resource limits%s; ",
 			   user);
 	if (bubblewrap != NULL)
 		snprintf(description + len, size - (size_t)len, "%s", SANDBOX_BUBBLEWRAP_ISOLATION);
@@ -302,6 +303,8 @@ int main(int argc, char **argv)
 	}
 	/* Orphans of a worker that died come to us, not to init: we can still kill them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Not dumpable: no test, even one running as the same user, may read or write our memory. */
+	prctl(PR_SET_DUMPABLE, 0);
 	struct sigaction interrupt = { .sa_handler = on_interrupt };
 	sigaction(SIGINT, &interrupt, NULL);
 	sigaction(SIGTERM, &interrupt, NULL);

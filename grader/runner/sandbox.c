@@ -197,6 +197,12 @@ static _Noreturn void child_run(const struct sandbox_spec *spec, const struct li
 	if (null_input < 0 || dup2(null_input, STDIN_FILENO) < 0 ||
 	    dup2(output, STDOUT_FILENO) < 0 || dup2(output, STDERR_FILENO) < 0)
 		child_abort("set up standard input and output");
+	/* The program's sealed copy, above every number used below; gone at exec. */
+	int program = spec->program_fd > 0
+			      ? fcntl(spec->program_fd, F_DUPFD_CLOEXEC, SANDBOX_CHANNEL_FD + 1)
+			      : -1;
+	if (spec->program_fd > 0 && program < 0)
+		child_abort("keep the program to run");
 	if (channel >= 0 && dup2(channel, SANDBOX_CHANNEL_FD) < 0)
 		child_abort("set up the verdict channel");
 	/* Nothing else of the runner's (result files, other tests' pipes) may leak in. */
@@ -204,7 +210,10 @@ static _Noreturn void child_run(const struct sandbox_spec *spec, const struct li
 	if (channel >= 0)
 		for (int fd = STDERR_FILENO + 1; fd < SANDBOX_CHANNEL_FD; fd++)
 			close(fd);
-	if (syscall(SYS_close_range, first_closed, ~0U, 0) != 0)
+	if (program >= 0 && program > first_closed &&
+	    syscall(SYS_close_range, first_closed, program - 1, 0) != 0)
+		child_abort("close inherited descriptors");
+	if (syscall(SYS_close_range, program >= 0 ? program + 1 : first_closed, ~0U, 0) != 0)
 		child_abort("close inherited descriptors");
 	if (chdir(spec->directory) != 0)
 		child_abort("enter the test directory");
@@ -223,6 +232,8 @@ static _Noreturn void child_run(const struct sandbox_spec *spec, const struct li
 	signal(SIGPIPE, SIG_DFL);
 	if (spec->bubblewrap != NULL)
 		exec_in_bubblewrap(spec, environment);
+	else if (program >= 0)
+		syscall(SYS_execveat, program, "", spec->argv, environment, AT_EMPTY_PATH);
 	else
 		execve(spec->argv[0], spec->argv, environment);
 	child_abort("start the program");

@@ -44,6 +44,7 @@ struct sandbox_spec {
 	const char *collect;    /* if set: copy this file of the directory out ... */
 	const char *collect_to; /* ... to here (mode 0755), before the directory goes */
 	const char *bubblewrap; /* if set: bwrap's path; run the program inside it (--sandbox) */
+	int program_fd;         /* if > 0: a sealed copy of argv[0] to execute instead (no path) */
 };
 
 struct sandbox_result {

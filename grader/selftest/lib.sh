@@ -293,6 +293,61 @@ hostile_submission_is_contained() {
 	return $status
 }
 
+# ---- forgeries ------------------------------------------------------------------
+
+forgery_name() {
+	printf 'forgery: %s (%s)\n' "$(header_field 'Forgery' "$1" | head -n 1)" "$(basename "$1" .c)"
+}
+
+# The submission of a forgery case: its base (the skeleton, or the solution with
+# a wrong patch) with the attack appended; prints the submission's folder.
+forgery_submission() { # CASE BASE_KIND(base|solution)
+	local case=$1 lab base name folder
+	lab=$(header_field 'Lab' "$case")
+	base=$(header_field 'Base' "$case")
+	name="forgery-$2-$(basename "$case" .c)"
+	folder=$(make_submission "$name" "$lab")
+	if [[ $2 == base && $base == skeleton ]]; then
+		cp "labs/$lab/$(student_file "$lab")" "$folder/$lab/"
+	elif [[ $2 == base ]]; then
+		patch -s -p1 -d "$folder/$lab" <"grader/catalogue/wrong/$lab/${base#wrong }.patch" ||
+			return 1
+	fi
+	cat "$case" >>"$folder/$lab/$(student_file "$lab")"
+	printf '%s\n' "$folder"
+}
+
+# An attempt to speak for the grader gains nothing: on its base it scores what
+# the base deserves (0 for the skeleton; the wrong solution's test still fails),
+# on the reference solution it costs nothing when it leaves the behaviour
+# alone, and nothing of it is left running or lying around.
+forgery_gains_nothing() {
+	local case=$1 lab base folder report status=0
+	lab=$(header_field 'Lab' "$case")
+	base=$(header_field 'Base' "$case")
+	folder=$(forgery_submission "$case" base) || { echo "the base does not build"; return 1; }
+	report="$folder.json"
+	grade --lab "$(lab_number "$lab")" --format json --out "$report" "$folder" || return 1
+	if [[ $base == skeleton ]]; then
+		jq -e '.score == 0' "$report" >/dev/null ||
+			{ echo "on the skeleton it scored $(jq .score "$report")"; show_failures "$report" | head; status=1; }
+	else
+		local must_fail
+		must_fail=$(header_field 'Must fail' "grader/catalogue/wrong/$lab/${base#wrong }.patch")
+		jq -e --arg name "$must_fail" '.score < .max_score and any(.tests[]; .name == $name and .status == "failed")' \
+			"$report" >/dev/null || { echo "$must_fail passed on the wrong solution"; status=1; }
+	fi
+	if [[ $(header_field 'Intact' "$case") == yes ]]; then
+		folder=$(forgery_submission "$case" solution) || return 1
+		grade --lab "$(lab_number "$lab")" --format json --out "$folder.json" "$folder" || return 1
+		jq -e '.score == .max_score' "$folder.json" >/dev/null ||
+			{ echo "it cost the reference solution points:"; show_failures "$folder.json" | head -n 12; status=1; }
+	fi
+	no_test_process_left || status=1
+	no_stray_files_left || status=1
+	return $status
+}
+
 # ---- the command line --------------------------------------------------------
 
 # One submission misbehaving in all six labs at once (lab 5 does not even

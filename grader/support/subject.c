@@ -34,6 +34,7 @@ static pid_t subject = -1;
 static int call_socket = -1;
 static int test_output = -1; /* the runner's capture of the test's output */
 static pid_t judge;
+static uint64_t slots[SUBJECT_MAX_BUFFERS]; /* the stub's buffer slots, from its HELLO */
 
 static const char *const environment[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C",
 					   "HOME=.", "TMPDIR=.", NULL };
@@ -51,6 +52,9 @@ void subject_configure(const char *program, int output_fd)
 }
 
 static void receive_reply(struct subject_reply *reply, uint32_t kind, const char *doing);
+
+/* What the judge is waiting for while the subject starts. */
+static const char starting[] = "the start of the process that runs the student's code";
 
 /* ---- Starting the subject ------------------------------------------------ */
 
@@ -145,7 +149,8 @@ void subject_start(void)
 	watch_start(listener, subject);
 	/* Until the stub runs, the process is a copy of the judge: not to be looked at. */
 	struct subject_reply hello;
-	receive_reply(&hello, SUBJECT_HELLO, "the subject's start");
+	receive_reply(&hello, SUBJECT_HELLO, starting);
+	memcpy(slots, hello.buffer_addresses, sizeof(slots));
 }
 
 /* ---- The end of the subject --------------------------------------------- */
@@ -203,6 +208,11 @@ static _Noreturn void subject_ended(const char *doing)
 		kill(getpid(), number);
 		kill(getpid(), SIGKILL); /* a signal that does not kill by default */
 	}
+	if (doing == starting)
+		grade_fail("code that runs when the program starts (a constructor) must not end it",
+			   "expected: the process that runs the student's code to start and wait "
+			   "for calls\nobserved: it ended with exit status %d before the first call",
+			   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	grade_fail("a student function returns to its caller: it never calls exit(), "
 		   "and a child it forks ends with _exit()",
 		   "expected: %s to return\nobserved: the process running it ended with "
@@ -416,35 +426,71 @@ static void copy_buffers(const struct grade_call *call, const struct subject_rep
 	}
 }
 
+/* Whether every buffer of the call fits in the stub's slots (one exchange). */
+static int fits_in_slots(const struct grade_call *call)
+{
+	for (unsigned i = 0; i < call->buffer_count; i++)
+		if (call->request.buffers[i].size > SUBJECT_SLOT_BYTES)
+			return 0;
+	return 1;
+}
+
+/* Where the stub puts buffer i of a call that fits: at the end of slot i. */
+static struct subject_reply slot_addresses(const struct grade_call *call)
+{
+	struct subject_reply placed = { .kind = SUBJECT_READY };
+
+	for (unsigned i = 0; i < call->buffer_count; i++)
+		placed.buffer_addresses[i] = slots[i] + SUBJECT_SLOT_BYTES - call->request.buffers[i].size;
+	return placed;
+}
+
+/* The call itself: the watch records while the student's code runs. */
+static struct subject_reply run_now(const struct subject_request *request, const int *fds,
+				    unsigned fd_count, const char *doing)
+{
+	struct subject_reply done;
+
+	watch_call_starting();
+	send_request(request, fds, fd_count, doing);
+	receive_reply(&done, SUBJECT_DONE, doing);
+	watch_call_finished();
+	return done;
+}
+
 int64_t grade_call_run(struct grade_call *call, unsigned function)
 {
-	struct subject_reply reply;
+	struct subject_reply ready, done;
 	int fds[SUBJECT_MAX_FDS];
+	unsigned fd_count = open_fds(call, fds);
 	const char *doing = grade_current_call();
 
 	if (getpid() != judge || subject <= 0)
 		grade_setup_failed("a student function was called outside the test's own process");
-	call->request.kind = SUBJECT_PREPARE;
 	call->request.function = function;
-	send_request(&call->request, fds, open_fds(call, fds), doing);
-	receive_reply(&reply, SUBJECT_READY, doing);
-	if (reply.error != 0) {
-		errno = reply.error;
-		grade_setup_failed("the subject could not prepare the call's buffers");
-	}
-	copy_buffers(call, &reply, 0, doing);
-	struct subject_reply ready = reply;
-
 	drain_notes();
-	watch_call_starting();
-	send_request(&(struct subject_request){ .kind = SUBJECT_GO }, NULL, 0, doing);
-	receive_reply(&reply, SUBJECT_DONE, doing);
-	watch_call_finished();
-	struct subject_reply done = reply;
-
+	if (fits_in_slots(call)) {
+		ready = slot_addresses(call);
+		copy_buffers(call, &ready, 0, doing);
+		call->request.kind = SUBJECT_CALL;
+		done = run_now(&call->request, fds, fd_count, doing);
+	} else {
+		call->request.kind = SUBJECT_PREPARE;
+		send_request(&call->request, fds, fd_count, doing);
+		receive_reply(&ready, SUBJECT_READY, doing);
+		if (ready.error != 0) {
+			errno = ready.error;
+			grade_setup_failed("the subject could not prepare the call's buffers");
+		}
+		copy_buffers(call, &ready, 0, doing);
+		done = run_now(&(struct subject_request){ .kind = SUBJECT_GO }, NULL, 0, doing);
+	}
 	copy_buffers(call, &ready, 1, doing);
-	send_request(&(struct subject_request){ .kind = SUBJECT_RELEASE }, NULL, 0, doing);
-	receive_reply(&reply, SUBJECT_RELEASED, doing);
+	if (!fits_in_slots(call)) {
+		struct subject_reply released;
+		send_request(&(struct subject_request){ .kind = SUBJECT_RELEASE }, NULL, 0, doing);
+		receive_reply(&released, SUBJECT_RELEASED, doing);
+	}
 	errno = done.error;
 	return done.result;
 }

@@ -9,8 +9,12 @@
  * descriptor SUBJECT_CALL_FD in the subject, and nothing else writable.
  *
  * The stub first says HELLO once it runs (the judge looks at the subject only
- * after that). One call of a student function then takes three exchanges,
- * each a request and its reply:
+ * after that), with the addresses of its buffer slots: SUBJECT_MAX_BUFFERS
+ * areas of SUBJECT_SLOT_BYTES, each followed by an inaccessible guard page. A
+ * call whose buffers all fit in the slots is one exchange, CALL and DONE: the
+ * judge writes the inputs at the slots' ends (process_vm_writev) before it
+ * asks, and reads the outputs back after. A call with a larger buffer takes
+ * three exchanges, each a request and its reply:
  *
  *   PREPARE  the function's number, its scalar arguments, the sizes of the
  *            buffers it needs and (with SCM_RIGHTS) its descriptors. The stub
@@ -46,6 +50,9 @@
 #define SUBJECT_MAX_BUFFERS 4
 #define SUBJECT_MAX_FDS 4
 
+/* The size of each buffer slot the stub maps once, at its start. */
+#define SUBJECT_SLOT_BYTES ((uint64_t)64 << 10)
+
 /* The largest buffer one call may hand the student's code (a lab 5 message). */
 #define SUBJECT_MAX_BUFFER_BYTES ((uint64_t)256 << 20)
 
@@ -58,6 +65,7 @@ enum subject_message_kind {
 	SUBJECT_RELEASE,
 	SUBJECT_RELEASED,
 	SUBJECT_QUIT,
+	SUBJECT_CALL, /* PREPARE with every buffer in its slot, then GO at once */
 	/* From a child of the student's code that called exit(): the stub's exit handler. */
 	SUBJECT_CHILD_RAN_EXIT_HANDLERS,
 };
@@ -75,7 +83,7 @@ struct subject_buffer {
 	uint64_t size;
 };
 
-/* Judge to subject: PREPARE (all fields), GO, RELEASE and QUIT (kind only). */
+/* Judge to subject: PREPARE and CALL (all fields), GO, RELEASE and QUIT (kind only). */
 struct subject_request {
 	uint32_t kind;
 	uint32_t function;      /* the lab's function number (its call table) */
@@ -85,7 +93,7 @@ struct subject_request {
 	struct subject_buffer buffers[SUBJECT_MAX_BUFFERS];
 };
 
-/* Subject to judge: READY (addresses), DONE (result and errno), RELEASED. */
+/* Subject to judge: HELLO and READY (addresses), DONE (result and errno), RELEASED. */
 struct subject_reply {
 	uint32_t kind;
 	int32_t error;          /* errno right after the call */

@@ -81,17 +81,19 @@ $(GRADER)/obj/support/%.o: grader/support/%.c $(wildcard grader/support/*.h)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
 $(GRADER)/obj/suites/%.o: grader/suites/%.c $(HIDDEN_SOURCES) $(HIDDEN_LIST) \
-		$(wildcard grader/support/*.h labs/*/*.h)
+		$(wildcard grader/support/*.h grader/suites/calls/*.h labs/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
 # A lab's call table (grader/suites/calls/labNN.c), once as the judge's proxies
 # and once as the subject's table of functions (calls.h).
-$(GRADER)/obj/calls-judge/%.o: grader/suites/calls/%.c $(wildcard grader/support/*.h labs/*/*.h)
+$(GRADER)/obj/calls-judge/%.o: grader/suites/calls/%.c \
+		$(wildcard grader/support/*.h grader/suites/calls/*.h labs/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(GRADER)/obj/calls-subject/%.o: grader/suites/calls/%.c $(wildcard grader/support/*.h labs/*/*.h)
+$(GRADER)/obj/calls-subject/%.o: grader/suites/calls/%.c \
+		$(wildcard grader/support/*.h grader/suites/calls/*.h labs/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -DGRADE_SUBJECT_SIDE -c $< -o $@
 

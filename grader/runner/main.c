@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -233,6 +234,16 @@ static const char *find_bubblewrap(void)
  * the report. With --sandbox, bubblewrap is tried once as a test would use it;
  * where it cannot run (often inside a container) the run goes on without it.
  */
+/* Whether this kernel offers Landlock (any ABI version). */
+static int landlock_available(void)
+{
+#ifdef SYS_landlock_create_ruleset
+	return syscall(SYS_landlock_create_ruleset, NULL, 0, 1UL /* the ABI version */) >= 1;
+#else
+	return 0;
+#endif
+}
+
 static const char *choose_isolation(const struct options *options, const char *work_dir,
 				    char *description, size_t size)
 {
@@ -245,10 +256,14 @@ static const char *choose_isolation(const struct options *options, const char *w
 	    !sandbox_bubblewrap_works(bubblewrap, probe_dir, geteuid() == 0, scheduler_slot_uid(0),
 				      (gid_t)scheduler_slot_uid(0), reason, sizeof(reason)))
 		bubblewrap = NULL;
+	/* The subject confines its writes itself where the kernel has Landlock (confine.c). */
+	const char *landlock = landlock_available()
+				       ? ", writes only in its folder and /tmp (Landlock)"
+				       : "";
 	int len = snprintf(description, size,
-			   "student code only in a subject process, judged from outside it (seccomp); "
+			   "student code only in a subject process, judged from outside it (seccomp)%s; "
 			   "own process group and folder per test, resource limits%s; ",
-			   user);
+			   landlock, user);
 	if (bubblewrap != NULL)
 		snprintf(description + len, size - (size_t)len, "%s", SANDBOX_BUBBLEWRAP_ISOLATION);
 	else if (options->sandbox)

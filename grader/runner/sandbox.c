@@ -360,7 +360,8 @@ static unsigned clean_up_processes(const struct sandbox_spec *spec, pid_t group)
 }
 
 /*
- * Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "PASS <token>\n".
+ * Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "CRASH n\n<n bytes>",
+ * "PASS <token>\n" (verdict_protocol.h).
  * Returns how many bytes of data the complete records take; anything after
  * them is an unfinished record (or garbage, which is never consumed).
  */
@@ -384,6 +385,14 @@ static size_t parse_channel(const char *data, size_t len, const char *token,
 		size_t body_len;
 		if (strncmp(line, VERDICT_PASS " ", strlen(VERDICT_PASS " ")) == 0) {
 			*passed = strcmp(line + strlen(VERDICT_PASS " "), token) == 0;
+		} else if (sscanf(line, VERDICT_CRASH " %zu", &body_len) == 1) {
+			if (body_len > len - at)
+				return consumed;
+			char number[16] = "";
+			memcpy(number, data + at, body_len < sizeof(number) - 1 ? body_len : 15);
+			if (result->reported_signal == 0)
+				result->reported_signal = atoi(number);
+			at += body_len;
 		} else if (sscanf(line, VERDICT_STEP " %zu", &body_len) == 1 ||
 			   sscanf(line, VERDICT_FAIL " %zu", &body_len) == 1) {
 			if (body_len > len - at)
@@ -514,7 +523,10 @@ static void decide_verdict(const struct sandbox_spec *spec, struct sandbox_resul
 	} else {
 		result->exit_status = WEXITSTATUS(status);
 		/* A FAIL record outweighs a PASS: it may come from a child of the test. */
-		if (passed && result->exit_status == 0 && result->failure == NULL)
+		if (result->reported_signal > 0 && result->failure == NULL) {
+			result->verdict = VERDICT_CRASHED; /* the subject's crash, as the judge saw it */
+			result->signal = result->reported_signal;
+		} else if (passed && result->exit_status == 0 && result->failure == NULL)
 			result->verdict = VERDICT_PASSED;
 		else if (result->failure != NULL)
 			result->verdict = VERDICT_FAILED;

@@ -56,6 +56,7 @@ struct sandbox_result {
 	size_t output_dropped;  /* bytes beyond the cap */
 	char *failure;          /* the test's FAIL record */
 	char *step;             /* the test's last STEP record */
+	int reported_signal;    /* a CRASH record: the signal that killed the subject */
 	unsigned leftovers;     /* processes still running after it ended, killed */
 };
 

@@ -5,9 +5,9 @@
  * against the grader's own reckoning over a grid of sizes and offsets at and
  * around every page boundary, for pages of 4, 16 and 64 KiB, for empty files,
  * zero lengths and sizes near SIZE_MAX. pf_probe() is checked on real file
- * mappings that the test builds itself with a PROT_NONE guard page after
- * them, so that SIGSEGV past the mapping is certain: what it reports for reads
- * and writes inside the file's pages, past them and in the guard, that it
+ * mappings that the test has the subject build with a PROT_NONE guard page
+ * after them, so that SIGSEGV past the mapping is certain: what it reports for
+ * reads and writes inside the file's pages, past them and in the guard, that it
  * leaves the bytes in memory and in the file (read back by another process)
  * as they were, that a thousand faults in a row leave neither signal blocked,
  * and that the test's own signal actions, the default ones included, and the
@@ -15,11 +15,15 @@
  * halves must agree: pf_predict() says what pf_probe() finds on this machine.
  * Every failure names the case precisely, what was expected, what was
  * observed, and the handout section to read.
+ *
+ * pf_probe() acts on the process that calls it, the subject: the mappings, the
+ * test's signal actions and the child that faults after a probe are made there
+ * by the operations of calls/lab06.h, and the judge never touches a subject
+ * address itself. The signal mask and which signals have a handler are read
+ * from outside, in the kernel's /proc/PID/status of the subject.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "calls/lab06.h"
 #include "grader.h"
 #include "labkit.h"
 #include "page_faults.h"
@@ -380,11 +385,11 @@ static void usable_bytes_grid(void)
 
 /*
  * A file mapped MAP_SHARED from offset 0 at the start of a PROT_NONE area one
- * page longer than the mapping's pages: the page after the mapping is
- * certainly inaccessible, so touching it is SIGSEGV.
+ * page longer than the mapping's pages, in the subject: the page after the
+ * mapping is certainly inaccessible, so touching it is SIGSEGV.
  */
 struct guarded_map {
-	unsigned char *map;
+	unsigned char *map; /* a SUBJECT address: passed to pf_probe, never dereferenced */
 	size_t map_len;
 	size_t area_len;
 	size_t file_size;
@@ -404,21 +409,14 @@ static struct guarded_map map_with_guard(const char *path, size_t map_len, int p
 {
 	struct guarded_map out = { .map_len = map_len };
 	struct stat st;
-	void *area, *map;
-	int fd;
+	void *map;
 
 	out.area_len = labkit_round_up(map_len, page()) + page();
-	area = __real_mmap(NULL, out.area_len, PROT_NONE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (area == MAP_FAILED)
-		grade_setup_failed("cannot reserve %zu bytes of address space", out.area_len);
-	fd = open(path, (prot & PROT_WRITE) ? O_RDWR : O_RDONLY);
-	if (fd == -1 || fstat(fd, &st) != 0)
-		grade_setup_failed("cannot open %s", path);
-	map = __real_mmap(area, map_len, prot, MAP_SHARED | MAP_FIXED, fd, 0);
-	if (map != area)
-		grade_setup_failed("cannot map %s over the reserved area", path);
-	close(fd);
+	if (stat(path, &st) != 0)
+		grade_setup_failed("cannot find %s", path);
+	map = subject_map_file_with_guard(path, map_len, prot);
+	if (map == MAP_FAILED)
+		grade_setup_failed("the subject cannot map %s with a guard page after it", path);
 	out.map = map;
 	out.file_size = (size_t)st.st_size;
 	snprintf(out.what, sizeof(out.what),
@@ -435,7 +433,8 @@ static struct guarded_map map_with_guard(const char *path, size_t map_len, int p
 
 static void unmap_guarded(const struct guarded_map *guarded)
 {
-	__real_munmap(guarded->map, guarded->area_len);
+	if (subject_unmap(guarded->map, guarded->area_len) != 0)
+		grade_setup_failed("the subject cannot unmap the mapping of %s", guarded->what);
 }
 
 /* A file of size bytes of random data, kept to compare with; the bytes are returned. */
@@ -456,16 +455,44 @@ static const char *signal_name(int signal_number)
 									      : "a signal";
 }
 
-/* Fail if SIGBUS or SIGSEGV is blocked now, naming what the last probe was. */
+/*
+ * A set of signals of the subject as the kernel shows it, from outside: the
+ * hexadecimal bits of one line of /proc/PID/status ("SigBlk", the blocked
+ * signals; "SigIgn", the ignored ones; "SigCgt", those with a handler). Bit
+ * s - 1 is signal s, as SUBJECT_SIGNAL_BIT() counts.
+ */
+static uint64_t subject_signal_set(const char *field)
+{
+	char path[64], line[256];
+	size_t field_len = strlen(field);
+	FILE *status;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)grade_subject_pid());
+	status = fopen(path, "r");
+	if (status == NULL)
+		grade_setup_failed("cannot open %s", path);
+	while (fgets(line, sizeof(line), status) != NULL)
+		if (strncmp(line, field, field_len) == 0 && line[field_len] == ':') {
+			fclose(status);
+			return (uint64_t)strtoull(line + field_len + 1, NULL, 16);
+		}
+	fclose(status);
+	grade_setup_failed("no %s line in %s", field, path);
+}
+
+static int has_signal(uint64_t set, int signal_number)
+{
+	return (set & SUBJECT_SIGNAL_BIT(signal_number)) != 0;
+}
+
+/* Fail if SIGBUS or SIGSEGV is blocked now in the subject, naming what the last probe was. */
 static void expect_not_blocked(const char *after)
 {
 	static const int signals[] = { SIGBUS, SIGSEGV };
-	sigset_t now;
+	uint64_t blocked = subject_signal_set("SigBlk");
 
-	if (sigprocmask(SIG_BLOCK, NULL, &now) != 0)
-		grade_setup_failed("cannot read the signal mask");
 	for (size_t i = 0; i < 2; i++)
-		grade_check(!sigismember(&now, signals[i]), HINT_MASK,
+		grade_check(!has_signal(blocked, signals[i]), HINT_MASK,
 			    "expected: %s to be unblocked after %s\nobserved: it is still "
 			    "blocked; the next %s would kill the process instead of reaching a "
 			    "handler",
@@ -473,17 +500,13 @@ static void expect_not_blocked(const char *after)
 }
 
 /*
- * Probe addr, the call described by `call`, and fail the test unless it
- * returns `expected`; a caught signal must not stay blocked afterwards.
+ * Judge what a probe, the call described by `call`, returned (observed, with
+ * errno `error`): fail the test unless it is `expected`; a caught signal must
+ * not stay blocked afterwards.
  */
-static void expect_probe_result(const char *call, const volatile void *addr, int write,
-				int expected, const char *why, const char *hint)
+static void judge_probe_result(const char *call, int observed, int error, int expected,
+			       const char *why, const char *hint)
 {
-	int observed, error;
-
-	errno = 0;
-	observed = pf_probe(addr, write);
-	error = errno;
 	if (observed == expected) {
 		if (observed != PF_OK)
 			expect_not_blocked(grade_format("%s which caught %s", call,
@@ -498,6 +521,17 @@ static void expect_probe_result(const char *call, const volatile void *addr, int
 		hint = HINT_WHICH_SIGNAL;
 	grade_fail(hint, "expected: %s to return %s (%s)\nobserved: it returned %s", call,
 		   outcome_name(expected), why, outcome_name(observed));
+}
+
+/* Probe addr, a subject address, and judge the result as judge_probe_result() does. */
+static void expect_probe_result(const char *call, const volatile void *addr, int write,
+				int expected, const char *why, const char *hint)
+{
+	int observed;
+
+	errno = 0;
+	observed = pf_probe(addr, write);
+	judge_probe_result(call, observed, errno, expected, why, hint);
 }
 
 /* One probe of map + offset; fails the test unless it returns `expected`. */
@@ -607,8 +641,11 @@ static void probe_leaves_bytes_unchanged(void)
 	size_t p = page(), size = 2 * p + 100, step = 61, loaded_size;
 	unsigned char *data = make_data_file("data", size, 621);
 	struct guarded_map guarded = map_with_guard("data", 3 * p + 1, PROT_READ | PROT_WRITE);
-	unsigned char *loaded;
+	unsigned char *loaded, *mapped = malloc(3 * p);
 	size_t i;
+
+	if (mapped == NULL)
+		grade_setup_failed("out of memory");
 
 	/* Reads and write-backs all over the file's 3 pages, with faults in between. */
 	for (i = 0; i < 3 * p; i += step) {
@@ -623,15 +660,21 @@ static void probe_leaves_bytes_unchanged(void)
 	expect_probe(&guarded, 3 * p - 1, 1, PF_OK, "the last byte of the file's last page",
 		     HINT_PROBE);
 	grade_step("comparing the mapping with the file's original bytes");
+	if (grade_subject_read(guarded.map, mapped, 3 * p) != 0)
+		grade_fail(HINT_UNCHANGED,
+			   "expected: the mapping of %s to be there after the probes, as it was\n"
+			   "observed: the grader cannot read it (%s)",
+			   guarded.what, grade_errno_text(errno));
 	for (i = 0; i < 3 * p; i++) {
 		unsigned char want = i < size ? data[i] : 0;
 
-		grade_check(guarded.map[i] == want, HINT_UNCHANGED,
+		grade_check(mapped[i] == want, HINT_UNCHANGED,
 			    "expected: byte %zu of the mapping to be 0x%02x after reading and "
 			    "writing back bytes with pf_probe(map + offset, 0 or 1) on %s\n"
 			    "observed: it is 0x%02x",
-			    i, want, guarded.what, guarded.map[i]);
+			    i, want, guarded.what, mapped[i]);
 	}
+	free(mapped);
 	unmap_guarded(&guarded);
 	loaded = grade_load_file("data", &loaded_size);
 	if (loaded == NULL)
@@ -673,21 +716,8 @@ static void thousand_faulting_probes(void)
 	free(data);
 }
 
-/* The test's own handlers: if one ever runs, the probe did not catch the fault. */
-static void test_segv_action(int signal_number, siginfo_t *info, void *context)
-{
-	(void)info;
-	(void)context;
-	signal(signal_number, SIG_DFL); /* the access is retried and kills the test */
-}
-
-static void test_bus_handler(int signal_number)
-{
-	signal(signal_number, SIG_DFL);
-}
-
 /* The flags a program sets, by name (glibc adds SA_RESTORER itself: left out). */
-static const char *describe_flags(int flags)
+static const char *describe_flags(int64_t flags)
 {
 	static const struct {
 		int flag;
@@ -704,71 +734,76 @@ static const char *describe_flags(int flags)
 	return grade_format("flags %s", text[0] != '\0' ? text : "0");
 }
 
-/* What a signal action is, in words. */
-static const char *describe_action(const struct sigaction *action)
+/* What a signal action of the subject is, in words. */
+static const char *describe_action(const struct subject_signal_action *action)
 {
-	if (action->sa_flags & SA_SIGINFO)
-		return action->sa_sigaction == test_segv_action
-			       ? grade_format("the test's handler (%s)",
-					      describe_flags(action->sa_flags))
-			       : grade_format("another handler, %p (%s)",
-					      (void *)(uintptr_t)action->sa_sigaction,
-					      describe_flags(action->sa_flags));
-	if (action->sa_handler == SIG_DFL)
-		return grade_format("SIG_DFL (%s)", describe_flags(action->sa_flags));
-	if (action->sa_handler == SIG_IGN)
+	switch (action->handler) {
+	case SUBJECT_HANDLER_KIT:
+		return grade_format("the test's handler (%s)", describe_flags(action->flags));
+	case SUBJECT_HANDLER_DEFAULT:
+		return grade_format("SIG_DFL (%s)", describe_flags(action->flags));
+	case SUBJECT_HANDLER_IGNORE:
 		return "SIG_IGN";
-	if (action->sa_handler == test_bus_handler)
-		return grade_format("the test's handler (%s)", describe_flags(action->sa_flags));
-	return grade_format("another handler, %p (%s)",
-			    (void *)(uintptr_t)action->sa_handler,
-			    describe_flags(action->sa_flags));
+	default:
+		return grade_format("another handler, %p (%s)",
+				    (void *)(uintptr_t)action->address,
+				    describe_flags(action->flags));
+	}
 }
 
-static struct sigaction current_action(int signal_number)
+static struct subject_signal_action current_action(int signal_number)
 {
-	struct sigaction action;
+	struct subject_signal_action action;
 
 	memset(&action, 0, sizeof(action));
-	if (sigaction(signal_number, NULL, &action) != 0)
-		grade_setup_failed("cannot read the action of signal %d", signal_number);
+	if (subject_signal_action(signal_number, &action) != 0)
+		grade_setup_failed("cannot read the subject's action of signal %d", signal_number);
 	return action;
 }
 
-static int same_set(const sigset_t *a, const sigset_t *b)
-{
-	for (int s = 1; s < NSIG; s++)
-		if (sigismember(a, s) != sigismember(b, s))
-			return 0;
-	return 1;
-}
-
-static int same_action(const struct sigaction *a, const struct sigaction *b)
+static int same_action(const struct subject_signal_action *a,
+		       const struct subject_signal_action *b)
 {
 	/* The flags and mask of SIG_DFL do not matter: the kernel ignores them. */
-	if (!(a->sa_flags & SA_SIGINFO) && !(b->sa_flags & SA_SIGINFO) &&
-	    a->sa_handler == SIG_DFL && b->sa_handler == SIG_DFL)
+	if (a->handler == SUBJECT_HANDLER_DEFAULT && b->handler == SUBJECT_HANDLER_DEFAULT)
 		return 1;
-
-	int handler = (a->sa_flags & SA_SIGINFO) ? a->sa_sigaction == b->sa_sigaction
-						 : a->sa_handler == b->sa_handler;
-
-	return handler && a->sa_flags == b->sa_flags && same_set(&a->sa_mask, &b->sa_mask);
+	return a->handler == b->handler && a->address == b->address && a->flags == b->flags &&
+	       a->mask == b->mask;
 }
 
 /* What the test expects to find after every probe. */
 struct signal_state {
-	struct sigaction bus, segv;
-	sigset_t mask;
+	struct subject_signal_action bus, segv; /* read by sigaction() in the subject */
+	uint64_t mask;                          /* SigBlk, read from outside */
 };
 
 static struct signal_state signal_state_now(void)
 {
-	struct signal_state state = { current_action(SIGBUS), current_action(SIGSEGV), { { 0 } } };
+	struct signal_state state = { current_action(SIGBUS), current_action(SIGSEGV),
+				      subject_signal_set("SigBlk") };
 
-	if (sigprocmask(SIG_BLOCK, NULL, &state.mask) != 0)
-		grade_setup_failed("cannot read the signal mask");
 	return state;
+}
+
+/*
+ * The kernel's own record of an action, from outside: whether the subject's
+ * /proc/PID/status lists the signal as caught (SigCgt) or ignored (SigIgn).
+ * It must agree with what sigaction() said in the subject.
+ */
+static void expect_kernel_agrees(int signal_number, const struct subject_signal_action *before,
+				 const char *after, const char *hint)
+{
+	int caught = has_signal(subject_signal_set("SigCgt"), signal_number);
+	int ignored = has_signal(subject_signal_set("SigIgn"), signal_number);
+	int agrees = before->handler == SUBJECT_HANDLER_DEFAULT ? !caught && !ignored
+		     : before->handler == SUBJECT_HANDLER_IGNORE ? ignored
+								  : caught;
+
+	grade_check(agrees, hint,
+		    "expected: the action of %s to be what it was before, %s, after %s\n"
+		    "observed: the kernel's record of the process (/proc/PID/status) says it is %s",
+		    signal_name(signal_number), describe_action(before), after,
+		    caught ? "a handler" : ignored ? "SIG_IGN" : "SIG_DFL");
 }
 
 static void expect_signal_state(const struct signal_state *before, const char *after,
@@ -784,11 +819,13 @@ static void expect_signal_state(const struct signal_state *before, const char *a
 		    "expected: the action of SIGSEGV to be what it was before, %s, after %s\n"
 		    "observed: it is %s",
 		    describe_action(&before->segv), after, describe_action(&now.segv));
+	expect_kernel_agrees(SIGBUS, &before->bus, after, hint);
+	expect_kernel_agrees(SIGSEGV, &before->segv, after, hint);
 	expect_not_blocked(after);
-	grade_check(sigismember(&now.mask, SIGUSR1), HINT_WHOLE_MASK,
+	grade_check(has_signal(now.mask, SIGUSR1), HINT_WHOLE_MASK,
 		    "expected: SIGUSR1, which the test had blocked, to be still blocked after "
 		    "%s\nobserved: it has been unblocked", after);
-	grade_check(same_set(&now.mask, &before->mask), HINT_WHOLE_MASK,
+	grade_check(now.mask == before->mask, HINT_WHOLE_MASK,
 		    "expected: the signal mask after %s to be the one the test had set\n"
 		    "observed: it is different", after);
 }
@@ -832,24 +869,18 @@ static void probe_restores_handlers(void)
 	size_t p = page();
 	unsigned char *data = make_data_file("data", 100, 641);
 	struct guarded_map guarded = map_with_guard("data", 2 * p, PROT_READ | PROT_WRITE);
-	struct sigaction segv, bus;
-	sigset_t block;
 
-	/* Handlers of the test's own, unlike anything a probe would install. */
-	memset(&segv, 0, sizeof(segv));
-	segv.sa_sigaction = test_segv_action;
-	segv.sa_flags = SA_SIGINFO | SA_RESETHAND;
-	sigemptyset(&segv.sa_mask);
-	sigaddset(&segv.sa_mask, SIGUSR2);
-	memset(&bus, 0, sizeof(bus));
-	bus.sa_handler = test_bus_handler;
-	bus.sa_flags = SA_RESTART;
-	sigemptyset(&bus.sa_mask);
-	sigaddset(&bus.sa_mask, SIGTERM);
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	if (sigaction(SIGSEGV, &segv, NULL) != 0 || sigaction(SIGBUS, &bus, NULL) != 0 ||
-	    sigprocmask(SIG_BLOCK, &block, NULL) != 0)
+	/*
+	 * Handlers of the test's own in the subject, unlike anything a probe
+	 * would install, and SIGUSR1 blocked there. If one of them ever runs, the
+	 * probe did not catch the fault: it puts the default action back, the
+	 * access is retried and the subject dies of it (calls/lab06.h).
+	 */
+	if (subject_set_signal_action(SIGSEGV, SUBJECT_HANDLER_KIT, SA_SIGINFO | SA_RESETHAND,
+				      SUBJECT_SIGNAL_BIT(SIGUSR2)) != 0 ||
+	    subject_set_signal_action(SIGBUS, SUBJECT_HANDLER_KIT, SA_RESTART,
+				      SUBJECT_SIGNAL_BIT(SIGTERM)) != 0 ||
+	    subject_block_signal(SIGUSR1) != 0)
 		grade_setup_failed("cannot install the test's own handlers");
 
 	struct signal_state before = signal_state_now();
@@ -858,36 +889,29 @@ static void probe_restores_handlers(void)
 	free(data);
 }
 
-/* In a child of the test: probe (caught), then fault for real: the child must die of it. */
-static _Noreturn void probe_then_fault(const struct guarded_map *guarded, size_t fault_at)
-{
-	pf_probe(guarded->map + 2 * page(), 0);
-	pf_probe(guarded->map + page(), 1);
-	(void)*(volatile unsigned char *)(guarded->map + fault_at);
-	_exit(0);
-}
-
+/*
+ * A child of the subject probes (caught), then faults for real: the child must
+ * die of it. The subject waits for it and reports its wait status.
+ */
 static void expect_child_killed(const struct guarded_map *guarded, size_t fault_at,
 				int signal_number)
 {
-	int status;
+	struct subject_child_outcome child;
 
 	grade_step("a child of the test calls pf_probe twice, then reads map + %zu itself: "
 		   "it must be killed by %s", fault_at, signal_name(signal_number));
-	pid_t child = grade_fork();
-	if (child < 0)
-		grade_setup_failed("cannot fork");
-	if (child == 0)
-		probe_then_fault(guarded, fault_at);
-	int ended = grade_wait_child(child, 3000, &status);
-	grade_check(ended && WIFSIGNALED(status) && WTERMSIG(status) == signal_number,
+	if (subject_fork_probe_then_fault(guarded->map + 2 * page(), guarded->map + page(),
+					  guarded->map + fault_at, 3000, &child) != 0)
+		grade_setup_failed("the subject cannot fork a child and wait for it");
+	int status = (int)child.status;
+	grade_check(child.ended && WIFSIGNALED(status) && WTERMSIG(status) == signal_number,
 		    HINT_DEFAULT,
 		    "expected: a process whose actions are SIG_DFL, after two probes, to be "
 		    "killed by %s when it reads map + %zu itself (%s)\nobserved: %s",
 		    signal_name(signal_number), fault_at, guarded->what,
-		    ended ? grade_describe_status(status)
-			  : "it was still running after 3 seconds (killed): the fault jumped back "
-			    "into a pf_probe() that had already returned");
+		    child.ended ? grade_describe_status(status)
+				: "it was still running after 3 seconds (killed): the fault jumped back "
+				  "into a pf_probe() that had already returned");
 }
 
 static void probe_restores_default_action(void)
@@ -895,17 +919,10 @@ static void probe_restores_default_action(void)
 	size_t p = page();
 	unsigned char *data = make_data_file("data", 100, 651);
 	struct guarded_map guarded = map_with_guard("data", 2 * p, PROT_READ | PROT_WRITE);
-	struct sigaction default_action;
-	sigset_t block;
 
-	memset(&default_action, 0, sizeof(default_action));
-	default_action.sa_handler = SIG_DFL;
-	sigemptyset(&default_action.sa_mask);
-	sigemptyset(&block);
-	sigaddset(&block, SIGUSR1);
-	if (sigaction(SIGSEGV, &default_action, NULL) != 0 ||
-	    sigaction(SIGBUS, &default_action, NULL) != 0 ||
-	    sigprocmask(SIG_BLOCK, &block, NULL) != 0)
+	if (subject_set_signal_action(SIGSEGV, SUBJECT_HANDLER_DEFAULT, 0, 0) != 0 ||
+	    subject_set_signal_action(SIGBUS, SUBJECT_HANDLER_DEFAULT, 0, 0) != 0 ||
+	    subject_block_signal(SIGUSR1) != 0)
 		grade_setup_failed("cannot set the default actions");
 
 	struct signal_state before = signal_state_now();

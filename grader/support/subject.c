@@ -2,8 +2,9 @@
  * subject.c — the judge's side of a test: starting, driving and ending the subject.
  *
  * The judge forks; the child, still judge code, closes every descriptor but
- * the call socket and the test's output, installs the system-call watch
- * (watch.c) and executes the subject stub, which replaces the judge's memory
+ * the call socket and the test's output, gives up writing outside the test's
+ * folders (confine.c), installs the system-call watch (watch.c) and executes
+ * the subject stub, which replaces the judge's memory
  * (the token with it) by the stub and the student's file. The judge itself
  * is not dumpable, so the subject, running as the same user, can neither
  * trace it nor read or write its memory. Calls go through grade_call_run():
@@ -28,6 +29,7 @@
 #include "calls.h"
 #include "grader.h"
 #include "support_internal.h"
+#include "verdict_protocol.h"
 
 static const char *subject_program; /* the subject's executable */
 static pid_t subject = -1;
@@ -85,6 +87,7 @@ static _Noreturn void become_subject(int socket_end)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != judge)
 		_exit(126);
 	signal(SIGPIPE, SIG_DFL);
+	confine_writes(); /* where the kernel has Landlock; file permissions otherwise */
 	int listener = watch_install_filter(judge, 1);
 	if (listener < 0)
 		child_abort(STDERR_FILENO, "install the system-call watch (seccomp)");
@@ -187,9 +190,9 @@ void subject_stop(void)
 }
 
 /*
- * The subject ended while the judge waited for it. A signal ends the judge the
- * same way, so that the runner reports the crash with the test's last step; an
- * exit in the middle of a call is a failure of its own.
+ * The subject ended while the judge waited for it. A signal is reported as a
+ * crash (the runner shows it with the test's last step); an exit in the
+ * middle of a call is a failure of its own.
  */
 static _Noreturn void subject_ended(const char *doing)
 {
@@ -198,15 +201,8 @@ static _Noreturn void subject_ended(const char *doing)
 	waitpid(subject, &status, 0);
 	subject = -1;
 	if (WIFSIGNALED(status)) {
-		int number = WTERMSIG(status);
-		sigset_t set;
-
-		signal(number, SIG_DFL);
-		sigemptyset(&set);
-		sigaddset(&set, number);
-		sigprocmask(SIG_UNBLOCK, &set, NULL);
-		kill(getpid(), number);
-		kill(getpid(), SIGKILL); /* a signal that does not kill by default */
+		grade_send_record(VERDICT_CRASH, grade_format("%d", WTERMSIG(status)));
+		_exit(1);
 	}
 	if (doing == starting)
 		grade_fail("code that runs when the program starts (a constructor) must not end it",
@@ -515,6 +511,7 @@ static _Noreturn void exec_program(const char *name, const char *const args[], i
 	/* Nothing of the judge's may reach a program that runs student code. */
 	if (syscall(SYS_close_range, STDERR_FILENO + 1, ~0U, 0) != 0)
 		_exit(126);
+	confine_writes();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || watch_install_filter(judge, 0) != 0)
 		_exit(126);
 	execve(subject_program, (char *const *)argv, (char *const *)environment);

@@ -35,6 +35,16 @@ void subject_configure(const char *program, int output_fd);
 void subject_start(void);
 void subject_stop(void);
 
+/* ---- Confinement (confine.c) ---- */
+
+/*
+ * In a process about to run student code: keep write access only to the
+ * current directory, /tmp, /var/tmp, /dev/shm, /dev/null and /dev/zero, for
+ * it and every process it starts (Landlock). 0, or -1 where the kernel has no
+ * Landlock. System calls only: safe between fork() and exec().
+ */
+int confine_writes(void);
+
 /* ---- The watch (watch.c) ---- */
 
 /*

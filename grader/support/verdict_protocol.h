@@ -8,6 +8,8 @@
  *
  *   STEP <n>\n<n bytes>   what the test is doing now (shown on a crash or time-out)
  *   FAIL <n>\n<n bytes>   the test failed: expected / observed / hint
+ *   CRASH <n>\n<n bytes>  the subject, running the student's code, was killed by
+ *                         the signal whose number the bytes give in decimal
  *   PASS <token>\n        the test passed; counted only with the right token and
  *                         the judge's exit status 0
  *
@@ -27,6 +29,7 @@
 
 #define VERDICT_STEP "STEP"
 #define VERDICT_FAIL "FAIL"
+#define VERDICT_CRASH "CRASH"
 #define VERDICT_PASS "PASS"
 
 #endif /* VERDICT_PROTOCOL_H */

@@ -7,7 +7,9 @@
  * already has rather than a file mapping: its stack and heap (fine to read
  * and write), its read-only data (a write is SIGSEGV) and address 0 (SIGSEGV).
  * They use the suite's own helpers and hints; the student release does not
- * ship them.
+ * ship them. The stack, heap and read-only bytes are the subject's own, probed
+ * there by subject_probe_own_memory() (calls/lab06.h), which reports the byte
+ * as the probe left it.
  */
 
 #define HINT_ANY_PAGE_SIZE                                                                   \
@@ -25,41 +27,44 @@ static void predict_at_huge_page_sizes(void)
 	}
 }
 
-/* Text the program keeps in read-only memory: reading it is fine, storing is SIGSEGV. */
-static const char read_only_text[] = "a constant of the program, kept in read-only pages";
-
-/* One probe of addr (named `what`) in the suite's way, announced in case it crashes. */
-static void expect_probe_of(const volatile void *addr, const char *what, int write,
-			    int expected, const char *why)
+/*
+ * One probe of a byte of the subject's own memory (`which`, enum
+ * subject_own_memory, named `what`) in the suite's way, announced in case it
+ * crashes; the byte as the probe left it goes to *value_after.
+ */
+static void expect_probe_of(int which, size_t offset, const char *what, int write, int expected,
+			    const char *why, unsigned char *value_after)
 {
 	char call[200];
+	int observed;
 
 	grade_announce_call(call, sizeof(call), NULL, CRASH_NOTE, "pf_probe(%s, %d)", what,
 			    write);
-	expect_probe_result(call, addr, write, expected, why,
-			    expected == PF_OK ? HINT_PROBE : HINT_WRITE);
+	observed = subject_probe_own_memory(which, offset, write, value_after);
+	judge_probe_result(call, observed, errno, expected, why,
+			   expected == PF_OK ? HINT_PROBE : HINT_WRITE);
 }
 
 static void probe_ordinary_memory(void)
 {
-	volatile unsigned char local = 0x3c;
-	unsigned char *heap = malloc(64);
+	unsigned char local = 0, heap = 0, text = 0;
+	char call[200];
 
-	if (heap == NULL)
-		grade_setup_failed("out of memory");
-	heap[63] = 0xc3;
-	expect_probe_of(&local, "&local", 1, PF_OK, "a variable on the stack");
-	expect_probe_of(heap + 63, "heap + 63", 1, PF_OK, "a byte malloc() returned");
-	expect_probe_of(read_only_text, "read_only_text", 0, PF_OK,
-			"reading a constant of the program");
-	expect_probe_of(read_only_text + 10, "read_only_text + 10", 1, PF_SIGSEGV,
-			"storing into a read-only page of the program's constants");
-	expect_probe_of(NULL, "NULL", 0, PF_SIGSEGV, "nothing is ever mapped at address 0");
-	grade_check(local == 0x3c && heap[63] == 0xc3, HINT_UNCHANGED,
-		    "expected: the probed stack and heap bytes to keep 0x3c and 0xc3\n"
+	expect_probe_of(SUBJECT_MEMORY_STACK, 0, "&local", 1, PF_OK, "a variable on the stack",
+			&local);
+	expect_probe_of(SUBJECT_MEMORY_HEAP, SUBJECT_HEAP_BLOCK - 1, "heap + 63", 1, PF_OK,
+			"a byte malloc() returned", &heap);
+	expect_probe_of(SUBJECT_MEMORY_READ_ONLY, 0, "read_only_text", 0, PF_OK,
+			"reading a constant of the program", &text);
+	expect_probe_of(SUBJECT_MEMORY_READ_ONLY, 10, "read_only_text + 10", 1, PF_SIGSEGV,
+			"storing into a read-only page of the program's constants", &text);
+	grade_announce_call(call, sizeof(call), NULL, CRASH_NOTE, "pf_probe(NULL, 0)");
+	expect_probe_result(call, NULL, 0, PF_SIGSEGV, "nothing is ever mapped at address 0",
+			    HINT_WRITE);
+	grade_check(local == SUBJECT_STACK_BYTE && heap == SUBJECT_HEAP_BYTE, HINT_UNCHANGED,
+		    "expected: the probed stack and heap bytes to keep 0x%02x and 0x%02x\n"
 		    "observed: they hold 0x%02x and 0x%02x",
-		    local, heap[63]);
-	free(heap);
+		    SUBJECT_STACK_BYTE, SUBJECT_HEAP_BYTE, local, heap);
 }
 
 static const struct grade_test lab06_hidden_tests[] = {

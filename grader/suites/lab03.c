@@ -5,16 +5,22 @@
  * in the current (empty, temporary) directory and proves the result from
  * outside the student's code: the file's bytes read back by another process,
  * its modification time to the nanosecond, its content as a third process sees
- * it through a mapping of its own, the wrapped mmap()/munmap() calls with
- * their flags and lengths, the grader's own reading of /proc/self/smaps, a
- * mode-0444 file that only a read-only open can map, and a child forked by the
- * test that stores into the same private mapping as its parent. Every failure
- * names what was expected, what was observed, and the handout section to read.
+ * it through a mapping of its own, the subject's mmap()/munmap() calls with
+ * their flags and lengths as the judge watched them, the judge's own reading
+ * of the subject's /proc/PID/smaps, a mode-0444 file that only a read-only
+ * open can map, and a child forked in the subject that stores into the same
+ * private mapping as its parent. Every failure names what was expected, what
+ * was observed, and the handout section to read.
+ *
+ * The mappings live in the subject: the tests read and store through them
+ * with grade_subject_read() and grade_subject_write(), which go through the
+ * subject's page tables, so a store is copied on write as the subject's own
+ * store would be. What a test must build inside the subject (a mapping of its
+ * own, a hole, a child) is done by the operations of calls/lab03.h.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "calls/lab03.h"
 #include "grader.h"
 #include "labkit.h"
 #include "private_map.h"
@@ -107,6 +114,72 @@ static size_t page(void)
 static long page_kib(void)
 {
 	return (long)(page() / 1024);
+}
+
+/* ---- The subject's memory ---------------------------------------------------- */
+
+/*
+ * Every mapping a test looks into lives in the subject. These copy bytes out
+ * of it and store bytes into it from the judge: a store goes through the
+ * subject's page tables, so it copies the page on write exactly as a store of
+ * the subject's own would. `owner` is the call that made the mapping, for the
+ * message; NULL for a mapping the test made itself, where a failure is the
+ * grader's problem.
+ */
+static void read_mapping(const unsigned char *map, size_t offset, void *out, size_t len,
+			 const char *owner)
+{
+	if (grade_subject_read(map + offset, out, len) == 0)
+		return;
+	if (owner == NULL)
+		grade_setup_failed("cannot read %zu bytes at offset %zu of the test's own mapping",
+				   len, offset);
+	grade_fail(HINT_MAP_WHOLE,
+		   "expected: the mapping returned by %s to be readable from its first byte to "
+		   "the end of its last page\n"
+		   "observed: %zu byte%s from offset %zu cannot be read (%s): that part is not "
+		   "mapped, or not readable",
+		   owner, len, len == 1 ? "" : "s", offset, grade_errno_text(errno));
+}
+
+static void store_into_mapping(unsigned char *map, size_t offset, const void *data, size_t len,
+			       const char *owner)
+{
+	if (grade_subject_write(map + offset, data, len) == 0)
+		return;
+	if (owner == NULL)
+		grade_setup_failed("cannot store %zu bytes at offset %zu of the test's own mapping",
+				   len, offset);
+	grade_fail(HINT_MAP_WHOLE,
+		   "expected: the mapping returned by %s to be writable from its first byte to "
+		   "the end of its last page\n"
+		   "observed: storing %zu byte%s at offset %zu fails (%s): that part is not "
+		   "mapped, or not writable",
+		   owner, len, len == 1 ? "" : "s", offset, grade_errno_text(errno));
+}
+
+static unsigned char read_byte(const unsigned char *map, size_t offset, const char *owner)
+{
+	unsigned char value;
+
+	read_mapping(map, offset, &value, 1, owner);
+	return value;
+}
+
+static void store_byte(unsigned char *map, size_t offset, unsigned char value, const char *owner)
+{
+	store_into_mapping(map, offset, &value, 1, owner);
+}
+
+/* len bytes of the mapping from offset 0, in a malloc'ed buffer. */
+static unsigned char *copy_of_mapping(const unsigned char *map, size_t len, const char *owner)
+{
+	unsigned char *copy = malloc(len);
+
+	if (copy == NULL)
+		grade_setup_failed("out of memory");
+	read_mapping(map, 0, copy, len, owner);
+	return copy;
 }
 
 /* ---- Test files ------------------------------------------------------------ */
@@ -309,14 +382,16 @@ static void expect_private_mmap(const struct map_outcome *out, size_t size)
 /* Fail unless the mapping shows exactly the file's bytes. */
 static void expect_mapping_holds(const struct map_outcome *out, const struct test_file *file)
 {
+	unsigned char *seen = copy_of_mapping(out->map, file->size, out->call);
 	size_t i = 0;
 
-	while (i < file->size && out->map[i] == file->data[i])
+	while (i < file->size && seen[i] == file->data[i])
 		i++;
 	grade_check(i == file->size, HINT_MAP_WHOLE,
 		    "expected: the mapping returned by %s to hold the file's bytes\nobserved: "
 		    "byte %zu is 0x%02x instead of 0x%02x",
-		    out->call, i, out->map[i], file->data[i]);
+		    out->call, i, seen[i], file->data[i]);
+	free(seen);
 }
 
 /* ---- Task 1: pm_map_private ------------------------------------------------------- */
@@ -357,12 +432,15 @@ static void map_private_maps_whole_file(void)
 /* Every byte of the mapping must now be the complement of the file's byte. */
 static void expect_stores_visible(const struct map_outcome *out, const struct test_file *file)
 {
+	unsigned char *seen = copy_of_mapping(out->map, file->size, out->call);
+
 	for (size_t i = 0; i < file->size; i++)
-		grade_check(out->map[i] == (unsigned char)~file->data[i], HINT_STAYS_PRIVATE,
+		grade_check(seen[i] == (unsigned char)~file->data[i], HINT_STAYS_PRIVATE,
 			    "expected: the mapping returned by %s to show the bytes the test "
 			    "stored into it\nobserved: byte %zu reads 0x%02x, not the 0x%02x "
 			    "stored there",
-			    out->call, i, out->map[i], (unsigned char)~file->data[i]);
+			    out->call, i, seen[i], (unsigned char)~file->data[i]);
+	free(seen);
 }
 
 /* Map the file, store into every byte, and prove the file never saw it. */
@@ -374,8 +452,11 @@ static void expect_stores_stay_private(const struct test_file *file, const char 
 					  out.call);
 
 	grade_step("%s", stored);
+	unsigned char *bytes = copy_of_mapping(out.map, out.len, out.call);
 	for (size_t i = 0; i < out.len; i++)
-		out.map[i] = (unsigned char)~out.map[i];
+		bytes[i] = (unsigned char)~bytes[i];
+	store_into_mapping(out.map, 0, bytes, out.len, out.call);
+	free(bytes);
 	expect_stores_visible(&out, file);
 	expect_file_untouched(file, stored, hint);
 	unmap_or_fail(&out);
@@ -453,9 +534,32 @@ static void map_private_rejects_bad_files(void)
 	free(file.data);
 }
 
+/* ---- Mappings the test makes itself, in the subject ------------------------------ */
+
+/*
+ * A private writable mapping of the whole file made in the subject without the
+ * student's code (subject_map), so that Tasks 2 and 3 are graded on their own.
+ */
+static unsigned char *map_privately(const struct test_file *file)
+{
+	grade_step("mapping \"%s\" privately in the subject, without your code", file->path);
+	unsigned char *map = subject_map(file->path, file->size, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE);
+	if (map == MAP_FAILED)
+		grade_setup_failed("cannot map %s in the subject", file->path);
+	return map;
+}
+
+/* Undo a mapping the test made in the subject. */
+static void unmap_in_subject(void *map, size_t length)
+{
+	if (subject_unmap(map, length) != 0)
+		grade_setup_failed("cannot unmap %zu bytes at %p in the subject", length, map);
+}
+
 /* ---- Task 2: pm_unmap ---------------------------------------------------------- */
 
-/* Whether any mapping of this process holds addr, from the grader's own smaps reading. */
+/* Whether any mapping of the subject holds addr, from the grader's own smaps reading. */
 static int is_mapped(const void *addr)
 {
 	return grade_smaps_kib(addr, "Anonymous:") >= 0;
@@ -464,18 +568,15 @@ static int is_mapped(const void *addr)
 static void unmap_releases_exactly(void)
 {
 	struct test_file file = make_test_file("data", 4 * page() + 1, 341, 0644);
-	int fd = open(file.path, O_RDONLY | O_CLOEXEC);
 	char call[200];
 
-	if (fd < 0)
-		grade_setup_failed("cannot open %s", file.path);
 	grade_calls_reset();
 	struct grade_resources before = grade_resources_now();
-	/* A plain mmap(): recorded like the student's, so that munmap() is checked against it. */
-	unsigned char *map = mmap(NULL, file.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		grade_setup_failed("cannot map %s", file.path);
+	/*
+	 * The grader's own mmap() in the subject: the watch records it like the
+	 * student's, so that the munmap() of pm_unmap is checked against it.
+	 */
+	unsigned char *map = map_privately(&file);
 
 	grade_announce_call(call, sizeof(call), "where map + 1 is not page-aligned", NULL,
 			    "pm_unmap(map + 1, %zu)", file.size);
@@ -502,21 +603,6 @@ static void unmap_releases_exactly(void)
 }
 
 /* ---- Task 3: pm_cow_pages ------------------------------------------------------- */
-
-/* A private writable mapping the test makes itself, so that Task 3 is graded on its own. */
-static unsigned char *map_privately(const struct test_file *file)
-{
-	int fd = open(file->path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		grade_setup_failed("cannot open %s", file->path);
-	unsigned char *map = __real_mmap(NULL, file->size, PROT_READ | PROT_WRITE, MAP_PRIVATE,
-					 fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		grade_setup_failed("cannot map %s", file->path);
-	return map;
-}
 
 /* What the kernel says about the mapping holding addr, to explain a wrong count. */
 static const char *kernel_view(const void *addr)
@@ -550,21 +636,21 @@ static void expect_cow(const void *addr, const char *where, long pages, const ch
 		    pages, after, result, kernel_view(addr));
 }
 
-/* Read one byte in every `step` of the mapping; volatile, so that the reads happen. */
-static void read_bytes(const unsigned char *map, size_t len, size_t step)
+/*
+ * Read every byte of the first len bytes of the mapping: each page is faulted
+ * in for reading, which maps the file's page and copies nothing.
+ */
+static void read_bytes(const unsigned char *map, size_t len, const char *owner)
 {
-	const volatile unsigned char *bytes = map;
-
-	for (size_t i = 0; i < len; i += step)
-		(void)bytes[i];
+	free(copy_of_mapping(map, len, owner));
 }
 
-/* Store one byte into each listed page. */
+/* Store one byte into each listed page of the test's own mapping. */
 static void store_in_pages(unsigned char *map, const size_t *pages, size_t count,
 			   unsigned char value)
 {
 	for (size_t i = 0; i < count; i++)
-		map[pages[i] * page() + 100 + i] = value;
+		store_byte(map, pages[i] * page() + 100 + i, value, NULL);
 }
 
 static void cow_pages_counts_copied_pages(void)
@@ -576,7 +662,7 @@ static void cow_pages_counts_copied_pages(void)
 
 	grade_step("reading every byte of an 8-page private mapping the test made");
 	expect_cow(map, "map", 0, "mapping the 8-page file, before touching it", HINT_COW_COUNT);
-	read_bytes(map, file.size, 1);
+	read_bytes(map, file.size, NULL);
 	expect_cow(map + file.size - 1, "map + 8 * page - 1", 0,
 		   "reading every byte of its 8 pages", HINT_COW_COUNT);
 	store_in_pages(map, first, 1, 0xa1);
@@ -589,7 +675,7 @@ static void cow_pages_counts_copied_pages(void)
 	expect_cow(map + 17, "map + 17", 3,
 		   "storing into pages 0, 3 and 6, then into the same three pages again",
 		   HINT_COW_COUNT);
-	__real_munmap(map, file.size);
+	unmap_in_subject(map, file.size);
 	free(file.data);
 }
 
@@ -604,18 +690,21 @@ static void expect_cow_enoent(const void *addr, const char *where, const char *s
 }
 
 /*
- * An address no mapping holds: one page into a reservation the test has just
- * unmapped. The kernel places new mappings at the top of the highest gap that
- * fits them, so a mapping made meanwhile (by stdio, say) would have to be
- * almost 16 MiB long to reach the address used.
+ * An address no mapping of the subject holds: one page into a reservation the
+ * test has just made and unmapped there. The kernel places new mappings at
+ * the top of the highest gap that fits them, so a mapping made meanwhile (by
+ * stdio, say, or the buffers the grader hands a call) would have to be almost
+ * 16 MiB long to reach the address used.
  */
 static void *unmapped_address(void)
 {
 	const size_t length = (size_t)16 << 20;
-	unsigned char *hole = __real_mmap(NULL, length, PROT_NONE,
-					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	if (hole == MAP_FAILED || __real_munmap(hole, length) != 0)
+	grade_step("making an unmapped hole of %zu bytes in the subject", length);
+	unsigned char *hole = subject_map(NULL, length, PROT_NONE,
+					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+
+	if (hole == MAP_FAILED || subject_unmap(hole, length) != 0)
 		grade_setup_failed("cannot make an unmapped hole of %zu bytes", length);
 	return hole + page();
 }
@@ -641,8 +730,8 @@ static void cow_pages_finds_the_right_mapping(void)
 	expect_cow_enoent((const void *)(uintptr_t)0x1000, "(void *)0x1000",
 			  "an address no process maps");
 	expect_cow_enoent(hole, "hole", "an address in a range the test has just unmapped");
-	__real_munmap(first, file.size);
-	__real_munmap(second, file.size);
+	unmap_in_subject(first, file.size);
+	unmap_in_subject(second, file.size);
 	free(file.data);
 }
 
@@ -667,49 +756,12 @@ struct view {
 	unsigned char before_fork, child, parent;
 };
 
-static struct view look(const unsigned char *map)
+/* The offsets of a view, in its order, for subject_fork_and_store() to look at. */
+enum { VIEW_OFFSETS = 3 };
+
+static struct view view_of(const unsigned char *seen)
 {
-	return (struct view){ map[0], map[child_offset()], map[parent_offset()] };
-}
-
-/* The child's work: store, say so, wait for the parent's store, report, wait for the end. */
-static _Noreturn void child_stores_and_reports(unsigned char *map, int command_fd, int reply_fd)
-{
-	static const int signals[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
-	char token;
-	struct view seen;
-
-	/* cmocka's handlers would jump back into the test: die of a signal instead. */
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		signal(signals[i], SIG_DFL);
-	map[child_offset()] = CHILD_BYTE;
-	if (__real_write(reply_fd, "w", 1) != 1)
-		_exit(2);
-	if (__real_read(command_fd, &token, 1) != 1)
-		_exit(3);
-	seen = look(map);
-	if (__real_write(reply_fd, &seen, sizeof(seen)) != (ssize_t)sizeof(seen))
-		_exit(4);
-	while (__real_read(command_fd, &token, 1) > 0)
-		continue; /* until the parent closes the pipe */
-	_exit(0);
-}
-
-/* Read exactly len bytes; 0 if the child went away first. */
-static int read_exactly(int fd, void *buf, size_t len)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t got = __real_read(fd, (char *)buf + done, len - done);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return 0;
-		done += (size_t)got;
-	}
-	return 1;
+	return (struct view){ seen[0], seen[1], seen[2] };
 }
 
 /* What the test learns from one run of parent and child. */
@@ -724,53 +776,37 @@ struct fork_run {
 	int status;
 };
 
-/* Parent's side: wait for the child's store, store, let it look, look, count, reap. */
-static void parent_side(unsigned char *map, pid_t child, int command_fd, int reply_fd,
-			struct fork_run *run)
-{
-	char token;
-
-	if (read_exactly(reply_fd, &token, 1)) {
-		map[parent_offset()] = PARENT_BYTE;
-		run->child_reported = __real_write(command_fd, "l", 1) == 1 &&
-				      read_exactly(reply_fd, &run->child_view,
-						   sizeof(run->child_view));
-	}
-	run->parent_view = look(map);
-	if (run->child_reported) {
-		run->cow_pages = run_cow(map + 2 * page(), "map + 2 * page", NULL,
-					 &run->cow_error, run->cow_call, sizeof(run->cow_call));
-		run->kernel_kib = grade_smaps_kib(map, "Anonymous:");
-		snprintf(run->kernel_text, sizeof(run->kernel_text), "%s", kernel_view(map));
-	}
-	close(command_fd); /* the child sees end of file and leaves */
-	close(reply_fd);
-	while (waitpid(child, &run->status, 0) < 0)
-		if (errno != EINTR)
-			grade_setup_failed("cannot reap the child");
-}
-
+/*
+ * In the subject (subject_fork_and_store): fork; the child stores, then the
+ * parent; each reports what it sees. Then, while the child still runs and
+ * shares the copies made before fork(), count the parent's copies, and only
+ * then let the child end and reap it (subject_end_child).
+ */
 static struct fork_run run_parent_and_child(unsigned char *map)
 {
 	struct fork_run run = { 0 };
-	int to_child[2], to_parent[2];
+	const uint64_t look[VIEW_OFFSETS] = { 0, child_offset(), parent_offset() };
+	unsigned char views[2 * VIEW_OFFSETS] = { 0 };
 
-	if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(to_parent, O_CLOEXEC) != 0)
-		grade_setup_failed("cannot make pipes");
 	grade_step("forking a child; the child stores '%c' at offset %zu of the private "
 		   "mapping, the parent '%c' at offset %zu",
 		   CHILD_BYTE, child_offset(), PARENT_BYTE, parent_offset());
-	pid_t child = grade_fork();
-	if (child < 0)
-		grade_setup_failed("cannot fork");
-	if (child == 0) {
-		close(to_child[1]);
-		close(to_parent[0]);
-		child_stores_and_reports(map, to_child[0], to_parent[1]);
+	long reported = subject_fork_and_store(map, child_offset(), CHILD_BYTE, parent_offset(),
+					       PARENT_BYTE, look, VIEW_OFFSETS, views);
+	if (reported < 0)
+		grade_setup_failed("cannot fork a child in the subject");
+	run.child_reported = reported == 1;
+	run.child_view = view_of(views);
+	run.parent_view = view_of(views + VIEW_OFFSETS);
+	if (run.child_reported) {
+		run.cow_pages = run_cow(map + 2 * page(), "map + 2 * page", NULL,
+					&run.cow_error, run.cow_call, sizeof(run.cow_call));
+		run.kernel_kib = grade_smaps_kib(map, "Anonymous:");
+		snprintf(run.kernel_text, sizeof(run.kernel_text), "%s", kernel_view(map));
 	}
-	close(to_child[0]);
-	close(to_parent[1]);
-	parent_side(map, child, to_child[1], to_parent[0], &run);
+	grade_step("letting the child end, and reaping it");
+	if (subject_end_child(&run.status) != 0)
+		grade_setup_failed("cannot reap the child forked in the subject");
 	return run;
 }
 
@@ -807,9 +843,9 @@ static void fork_copies_diverge(void)
 	 */
 	grade_step("reading every page of the mapping made by %s, then storing '%c' into "
 		   "pages 0 and 3", out.call, BEFORE_FORK_BYTE);
-	read_bytes(out.map, out.len, page());
-	out.map[0] = BEFORE_FORK_BYTE;
-	out.map[3 * page() + 11] = BEFORE_FORK_BYTE;
+	read_bytes(out.map, out.len, out.call);
+	store_byte(out.map, 0, BEFORE_FORK_BYTE, out.call);
+	store_byte(out.map, 3 * page() + 11, BEFORE_FORK_BYTE, out.call);
 	struct fork_run run = run_parent_and_child(out.map);
 
 	grade_check(run.child_reported && WIFEXITED(run.status) && WEXITSTATUS(run.status) == 0,
@@ -1042,10 +1078,10 @@ static void nothing_leaks(void)
 
 	grade_make_file("empty", "", 0, 0644);
 	grade_make_directory("dir");
-	mapped[page()] ^= 1;
+	store_byte(mapped, page(), (unsigned char)(read_byte(mapped, page(), NULL) ^ 1), NULL);
 	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
 		expect_no_leak_in(&leak_cases[i], mapped);
-	__real_munmap(mapped, data.size);
+	unmap_in_subject(mapped, data.size);
 	free(data.data);
 	free(small.data);
 }

@@ -24,12 +24,12 @@ static void cow_pages_counts_the_tail_page(void)
 
 	grade_step("storing into byte %zu of the private mapping, past the end of the "
 		   "%zu-byte file but inside its last page", last, file.size);
-	map[last] = 0x7e;
+	store_byte(map, last, 0x7e, out.call);
 	expect_cow(map + last, "map + 3 * page - 1", 1,
 		   "storing one byte past the end of the file, inside its last page",
 		   HINT_COW_COUNT);
-	map[0] = 0x7f;
-	map[file.size - 1] = (unsigned char)~file.data[file.size - 1];
+	store_byte(map, 0, 0x7f, out.call);
+	store_byte(map, file.size - 1, (unsigned char)~file.data[file.size - 1], out.call);
 	expect_cow(map + file.size, "map + 2 * page + 10", 2,
 		   "storing into the first page and into the last page again",
 		   HINT_COW_COUNT);
@@ -39,16 +39,20 @@ static void cow_pages_counts_the_tail_page(void)
 	free(file.data);
 }
 
-/* Map `count` one-page anonymous regions whose protections alternate, so none merge. */
+/*
+ * Map `count` one-page anonymous regions in the subject whose protections
+ * alternate, so none merge.
+ */
 static unsigned char **many_mappings(size_t count)
 {
 	unsigned char **regions = malloc(count * sizeof(*regions));
 
 	if (regions == NULL)
 		grade_setup_failed("out of memory");
+	grade_step("mapping %zu one-page regions in the subject", count);
 	for (size_t i = 0; i < count; i++) {
-		regions[i] = __real_mmap(NULL, page(), i % 2 ? PROT_READ : PROT_NONE,
-					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		regions[i] = subject_map(NULL, page(), i % 2 ? PROT_READ : PROT_NONE,
+					 MAP_PRIVATE | MAP_ANONYMOUS);
 		if (regions[i] == MAP_FAILED)
 			grade_setup_failed("cannot map region %zu of %zu", i, count);
 	}
@@ -58,7 +62,7 @@ static unsigned char **many_mappings(size_t count)
 static void release_mappings(unsigned char **regions, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
-		__real_munmap(regions[i], page());
+		unmap_in_subject(regions[i], page());
 	free(regions);
 }
 
@@ -87,7 +91,7 @@ static void cow_pages_reads_a_long_smaps(void)
 	grade_check(result == 2, HINT_LONG_SMAPS,
 		    "expected: %s to return 2 (two pages stored into)\nobserved: it returned %ld",
 		    call, result);
-	__real_munmap(map, file.size);
+	unmap_in_subject(map, file.size);
 	free(file.data);
 }
 

@@ -258,7 +258,7 @@ static const char *choose_isolation(const struct options *options, const char *w
 		bubblewrap = NULL;
 	/* The subject confines its writes itself where the kernel has Landlock (confine.c). */
 	const char *landlock = landlock_available()
-				       ? ", writes only in its folder and /tmp (Landlock)"
+				       ? ", writes only in its own folders (Landlock)"
 				       : "";
 	int len = snprintf(description, size,
 			   "student code only in a subject process, judged from outside it (seccomp)%s; "

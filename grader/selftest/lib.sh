@@ -343,8 +343,47 @@ forgery_gains_nothing() {
 		jq -e '.score == .max_score' "$folder.json" >/dev/null ||
 			{ echo "it cost the reference solution points:"; show_failures "$folder.json" | head -n 12; status=1; }
 	fi
+	if [[ $(header_field 'Unprivileged' "$case") == yes ]]; then
+		forgery_gains_nothing_unprivileged "$case" || status=1
+	fi
 	no_test_process_left || status=1
 	no_stray_files_left || status=1
+	return $status
+}
+
+# The grader run by an ordinary user: no user id of the test's own, so only
+# the grader's own defences stand between the submission and the grader's
+# files. As root, the case is graded as the user nobody.
+grade_unprivileged() { # FOLDER_OF_SUBMISSION LAB REPORT
+	if [[ $(id -u) == 0 ]]; then
+		chown -R nobody: "$(dirname "$1")"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups env TMPDIR=/tmp \
+			"$runner" --lab "$2" --format json --out "$3" "$1"
+	else
+		grade --lab "$2" --format json --out "$3" "$1"
+	fi
+}
+
+forgery_gains_nothing_unprivileged() {
+	local case=$1 lab number home status=0
+	lab=$(header_field 'Lab' "$case")
+	number=$(lab_number "$lab")
+	home=$(mktemp -d /tmp/mmap-labs-unprivileged.XXXXXX)
+	chmod 755 "$home"
+	mkdir -p "$home/skeleton/$lab" "$home/solution/$lab"
+	cat "labs/$lab/$(student_file "$lab")" "$case" >"$home/skeleton/$lab/$(student_file "$lab")"
+	cat "solutions/$lab/$(student_file "$lab")" "$case" >"$home/solution/$lab/$(student_file "$lab")"
+	grade_unprivileged "$home/skeleton" "$number" "$home/skeleton.json" || status=1
+	jq -e '.score == 0' "$home/skeleton.json" >/dev/null 2>&1 ||
+		{ echo "graded by an ordinary user, on the skeleton it scored $(jq .score "$home/skeleton.json")"; status=1; }
+	if ! jq -e '.extra_data.isolation | contains("Landlock")' "$home/skeleton.json" >/dev/null 2>&1; then
+		echo "(no Landlock on this kernel: writes outside a test's folder are not checked)"
+	else
+		grade_unprivileged "$home/solution" "$number" "$home/solution.json" || status=1
+		jq -e '.score == .max_score' "$home/solution.json" >/dev/null 2>&1 ||
+			{ echo "graded by an ordinary user, a write outside the test's folder succeeded:"; show_failures "$home/solution.json" | head -n 8; status=1; }
+	fi
+	rm -rf "$home"
 	return $status
 }
 

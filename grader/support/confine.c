@@ -9,13 +9,16 @@
  * lets an unprivileged process give up that right for itself and every
  * process it starts: before the subject (or a program of the kit that runs
  * student code) executes, it keeps write access only to the test's folder
- * (the current directory), /tmp, /var/tmp, /dev/shm and the devices /dev/null
- * and /dev/zero. Reading is not restricted. Called between fork() and exec()
- * in a threaded process, so it makes system calls only.
+ * (the current directory), the scratch folders /tmp, /var/tmp and /dev/shm
+ * (but not the one that holds the grader's own work, and so the test's
+ * folder: the grader's files beside it would be writable too), and the
+ * devices /dev/null and /dev/zero. Reading is not restricted. Called between
+ * fork() and exec() in a threaded process, so it makes system calls only.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -67,9 +70,14 @@ int confine_writes(void)
 	int ruleset = (int)syscall(SYS_landlock_create_ruleset, &handled, sizeof(handled), 0);
 	if (ruleset < 0)
 		return -1;
-	static const char *const folders[] = { ".", "/tmp", "/var/tmp", "/dev/shm" };
-	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
-		allow(ruleset, folders[i], rights);
+	static const char *const scratch[] = { "/tmp/", "/var/tmp/", "/dev/shm/" };
+	char here[4096];
+	if (getcwd(here, sizeof(here)) == NULL)
+		here[0] = '\0';
+	allow(ruleset, ".", rights);
+	for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++)
+		if (strncmp(here, scratch[i], strlen(scratch[i])) != 0)
+			allow(ruleset, scratch[i], rights);
 	unsigned long long file_rights = LANDLOCK_ACCESS_FS_WRITE_FILE;
 #ifdef LANDLOCK_ACCESS_FS_TRUNCATE
 	if (abi >= 3)

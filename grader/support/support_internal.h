@@ -39,9 +39,10 @@ void subject_stop(void);
 
 /*
  * In a process about to run student code: keep write access only to the
- * current directory, /tmp, /var/tmp, /dev/shm, /dev/null and /dev/zero, for
- * it and every process it starts (Landlock). 0, or -1 where the kernel has no
- * Landlock. System calls only: safe between fork() and exec().
+ * current directory, the scratch folders that do not hold it (/tmp, /var/tmp,
+ * /dev/shm), /dev/null and /dev/zero, for it and every process it starts
+ * (Landlock). 0, or -1 where the kernel has no Landlock. System calls only:
+ * safe between fork() and exec().
  */
 int confine_writes(void);
 

@@ -1,19 +1,23 @@
 /*
  * lab05.c — the grader's tests for lab 5, unrelated processes share a mapped file.
  *
- * The first tests call fi_publish() and fi_load() on files the test makes in
- * the current (empty, temporary) directory and prove the result from outside:
- * the file's bytes read back by another process after the writer, a child of
- * the test, has exited; its mode; the wrapped mmap()/msync()/munmap() calls
- * in order; mode-0444 files that only a read-only open can load; damaged and
- * foreign files that a trusting reader would crash on. The channel is proved
- * the way it is used: the kit's own programs chan-send and chan-recv, built
- * on the student's file and started as separate processes, stream tens of MiB
- * of random-sized messages through a small ring while the test compares the
- * output with the input; a receiver left waiting is timed by the kernel's
- * account of its CPU time; a child of the test sends or receives while the
- * test waits, with every call of the sleep family counted. Every failure says
- * what was expected, what was observed, and which handout section to read.
+ * The tests run in the judge; every call of a function of file_ipc.h is
+ * carried out by the subject (calls/lab05.c), and a channel handle is a
+ * subject address the judge only passes back. The first tests call
+ * fi_publish() and fi_load() on files the test makes in the current (empty,
+ * temporary) directory and prove the result from outside: the file's bytes
+ * read back by another process after the writer, a child of the subject, has
+ * exited; its mode; the subject's mmap()/msync()/munmap() calls in order, as
+ * the judge's watch saw them; mode-0444 files that only a read-only open can
+ * load; damaged and foreign files that a trusting reader would crash on. The
+ * channel is proved the way it is used: the kit's own programs chan-send and
+ * chan-recv, built on the student's file and started as separate processes,
+ * stream tens of MiB of random-sized messages through a small ring while the
+ * test compares the output with the input; a receiver left waiting is timed
+ * by the kernel's account of its CPU time; a child of the subject sends or
+ * receives while the subject waits in the student's code, with every call of
+ * the sleep family counted. Every failure says what was expected, what was
+ * observed, and which handout section to read.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "calls/lab05.h"
 #include "file_ipc.h"
 #include "grader.h"
 #include "labkit.h"
@@ -180,17 +185,25 @@ static void make_published_file(const char *path, const struct fi_student *recor
 
 /* ---- Calling the student's code ---------------------------------------------- */
 
-static struct grade_outcome run_publish(const char *path, const struct fi_student *records,
-					size_t n, const char *situation)
+/* fi_publish with only `given` of the n records in memory (calls/lab05.h). */
+static struct grade_outcome run_publish_given(const char *path,
+					      const struct fi_student *records, size_t given,
+					      size_t n, const char *situation)
 {
 	struct grade_outcome out;
 
 	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
 			    "fi_publish(\"%s\", %s, %zu)", path, records != NULL ? "recs" : "NULL",
 			    n);
-	out.result = fi_publish(path, records, n);
+	out.result = fi_publish_given(path, records, given, n);
 	out.error = errno;
 	return out;
+}
+
+static struct grade_outcome run_publish(const char *path, const struct fi_student *records,
+					size_t n, const char *situation)
+{
+	return run_publish_given(path, records, n, n, situation);
 }
 
 static struct grade_outcome run_load(const char *path, struct fi_student *records, size_t max,
@@ -301,8 +314,10 @@ static void publish_writes_layout(void)
 	struct stat st;
 	char call[200];
 
-	umask(0);
+	/* Every call runs under the judge's umask: 0 here, so the mode is fi_publish's own. */
+	mode_t old_umask = umask(0);
 	expect_published("class", 5, 501, NULL);
+	umask(old_umask);
 	if (stat("class", &st) != 0)
 		grade_setup_failed("cannot stat class");
 	snprintf(call, sizeof(call), "fi_publish(\"class\", recs, 5)");
@@ -320,8 +335,9 @@ static void publish_writes_layout(void)
 	struct grade_outcome out = run_publish("null-class", NULL, 3, "with recs NULL");
 	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
 	if (sizeof(size_t) > sizeof(uint32_t)) {
-		out = run_publish("huge-class", some, (size_t)UINT32_MAX + 1,
-				  "with n = 2^32, which does not fit in the header's count");
+		out = run_publish_given("huge-class", some, sizeof(some) / sizeof(some[0]),
+					(size_t)UINT32_MAX + 1,
+					"with n = 2^32, which does not fit in the header's count");
 		grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
 	}
 }
@@ -407,21 +423,20 @@ static void reader_sees_records_after_writer_exits(void)
 
 	snprintf(call, sizeof(call), "fi_publish(\"class\", recs, %zu)", n);
 	grade_step("calling %s in a child of the test, which then exits", call);
-	pid_t writer = grade_fork();
+	pid_t writer = subject_fork_publisher("class", records, n);
 	if (writer < 0)
 		grade_setup_failed("cannot fork");
-	if (writer == 0) {
-		int result = fi_publish("class", records, n);
-		_exit(result == 0 ? 0 : errno == ENOSYS ? 100 : 1);
-	}
-	if (!grade_wait_child(writer, 5000, &status))
+	int ended = subject_wait_child(writer, 5000, &status);
+	if (ended < 0)
+		grade_setup_failed("cannot wait for the writer");
+	if (!ended)
 		grade_fail(HINT_LAYOUT,
 			   "expected: %s in a child process to return\nobserved: it was still "
 			   "running after 5 seconds",
 			   call);
-	grade_check(WIFEXITED(status) && WEXITSTATUS(status) == 0, HINT_LAYOUT,
+	grade_check(WIFEXITED(status) && WEXITSTATUS(status) == SUBJECT_CHILD_DONE, HINT_LAYOUT,
 		    "expected: %s in a child process to return 0\nobserved: %s", call,
-		    WIFEXITED(status) && WEXITSTATUS(status) == 100
+		    WIFEXITED(status) && WEXITSTATUS(status) == SUBJECT_CHILD_NOT_WRITTEN
 			    ? "it returned -1 with errno ENOSYS: not written yet"
 			    : WIFEXITED(status) ? "it failed (returned -1)"
 						: grade_describe_status(status));
@@ -1181,72 +1196,45 @@ static void idle_receiver_sleeps(void)
 #define WAIT_CPU_LIMIT_MS 150
 #define BLOCK 2048
 
-/* In a child: open path, pause, then receive `count` messages of BLOCK bytes (i + 1 each). */
-static _Noreturn void slow_receiver(const char *path, int count)
+/*
+ * The other end of the channel at path, in a child of the subject (calls/lab05.h):
+ * it opens the channel, pauses HELPER_PAUSE_MS, then sends or receives `count`
+ * messages of BLOCK bytes (message i all i + 1) and the end of the stream.
+ */
+static pid_t start_helper(enum subject_channel_role role, const char *path, int count)
 {
-	unsigned char buf[BLOCK];
-	fi_chan *ch = fi_chan_open(path);
-
-	if (ch == NULL)
-		_exit(2);
-	grade_pause_ms(HELPER_PAUSE_MS);
-	for (int i = 0; i < count; i++) {
-		ssize_t got = fi_chan_recv(ch, buf, sizeof(buf));
-
-		if (got != BLOCK || buf[0] != i + 1 || buf[BLOCK - 1] != i + 1)
-			_exit(3);
-	}
-	_exit(fi_chan_recv(ch, buf, sizeof(buf)) == 0 ? 0 : 4);
-}
-
-/* In a child: open path, pause, then send `count` messages of BLOCK bytes and finish. */
-static _Noreturn void slow_sender(const char *path, int count)
-{
-	unsigned char buf[BLOCK];
-	fi_chan *ch = fi_chan_open(path);
-
-	if (ch == NULL)
-		_exit(2);
-	grade_pause_ms(HELPER_PAUSE_MS);
-	for (int i = 0; i < count; i++) {
-		memset(buf, i + 1, sizeof(buf));
-		if (fi_chan_send(ch, buf, sizeof(buf)) != 0)
-			_exit(3);
-	}
-	_exit(fi_chan_finish(ch) == 0 && fi_chan_close(ch) == 0 ? 0 : 4);
-}
-
-static pid_t start_helper(void (*helper)(const char *, int), const char *path, int count)
-{
-	pid_t child = grade_fork();
+	pid_t child = subject_fork_channel_end(path, role, count, BLOCK, HELPER_PAUSE_MS);
 
 	if (child < 0)
 		grade_setup_failed("cannot fork");
-	if (child == 0)
-		helper(path, count);
 	return child;
 }
 
 static void expect_helper_done(pid_t child, const char *what)
 {
 	int status;
+	int ended = subject_wait_child(child, 3000, &status);
 
-	grade_check(grade_wait_child(child, 3000, &status), HINT_WAKE,
+	if (ended < 0)
+		grade_setup_failed("cannot wait for %s", what);
+	grade_check(ended, HINT_WAKE,
 		    "expected: %s to finish\nobserved: it was still running 3 seconds later",
 		    what);
-	grade_check(WIFEXITED(status) && WEXITSTATUS(status) == 0, HINT_STREAM,
+	grade_check(WIFEXITED(status) && WEXITSTATUS(status) == SUBJECT_CHILD_DONE, HINT_STREAM,
 		    "expected: %s to see every message, then the end of the stream\nobserved: "
 		    "it %s",
 		    what,
-		    WIFEXITED(status) && WEXITSTATUS(status) == 2 ? "could not open the channel"
-		    : WIFEXITED(status) && WEXITSTATUS(status) == 3
+		    WIFEXITED(status) && WEXITSTATUS(status) == SUBJECT_CHILD_CANNOT_OPEN
+			    ? "could not open the channel"
+		    : WIFEXITED(status) && WEXITSTATUS(status) == SUBJECT_CHILD_WRONG_MESSAGE
 			    ? "saw a wrong message or a failed call"
 			    : grade_describe_status(status));
 }
 
+/* `before` and the CPU time now are the subject's: the process that ran the calls. */
 static void expect_little_cpu(long before, const char *what)
 {
-	long used = grade_process_cpu_ms(getpid()) - before;
+	long used = grade_process_cpu_ms(grade_subject_pid()) - before;
 
 	grade_check(used < WAIT_CPU_LIMIT_MS, HINT_SLEEP,
 		    "expected: %s, which had to wait about %d ms for the other process, to sleep "
@@ -1263,8 +1251,8 @@ static void chan_waits_in_kernel(void)
 
 	grade_calls_reset();
 	fi_chan *tx = create_or_fail("out", FI_CHAN_MIN_CAPACITY);
-	pid_t receiver = start_helper(slow_receiver, "out", count);
-	long before = grade_process_cpu_ms(getpid());
+	pid_t receiver = start_helper(SUBJECT_CHANNEL_RECEIVES, "out", count);
+	long before = grade_process_cpu_ms(grade_subject_pid());
 	for (int i = 0; i < count; i++) {
 		memset(block, i + 1, sizeof(block));
 		char call[200];
@@ -1285,8 +1273,8 @@ static void chan_waits_in_kernel(void)
 	close_or_fail(tx, "the sender's handle");
 
 	fi_chan *rx = create_or_fail("back", FI_CHAN_MIN_CAPACITY);
-	pid_t sender = start_helper(slow_sender, "back", count);
-	before = grade_process_cpu_ms(getpid());
+	pid_t sender = start_helper(SUBJECT_CHANNEL_SENDS, "back", count);
+	before = grade_process_cpu_ms(grade_subject_pid());
 	for (int i = 0; i <= count; i++) {
 		memset(block, i + 1, sizeof(block));
 		expect_message(rx, BLOCK, block, i < count ? BLOCK : 0,
@@ -1599,22 +1587,8 @@ static const struct grade_test lab05_tests[] = {
 		   "error paths; exact munmap()"),
 };
 
-/* The kit's programs, built into the suite with the student's file (grader.h). */
-int grade_program_stu_write(int argc, char **argv);
-int grade_program_stu_read(int argc, char **argv);
-int grade_program_chan_send(int argc, char **argv);
-int grade_program_chan_recv(int argc, char **argv);
-
-static const struct grade_program lab05_programs[] = {
-	{ "stu-write", grade_program_stu_write },
-	{ "stu-read", grade_program_stu_read },
-	{ "chan-send", grade_program_chan_send },
-	{ "chan-recv", grade_program_chan_recv },
-};
-
 GRADE_SUITE(5, "05-unrelated-ipc", "file_ipc.c", "Unrelated processes share a mapped file",
 	    lab05_tests);
-GRADE_PROGRAMS(lab05_programs);
 
 /* The instructors' hidden tests, when this copy of the kit has them (grader.h). */
 #if __has_include("hidden/lab05.c")

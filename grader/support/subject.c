@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -464,6 +465,10 @@ int64_t grade_call_run(struct grade_call *call, unsigned function)
 	if (getpid() != judge || subject <= 0)
 		grade_setup_failed("a student function was called outside the test's own process");
 	call->request.function = function;
+	/* The call runs under the test's umask, whatever the test set it to. */
+	mode_t mask = umask(0);
+	umask(mask);
+	call->request.umask = (uint32_t)mask;
 	drain_notes();
 	if (fits_in_slots(call)) {
 		ready = slot_addresses(call);

@@ -89,6 +89,7 @@ struct subject_request {
 	uint32_t function;      /* the lab's function number (its call table) */
 	uint32_t fd_count;      /* descriptors passed with SCM_RIGHTS, in order */
 	uint32_t fd_closed_mask; /* bit i: argument descriptor i stands for a closed one */
+	uint32_t umask;         /* the judge's umask, which the call runs under too */
 	int64_t scalars[SUBJECT_MAX_SCALARS];
 	struct subject_buffer buffers[SUBJECT_MAX_BUFFERS];
 };

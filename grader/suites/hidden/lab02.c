@@ -59,23 +59,28 @@ static void expect_too_large(struct grade_outcome out, int expected_errno, const
 	expect_refused(&out, expected_errno, "data.txt", ARTICLE_TEXT, ARTICLE_SIZE, hint);
 }
 
+/*
+ * The data is two bytes whatever len says: the subject gets just those two,
+ * right before a guard page (run_write_at_holding), so code that reads the
+ * data before refusing the length dies of SIGSEGV.
+ */
 static void huge_lengths_are_refused(void)
 {
 	const off_t off_t_max = (off_t)(((uintmax_t)1 << (sizeof(off_t) * CHAR_BIT - 1)) - 1);
 	const char bytes[2] = { 'X', 'Y' };
 
 	make_text_file("data.txt", ARTICLE_TEXT);
-	expect_too_large(run_write_at("data.txt", 10, bytes, SIZE_MAX,
-				      "where offset + len wraps around to 9"),
+	expect_too_large(run_write_at_holding("data.txt", 10, bytes, sizeof(bytes), SIZE_MAX,
+					      "where offset + len wraps around to 9"),
 			 EINVAL, HINT_WRITE_AT_RANGE);
 	expect_too_large(run_write_at("data.txt", off_t_max, bytes, 2,
 				      "where offset + len overflows an off_t"),
 			 EINVAL, HINT_WRITE_AT_RANGE);
-	expect_too_large(run_append("data.txt", bytes, SIZE_MAX,
-				    "where the new size would not fit in an off_t"),
+	expect_too_large(run_append_holding("data.txt", bytes, sizeof(bytes), SIZE_MAX,
+					    "where the new size would not fit in an off_t"),
 			 EFBIG, HINT_APPEND_SIZE);
-	expect_too_large(run_append("data.txt", bytes, (size_t)off_t_max,
-				    "where old size + len passes the largest off_t"),
+	expect_too_large(run_append_holding("data.txt", bytes, sizeof(bytes), (size_t)off_t_max,
+					    "where old size + len passes the largest off_t"),
 			 EFBIG, HINT_APPEND_SIZE);
 }
 

@@ -405,6 +405,7 @@ static void prepare_test_job(struct job *job, const struct lab *lab, size_t inde
 	job->spec.bubblewrap = run->bubblewrap;
 	/* Run from the sealed copy: a test's code may be able to write the judge's file. */
 	job->spec.program_fd = lab->judge_fd;
+	job->spec.also_runs = command->subject;
 	snprintf(job->directory, sizeof(job->directory), "%s/jobs/lab%02d-test%02zu", run->work_dir,
 		 lab->number, index + 1);
 }

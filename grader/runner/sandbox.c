@@ -151,7 +151,8 @@ static bool under_private_folder(const char *path)
  * Start the program inside bubblewrap: every namespace unshared (no network,
  * and a PID namespace the kernel empties when the test ends), the machine's
  * root read-only, private scratch folders, and only the test's directory bound
- * writable. The program is bound in too when a private folder would hide it.
+ * writable. The program (and the subject it starts) is bound in too when a
+ * private folder would hide it.
  * Only returns if bubblewrap could not be started.
  */
 static void exec_in_bubblewrap(const struct sandbox_spec *spec, char *const environment[])
@@ -170,10 +171,13 @@ static void exec_in_bubblewrap(const struct sandbox_spec *spec, char *const envi
 	command[count++] = spec->bubblewrap;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		command[count++] = fixed[i];
-	if (under_private_folder(spec->argv[0])) {
+	const char *programs[] = { spec->argv[0], spec->also_runs };
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
+		if (programs[i] == NULL || !under_private_folder(programs[i]))
+			continue;
 		command[count++] = "--ro-bind";
-		command[count++] = spec->argv[0];
-		command[count++] = spec->argv[0];
+		command[count++] = programs[i];
+		command[count++] = programs[i];
 	}
 	const char *directory_binding[] = { "--bind", spec->directory, spec->directory,
 					    "--chdir", spec->directory, "--" };

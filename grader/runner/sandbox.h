@@ -45,6 +45,7 @@ struct sandbox_spec {
 	const char *collect_to; /* ... to here (mode 0755), before the directory goes */
 	const char *bubblewrap; /* if set: bwrap's path; run the program inside it (--sandbox) */
 	int program_fd;         /* if > 0: a sealed copy of argv[0] to execute instead (no path) */
+	const char *also_runs;  /* another program the test starts (the subject), or NULL */
 };
 
 struct sandbox_result {

@@ -160,9 +160,9 @@ static int64_t run_subject_map(const struct subject_arguments *a)
 	void *map = mmap(NULL, (size_t)a->scalars[0], (int)a->scalars[1], (int)a->scalars[2],
 			 fd, 0);
 	if (fd >= 0) {
-		int saved_errno = errno;
+		int mmap_errno = errno; /* what mmap() said, not close() */
 		close(fd);
-		errno = saved_errno;
+		errno = mmap_errno;
 	}
 	return (int64_t)(intptr_t)map;
 }

@@ -49,6 +49,9 @@ struct grade_suite {
 	size_t test_count;
 };
 
+/* The most tests a lab may have, hidden ones included. */
+#define GRADE_MAX_TESTS 64
+
 #define GRADE_TEST(function, points, title) { #function, title, points, 0, function }
 #define GRADE_TEST_TIMED(function, points, seconds, title) \
 	{ #function, title, points, seconds, function }

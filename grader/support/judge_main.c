@@ -4,9 +4,10 @@
  * `judge --list` prints the suite's tests as JSON (the runner reads this list
  * from the kit's own judge, never from a submission), the hidden tests last,
  * each with "hidden": true. `judge --run NAME --subject PROGRAM --channel FD`
- * runs exactly one test as a cmocka group of one: its setup starts the
- * subject PROGRAM (the stub linked with the student's file), the test body
- * drives it, its teardown ends it. The runner writes a random token on the
+ * runs exactly one test: the lab's tests, hidden ones included, make one
+ * cmocka group, and cmocka's test filter selects TEST. Each test's setup
+ * starts the subject PROGRAM (the stub linked with the student's file), the
+ * test body drives it, its teardown ends it. The runner writes a random token on the
  * channel first; the verdict is "PASS <token>" sent back on that channel only
  * after the test body has returned and cmocka has counted no failure.
  *
@@ -90,10 +91,11 @@ static int stop_subject(void **state)
 	return 0;
 }
 
-static void run_selected_test(void **state)
+static void run_one_test(void **state)
 {
-	(void)state;
-	selected_test->run();
+	const struct grade_test *test = *state;
+
+	test->run();
 	/* Whatever the test checked, code that forked must not leave a child behind. */
 	if (watch_subject_forked())
 		grade_expect_no_children("the code under test",
@@ -101,6 +103,16 @@ static void run_selected_test(void **state)
 					 "returning, on every path: an unreaped child stays a zombie, "
 					 "and one left running may go on doing anything");
 	selected_test_returned = 1;
+}
+
+/* Put tests into the group from slot `first` on; returns the slot after the last. */
+static size_t add_to_group(struct CMUnitTest *group, size_t first, const struct grade_test *tests,
+			   size_t count)
+{
+	for (size_t i = 0; i < count && first < GRADE_MAX_TESTS; i++, first++)
+		group[first] = (struct CMUnitTest){ tests[i].name, run_one_test, start_subject,
+						    stop_subject, (void *)&tests[i] };
+	return first;
 }
 
 /* Read the runner's token: one line of at most VERDICT_TOKEN_MAX - 1 bytes. */
@@ -220,11 +232,12 @@ int main(int argc, char **argv)
 		return 2;
 	subject_configure(subject_program, output);
 
-	struct CMUnitTest one_test[] = {
-		cmocka_unit_test_setup_teardown(run_selected_test, start_subject, stop_subject),
-	};
-	one_test[0].name = selected_test->name;
-	int failures = cmocka_run_group_tests_name(grade_suite.title, one_test, NULL, NULL);
+	/* The lab's group; the filter runs the selected test alone. */
+	static struct CMUnitTest group[GRADE_MAX_TESTS];
+	size_t count = add_to_group(group, 0, grade_suite.tests, grade_suite.test_count);
+	add_to_group(group, count, grade_hidden_tests, hidden_test_count());
+	cmocka_set_test_filter(selected_test->name);
+	int failures = cmocka_run_group_tests_name(grade_suite.title, group, NULL, NULL);
 	int passed = failures == 0 && selected_test_returned && !grade_failure_sent;
 	send_verdict(passed);
 	return passed ? 0 : 1;

@@ -223,15 +223,6 @@ static unsigned file_mmap_count(void)
 	return count;
 }
 
-/* The number (from 1, as grade_faults counts) of the first mmap() of a file; 0 if none. */
-static unsigned first_file_mmap(void)
-{
-	for (unsigned i = 0; i < grade_records_kept(grade_calls.mmap_count); i++)
-		if (is_file_mapping(&grade_calls.mmaps[i]))
-			return i + 1;
-	return 0;
-}
-
 static const char *describe_msync(const struct grade_msync_record *record)
 {
 	char flags[64] = "";
@@ -284,27 +275,6 @@ static const char *recorded_calls(void)
 		snprintf(text + used, sizeof(text) - used, "%s%s", used > 0 ? "; " : "", call);
 	}
 	return text[0] != '\0' ? text : "no mmap(), msync() or munmap() call at all";
-}
-
-/*
- * How many times a call with an injected mmap() failure is made at most:
- * once, and again while the failure meets libc's mmap() instead of the file's.
- */
-#define FAULT_ATTEMPTS 4
-
-/*
- * After a call made with its fail_at-th mmap() failing: 0 if that was the
- * first mmap() of a file, or if no file was mapped at all; otherwise the
- * number to make fail when the call is made again. The watch numbers libc's
- * own mmap() calls with the student's, so "the 1st mmap()" may have been
- * malloc()'s, and the mapping of the file the test means to fail came later
- * (or, malloc() having changed its mind, comes earlier the next time).
- */
-static unsigned fault_to_retry(unsigned fail_at)
-{
-	unsigned first = first_file_mmap();
-
-	return first == 0 || first == fail_at ? 0 : first;
 }
 
 /* ---- Checking results ----------------------------------------------------- */
@@ -817,19 +787,13 @@ static void append_restores_the_file_on_error(void)
 	size_t size = 2 * page() + 10;
 	unsigned char *data = grade_make_and_keep_random_file("log", size, 261, 0644);
 	unsigned char tail[300] = { 0 };
-	struct grade_outcome out;
-	unsigned fail_at = 1;
+	struct grade_faults faults = { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM,
+				       .mmap_fail_only_files = 1 };
 
-	for (unsigned attempt = 1; fail_at != 0; attempt++) {
-		if (attempt > 1)
-			grade_make_file("log", data, size, 0644);
-		grade_calls_reset();
-		grade_faults = (struct grade_faults){ .mmap_fail_at = fail_at,
-						      .mmap_fail_errno = ENOMEM };
-		out = run_append("log", tail, sizeof(tail),
-				 "with its 1st mmap() made to fail with ENOMEM");
-		fail_at = attempt < FAULT_ATTEMPTS ? fault_to_retry(fail_at) : 0;
-	}
+	grade_calls_reset();
+	grade_faults = faults;
+	struct grade_outcome out = run_append("log", tail, sizeof(tail),
+					      "with its 1st mmap() of a file made to fail with ENOMEM");
 	grade_expect_mmap_attempted(out.result, out.error, ENOMEM, out.call,
 				    HINT_APPEND_RESTORE);
 	grade_calls_reset();
@@ -1149,6 +1113,8 @@ struct leak_case {
 	int expected_errno;      /* 0: the call must succeed */
 };
 
+#define FIRST_FILE_MMAP_FAILS "with the 1st mmap() of a file failing with ENOMEM"
+
 static const struct leak_case leak_cases[] = {
 	{ SET_BYTE, "hello", 5, 0, NULL, NULL, "", 0, 0 },
 	{ SET_BYTE, "pages", 7000, 0, NULL, NULL, "", 0, 0 },
@@ -1156,7 +1122,7 @@ static const struct leak_case leak_cases[] = {
 	{ SET_BYTE, "empty", 0, 0, NULL, NULL, "on an empty file", 0, EINVAL },
 	{ SET_BYTE, "missing", 0, 0, NULL, NULL, "where the file does not exist", 0, ENOENT },
 	{ SET_BYTE, "/dev/null", 0, 0, NULL, NULL, "on a character device", 0, EINVAL },
-	{ SET_BYTE, "pages", 7000, 0, NULL, NULL, "with the 1st mmap() failing with ENOMEM", 1,
+	{ SET_BYTE, "pages", 7000, 0, NULL, NULL, FIRST_FILE_MMAP_FAILS, 1,
 	  ENOMEM },
 	{ REPLACE_ALL, "hello", 0, 0, "hello", "HELLO", "", 0, 0 },
 	{ REPLACE_ALL, "pages", 0, 0, "abc", "xyz", "", 0, 0 },
@@ -1165,7 +1131,7 @@ static const struct leak_case leak_cases[] = {
 	{ REPLACE_ALL, "missing", 0, 0, "abc", "xyz", "where the file does not exist", 0,
 	  ENOENT },
 	{ REPLACE_ALL, "/dev/null", 0, 0, "abc", "xyz", "on a character device", 0, EINVAL },
-	{ REPLACE_ALL, "pages", 0, 0, "abc", "xyz", "with the 1st mmap() failing with ENOMEM",
+	{ REPLACE_ALL, "pages", 0, 0, "abc", "xyz", FIRST_FILE_MMAP_FAILS,
 	  1, ENOMEM },
 	{ WRITE_AT, "hello", 3, 5, NULL, NULL, "", 0, 0 },
 	{ WRITE_AT, "pages", 8190, 10, NULL, NULL, "", 0, 0 },
@@ -1173,13 +1139,13 @@ static const struct leak_case leak_cases[] = {
 	{ WRITE_AT, "hello", 15, 10, NULL, NULL, "past the end of the file", 0, EINVAL },
 	{ WRITE_AT, "missing", 0, 10, NULL, NULL, "where the file does not exist", 0, ENOENT },
 	{ WRITE_AT, "/dev/null", 0, 10, NULL, NULL, "on a character device", 0, EINVAL },
-	{ WRITE_AT, "pages", 100, 10, NULL, NULL, "with the 1st mmap() failing with ENOMEM", 1,
+	{ WRITE_AT, "pages", 100, 10, NULL, NULL, FIRST_FILE_MMAP_FAILS, 1,
 	  ENOMEM },
 	{ APPEND, "hello", 0, 100, NULL, NULL, "", 0, 0 },
 	{ APPEND, "empty", 0, 10, NULL, NULL, "to an empty file", 0, 0 },
 	{ APPEND, "missing", 0, 10, NULL, NULL, "where the file does not exist", 0, ENOENT },
 	{ APPEND, "/dev/null", 0, 10, NULL, NULL, "on a character device", 0, EINVAL },
-	{ APPEND, "pages", 0, 10, NULL, NULL, "with the 1st mmap() failing with ENOMEM", 1,
+	{ APPEND, "pages", 0, 10, NULL, NULL, FIRST_FILE_MMAP_FAILS, 1,
 	  ENOMEM },
 };
 
@@ -1240,32 +1206,19 @@ static void expect_leak_case_result(const struct leak_case *test, const struct g
 		expect_leak_case_file(test, out, files);
 }
 
-/*
- * Make the case's call and judge it. When its injected mmap() failure met
- * libc's mmap() instead of the file's (fault_to_retry), the call is judged
- * for leaks only, whatever it returned, and made again.
- */
+/* Make the case's call and judge it, with its injected mmap() failure if it has one. */
 static void expect_no_leak_in(const struct leak_case *test, const struct leak_files *files)
 {
 	unsigned char bytes[100];
-	unsigned fail_at = test->mmap_fail_at;
+	struct grade_faults faults = { .mmap_fail_at = test->mmap_fail_at,
+				       .mmap_fail_errno = ENOMEM, .mmap_fail_only_files = 1 };
 
 	grade_fill_random(bytes, sizeof(bytes), 281);
-	for (unsigned attempt = 1;; attempt++) {
-		make_leak_files(files);
-		struct grade_faults faults = { .mmap_fail_at = fail_at, .mmap_fail_errno = ENOMEM };
-		struct grade_resources before = grade_leak_watch_start(&faults);
-		struct grade_outcome out = run_leak_case(test, bytes);
-		unsigned retry = fail_at != 0 && attempt < FAULT_ATTEMPTS ? fault_to_retry(fail_at)
-									   : 0;
-
-		if (retry == 0)
-			expect_leak_case_result(test, &out, files);
-		grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
-		if (retry == 0)
-			return;
-		fail_at = retry;
-	}
+	make_leak_files(files);
+	struct grade_resources before = grade_leak_watch_start(&faults);
+	struct grade_outcome out = run_leak_case(test, bytes);
+	expect_leak_case_result(test, &out, files);
+	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
 }
 
 static void nothing_leaks_on_any_path(void)

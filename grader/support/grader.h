@@ -315,6 +315,7 @@ struct grade_calls {
 	size_t largest_read_request;  /* the largest count passed to read() */
 	size_t largest_write_request;
 	unsigned mmap_count, munmap_count, msync_count; /* may exceed GRADE_MAX_RECORDS */
+	unsigned file_mmap_count;  /* the mmap() calls of a file among them */
 	struct grade_mmap_record mmaps[GRADE_MAX_RECORDS];
 	struct grade_munmap_record munmaps[GRADE_MAX_RECORDS];
 	struct grade_msync_record msyncs[GRADE_MAX_RECORDS];
@@ -335,6 +336,9 @@ struct grade_faults {
 	int write_fail_errno;
 	unsigned mmap_fail_at;      /* the n-th mmap() fails with mmap_fail_errno */
 	int mmap_fail_errno;
+	/* Count only mmap() calls of a file for mmap_fail_at: libc's own anonymous
+	 * mappings (malloc's) and the student's then never take the failure. */
+	int mmap_fail_only_files;
 	unsigned fork_fail_at;      /* the n-th fork() fails with fork_fail_errno */
 	int fork_fail_errno;
 };
@@ -472,8 +476,9 @@ const char *grade_describe_status(int status);
  * A program of the kit's own (a demo of the lab, linked with the student's
  * file into the subject's executable) run as a separate process, started by
  * the judge: the subject's executable with --program NAME. `args` is
- * NULL-terminated and does not include the program's name. stdin_fd and stdout_fd become its standard input
- * and output (-1: /dev/null); its standard error goes to the test's output.
+ * NULL-terminated and does not include the program's name. stdin_fd and
+ * stdout_fd become its standard input and output (-1: /dev/null); its
+ * standard error goes to the test's output.
  * Returns its pid; fails the test if it cannot be started.
  */
 pid_t grade_start_program(const char *name, const char *const args[], int stdin_fd,

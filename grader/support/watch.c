@@ -404,8 +404,14 @@ static struct answer on_mmap(const struct seccomp_notif *call)
 		.flags = (int)a[3], .fd = (int)a[4], .offset = (off_t)a[5], .result = MAP_FAILED,
 	};
 	unsigned index = ledger_add_mmap(&record);
+	int of_file = !(record.flags & MAP_ANONYMOUS) && record.fd >= 0;
+	unsigned number = grade_calls.mmap_count;
 
-	if (grade_faults.mmap_fail_at != 0 && grade_calls.mmap_count == grade_faults.mmap_fail_at)
+	if (of_file)
+		grade_calls.file_mmap_count++;
+	if (grade_faults.mmap_fail_only_files)
+		number = of_file ? grade_calls.file_mmap_count : 0;
+	if (grade_faults.mmap_fail_at != 0 && number == grade_faults.mmap_fail_at)
 		return fail_with(grade_faults.mmap_fail_errno);
 	before_mmap_count = read_intervals(before_mmap, MAX_INTERVALS);
 	pending_mmap = (int)index + 1;

@@ -403,6 +403,7 @@ static void prepare_test_job(struct job *job, const struct lab *lab, size_t inde
 	job->spec.seconds = run->timeout_override > 0 ? run->timeout_override : test->seconds;
 	job->spec.test_protocol = true;
 	job->spec.bubblewrap = run->bubblewrap;
+	job->spec.private_files = run->private_files;
 	/* Run from the sealed copy: a test's code may be able to write the judge's file. */
 	job->spec.program_fd = lab->judge_fd;
 	job->spec.also_runs = command->subject;

@@ -74,6 +74,7 @@ struct test_run {
 	int parallel;           /* tests at a time */
 	int timeout_override;   /* seconds, or 0 for each test's own limit */
 	const char *bubblewrap; /* bwrap's path with --sandbox when it works here, or NULL */
+	bool private_files;     /* each test's files in a private capped tmpfs (mounts.c) */
 };
 
 /* Run every test of every built lab; -1 if interrupted. */

@@ -19,8 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "fsutil.h"
 #include "labs.h"
+#include "mounts.h"
 #include "report.h"
 #include "scheduler.h"
 
@@ -245,7 +247,7 @@ static int landlock_available(void)
 }
 
 static const char *choose_isolation(const struct options *options, const char *work_dir,
-				    char *description, size_t size)
+				    bool *private_files, char *description, size_t size)
 {
 	const char *bubblewrap = options->sandbox ? find_bubblewrap() : NULL;
 	const char *user = geteuid() == 0 ? ", as an unprivileged user" : "";
@@ -260,10 +262,20 @@ static const char *choose_isolation(const struct options *options, const char *w
 	const char *landlock = landlock_available()
 				       ? ", writes only in its own folders (Landlock)"
 				       : "";
+	/* The files of a test: one private capped tmpfs where root may mount, else a watchdog. */
+	snprintf(probe_dir, sizeof(probe_dir), "%s/jobs/files-probe", work_dir);
+	*private_files = mounts_private_files_work(probe_dir, scheduler_slot_uid(0),
+						   (gid_t)scheduler_slot_uid(0));
 	int len = snprintf(description, size,
 			   "student code only in a subject process, judged from outside it (seccomp)%s; "
-			   "own process group and folder per test, resource limits%s; ",
-			   landlock, user);
+			   "own process group and folder per test, resource limits%s; "
+			   "files of each test limited to " FILES_LIMIT_TEXT " in all (%s); ",
+			   landlock, user,
+			   *private_files ? "private tmpfs for /tmp, /var/tmp and /dev/shm, watchdog for "
+					    "its folder"
+					  : "watchdog");
+	/* Probed here, once, before any worker starts (cgroup.c). */
+	len += snprintf(description + len, size - (size_t)len, "%s; ", test_limits_description());
 	if (bubblewrap != NULL)
 		snprintf(description + len, size - (size_t)len, "%s", SANDBOX_BUBBLEWRAP_ISOLATION);
 	else if (options->sandbox)
@@ -280,9 +292,11 @@ static const char *choose_isolation(const struct options *options, const char *w
 }
 
 static int grade(struct lab *labs, size_t count, const struct toolchain *toolchain,
-		 const struct options *options, const char *work_dir, const char *bubblewrap)
+		 const struct options *options, const char *work_dir, const char *bubblewrap,
+		 bool private_files)
 {
-	struct test_run run = { work_dir, options->jobs, options->timeout, bubblewrap };
+	struct test_run run = { work_dir, options->jobs, options->timeout, bubblewrap,
+				private_files };
 
 	labs_stage(labs, count, options->submission, work_dir);
 	if (labs_build(labs, count, toolchain, work_dir, options->jobs) != 0)
@@ -304,7 +318,7 @@ int main(int argc, char **argv)
 	struct toolchain toolchain;
 	struct lab *labs;
 	size_t count;
-	char work_dir[PATH_MAX], isolation[512];
+	char work_dir[PATH_MAX], isolation[1024];
 	FILE *out = stdout;
 
 	parse_options(argc, argv, &options);
@@ -327,8 +341,10 @@ int main(int argc, char **argv)
 		perror("grade: cannot make a work folder");
 		return 1;
 	}
-	const char *bubblewrap = choose_isolation(&options, work_dir, isolation, sizeof(isolation));
-	int status = grade(labs, count, &toolchain, &options, work_dir, bubblewrap);
+	bool private_files;
+	const char *bubblewrap = choose_isolation(&options, work_dir, &private_files, isolation,
+						  sizeof(isolation));
+	int status = grade(labs, count, &toolchain, &options, work_dir, bubblewrap, private_files);
 	remove_tree(work_dir);
 	if (status != 0) {
 		fprintf(stderr, "grade: %s\n",

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "cgroup.h"
+#include "mounts.h"
 #include "report.h"
 
 #define OUTPUT_SHOWN 2000
@@ -70,16 +72,22 @@ static void add_problem(struct text *text, const struct lab *lab, const struct t
 	case VERDICT_PASSED:
 		break;
 	case VERDICT_FAILED:
-		add(text, "%s\n", result->failure);
+		if (files_stopped_the_test(result->files_over_limit))
+			add(text, "%s\n", files_over_text(result->files_over_limit));
+		else
+			add(text, "%s\n", result->failure);
 		break;
 	case VERDICT_CRASHED:
 		add(text, "crashed: killed by SIG%s (%s)\n", signal_description(result->signal),
 		    strsignal(result->signal));
 		break;
 	case VERDICT_TIMED_OUT:
-		add(text, "timed out: still running after %.0f s, so it was stopped "
-			  "(an endless loop, or waiting for something that never comes)\n",
-		    result->seconds);
+		if (result->failure != NULL) /* the judge's own account of a call that hung */
+			add(text, "%s\n", result->failure);
+		else
+			add(text, "timed out: still running after %.0f s, so it was stopped "
+				  "(an endless loop, or waiting for something that never comes)\n",
+			    result->seconds);
 		break;
 	case VERDICT_NO_VERDICT:
 		add(text, "no verdict: the test process ended (exit status %d) before the test "
@@ -99,6 +107,14 @@ static void add_problem(struct text *text, const struct lab *lab, const struct t
 	    (result->verdict == VERDICT_CRASHED || result->verdict == VERDICT_TIMED_OUT ||
 	     result->verdict == VERDICT_NO_VERDICT))
 		add(text, "while: %s\n", result->step);
+	/* Its private tmpfs was full: the ENOSPC its code or the test met came from the limit. */
+	if (!files_stopped_the_test(result->files_over_limit) &&
+	    files_over_text(result->files_over_limit) != NULL)
+		add(text, "%s\n", files_over_text(result->files_over_limit));
+	/* Over the memory limit the failure says it; at the process limit fork() just failed. */
+	if (result->limits_crossed == TEST_LIMIT_PROCESSES)
+		add(text, "note: this test %s, so fork() failed beyond it\n",
+		    test_limits_text(TEST_LIMIT_PROCESSES));
 	if (result->leftovers > 0)
 		add(text, "note: %u process(es) were still running after the test and were "
 			  "killed (is every child reaped?)\n",

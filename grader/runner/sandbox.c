@@ -30,7 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "fsutil.h"
+#include "mounts.h"
 #include "sandbox.h"
 #include "utf8.h"
 
@@ -108,6 +110,8 @@ static void limits_for(const struct sandbox_spec *spec, struct limits *limits)
 	limits->address_space = (rlim_t)4096 * MIB;
 	limits->file_size = spec->compiler_limits ? 256 * MIB : 512 * MIB;
 	limits->processes = 256;
+	if (test_limits_count_processes()) /* the test's group binds first, and says so (cgroup.c) */
+		limits->processes += 64;
 	if (!spec->drop_privileges) /* the limit is per user: leave room for the user's own */
 		limits->processes += processes_of_my_user();
 }
@@ -219,9 +223,15 @@ static _Noreturn void child_run(const struct sandbox_spec *spec, const struct li
 		child_abort("close inherited descriptors");
 	if (syscall(SYS_close_range, program >= 0 ? program + 1 : first_closed, ~0U, 0) != 0)
 		child_abort("close inherited descriptors");
+	/* One capped tmpfs for the test's files (mounts.c): mount first, the chdir enters it. */
+	if (spec->private_files && spec->collect == NULL && mounts_private_files(spec) != 0)
+		child_abort("give the test its private capped folders");
 	if (chdir(spec->directory) != 0)
 		child_abort("enter the test directory");
 	umask(022);
+	/* Join the test's memory and process limits while still privileged (cgroup.c). */
+	if (test_limits_join() != 0)
+		child_abort("join the test's control groups");
 	if (spec->drop_privileges) {
 		if (setgroups(0, NULL) != 0 || setgid(spec->gid) != 0 || setuid(spec->uid) != 0)
 			child_abort("drop privileges");
@@ -365,7 +375,7 @@ static unsigned clean_up_processes(const struct sandbox_spec *spec, pid_t group)
 
 /*
  * Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "CRASH n\n<n bytes>",
- * "PASS <token>\n" (verdict_protocol.h).
+ * "TIMEOUT n\n<n bytes>", "PASS <token>\n" (verdict_protocol.h).
  * Returns how many bytes of data the complete records take; anything after
  * them is an unfinished record (or garbage, which is never consumed).
  */
@@ -398,10 +408,14 @@ static size_t parse_channel(const char *data, size_t len, const char *token,
 				result->reported_signal = atoi(number);
 			at += body_len;
 		} else if (sscanf(line, VERDICT_STEP " %zu", &body_len) == 1 ||
-			   sscanf(line, VERDICT_FAIL " %zu", &body_len) == 1) {
+			   sscanf(line, VERDICT_FAIL " %zu", &body_len) == 1 ||
+			   sscanf(line, VERDICT_TIMEOUT " %zu", &body_len) == 1) {
 			if (body_len > len - at)
 				return consumed;
 			char **slot = line[0] == 'S' ? &result->step : &result->failure;
+			/* The judge's time-out explains itself the way a failure does. */
+			if (line[0] == 'T' && *slot == NULL)
+				result->judge_timed_out = true;
 			/*
 			 * The first failure is the one to report: a second can only come
 			 * from another process of the test (a forked copy and its parent),
@@ -438,6 +452,11 @@ struct watch {
 	size_t output_used, channel_used;
 	const char *token;
 	int passed;
+	const struct sandbox_spec *files_of; /* whose files are bounded (mounts.c), or NULL */
+	double next_files_sample;
+	int files_held;    /* its private tmpfs, held to see afterwards whether it filled up */
+	pid_t child;       /* the test's first process */
+	double next_check; /* when to look at the limits of the test as a whole (cgroup.c) */
 };
 
 /*
@@ -454,7 +473,37 @@ static void take_records(struct watch *watch, struct sandbox_result *result)
 	watch->channel_used -= used;
 }
 
-/* Read output and channel until the child exits or the deadline passes. */
+/*
+ * The files of the test (mounts.c), when due: hold its private tmpfs and note
+ * whether it filled up, or else sample them for the watchdog. True once the
+ * watchdog saw a limit passed.
+ */
+static bool files_passed_limit(struct watch *watch, struct sandbox_result *result)
+{
+	const struct sandbox_spec *spec = watch->files_of;
+
+	if (spec == NULL || now_seconds() < watch->next_files_sample)
+		return false;
+	if (spec->private_files && watch->files_held < 0) { /* hold it once the child mounted it */
+		watch->files_held = mounts_hold_private_files(watch->child);
+		watch->next_files_sample = now_seconds() + 0.005; /* mounted within ms */
+		return false;
+	}
+	/* The tmpfs caps the scratch folders; the test's folder is counted with it. */
+	if (spec->private_files)
+		result->files_over_limit =
+			files_watch_sample_with(spec->directory, watch->files_held);
+	else
+		result->files_over_limit =
+			files_watch_sample(spec->directory, spec->drop_privileges, spec->uid);
+	watch->next_files_sample = now_seconds() + FILES_SAMPLE_SECONDS;
+	return files_stopped_the_test(result->files_over_limit);
+}
+
+/*
+ * Read output and channel until the child exits (1), the deadline passes (0)
+ * or the file watchdog stops the test (2).
+ */
 static int watch_child(struct watch *watch, struct sandbox_result *result, double deadline)
 {
 	for (;;) {
@@ -466,6 +515,12 @@ static int watch_child(struct watch *watch, struct sandbox_result *result, doubl
 		double left = deadline - now_seconds();
 		if (left <= 0)
 			return 0;
+		if (files_passed_limit(watch, result))
+			return 2;
+		if (watch->files_of != NULL && left > watch->next_files_sample - now_seconds())
+			left = watch->next_files_sample - now_seconds(); /* for the next sample */
+		if (left > TEST_LIMITS_CHECK_MILLISECONDS / 1000.0)
+			left = TEST_LIMITS_CHECK_MILLISECONDS / 1000.0; /* wake up for that check */
 		int ready = poll(fds, 3, (int)(left * 1000) + 1);
 		if (ready < 0 && errno != EINTR)
 			return -1;
@@ -483,6 +538,13 @@ static int watch_child(struct watch *watch, struct sandbox_result *result, doubl
 		}
 		if (fds[0].revents)
 			return 1;
+		/* A test over the memory limit of the test as a whole is stopped at once. */
+		if (now_seconds() >= watch->next_check) {
+			result->limits_crossed = test_limits_check(watch->child);
+			if (result->limits_crossed & TEST_LIMIT_MEMORY)
+				return 2;
+			watch->next_check = now_seconds() + TEST_LIMITS_CHECK_MILLISECONDS / 1000.0;
+		}
 	}
 }
 
@@ -513,10 +575,36 @@ static int signal_behind_bubblewrap(const struct sandbox_spec *spec, int status)
 	return code > 128 && code - 128 < NSIG ? code - 128 : 0;
 }
 
+/*
+ * A test stopped over the memory limit of the test as a whole failed, and
+ * that comes first in its report: what the test itself reported (a worker the
+ * kernel killed) is only the consequence.
+ */
+static void fail_for_limits(struct sandbox_result *result)
+{
+	static const char then[] = "\nbefore it was stopped, the test reported: ";
+	const char *limit = test_limits_text(result->limits_crossed);
+	size_t size = strlen("this test , so it was stopped") + strlen(limit) + sizeof(then) +
+		      (result->failure != NULL ? strlen(result->failure) : 0);
+	char *failure = malloc(size);
+
+	result->verdict = VERDICT_FAILED;
+	result->leftovers = 0; /* the grader stopped them, mid-test: no sign of unreaped children */
+	if (failure == NULL)
+		return; /* the test's own failure, if any, is still shown */
+	snprintf(failure, size, "this test %s, so it was stopped%s%s", limit,
+		 result->failure != NULL ? then : "",
+		 result->failure != NULL ? result->failure : "");
+	free(result->failure);
+	result->failure = failure;
+}
+
 static void decide_verdict(const struct sandbox_spec *spec, struct sandbox_result *result,
 			   int status, int exited, int passed)
 {
-	if (!exited) {
+	if (result->limits_crossed & TEST_LIMIT_MEMORY) {
+		fail_for_limits(result);
+	} else if (!exited) {
 		result->verdict = VERDICT_TIMED_OUT;
 	} else if (WIFSIGNALED(status)) {
 		result->verdict = VERDICT_CRASHED;
@@ -530,6 +618,8 @@ static void decide_verdict(const struct sandbox_spec *spec, struct sandbox_resul
 		if (result->reported_signal > 0 && result->failure == NULL) {
 			result->verdict = VERDICT_CRASHED; /* the subject's crash, as the judge saw it */
 			result->signal = result->reported_signal;
+		} else if (result->judge_timed_out) {
+			result->verdict = VERDICT_TIMED_OUT; /* a call that never returned: why, in failure */
 		} else if (passed && result->exit_status == 0 && result->failure == NULL)
 			result->verdict = VERDICT_PASSED;
 		else if (result->failure != NULL)
@@ -589,7 +679,7 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 	int output_pipe[2], channel[2], status = 0, exited = 0;
 	char token[2 * TOKEN_BYTES + 1] = "";
 	pid_t child;
-	struct watch watch = { -1, -1, -1, NULL, NULL, 0, 0, token, 0 };
+	struct watch watch = { -1, -1, -1, NULL, NULL, 0, 0, token, 0, NULL, 0, -1, 0, 0 };
 
 	memset(result, 0, sizeof(*result));
 	uid_t owner = spec->drop_privileges ? spec->uid : getuid();
@@ -601,15 +691,20 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 	if (watch.output_buffer == NULL || watch.channel_buffer == NULL)
 		goto fail;
 	double started = now_seconds();
+	/* The limits of the test as a whole; without a group, the watchdog's (cgroup.c). */
+	test_limits_create(spec->directory, spec->drop_privileges, spec->uid);
 	if (start_child(spec, output_pipe, channel, &child) != 0)
 		goto fail;
+	watch.child = child;
 	watch.output = output_pipe[0];
 	watch.channel = channel[0];
+	/* The files of a test: its private tmpfs bounds them, or else the watchdog. */
+	watch.files_of = spec->test_protocol ? spec : NULL;
 	watch.process = (int)syscall(SYS_pidfd_open, child, 0);
 	if (spec->test_protocol && send_token(channel[0], token) != 0)
 		kill(child, SIGKILL); /* the child will end with no verdict */
 	int ended = watch.process >= 0 ? watch_child(&watch, result, started + spec->seconds) : -1;
-	if (ended != 1) { /* out of time, or we cannot watch it: stop it now */
+	if (ended != 1) { /* out of time, over a limit, or we cannot watch it: stop it now */
 		kill(-child, SIGKILL);
 		kill(child, SIGKILL);
 	}
@@ -626,8 +721,18 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 		result->leftovers = 0;
 	if (spec->drop_privileges)
 		remove_files_of_uid(spec->uid);
+	result->limits_crossed |= test_limits_finish(); /* every process is gone: remove the group */
 	drain_rest(&watch, result);
 	decide_verdict(spec, result, status, exited, watch.passed);
+	if (files_stopped_the_test(result->files_over_limit)) { /* report.c says why */
+		result->verdict = VERDICT_FAILED;
+		result->leftovers = 0; /* stopped mid-test by the watchdog: not unreaped */
+	}
+	if (watch.files_held >= 0) { /* the test's tmpfs goes with this last hold */
+		if (result->files_over_limit == FILES_WITHIN_LIMITS)
+			result->files_over_limit = mounts_private_files_full(watch.files_held);
+		close(watch.files_held);
+	}
 	result->output = utf8_sanitized(watch.output_buffer, watch.output_used);
 	collect_output(spec);
 

@@ -46,6 +46,8 @@ struct sandbox_spec {
 	const char *bubblewrap; /* if set: bwrap's path; run the program inside it (--sandbox) */
 	int program_fd;         /* if > 0: a sealed copy of argv[0] to execute instead (no path) */
 	const char *also_runs;  /* another program the test starts (the subject), or NULL */
+	/* Tests: files in a private capped tmpfs (mounts.c); if false, a watchdog counts them. */
+	bool private_files;
 };
 
 struct sandbox_result {
@@ -55,10 +57,13 @@ struct sandbox_result {
 	double seconds;         /* wall-clock time */
 	char *output;           /* stdout and stderr, interleaved, capped */
 	size_t output_dropped;  /* bytes beyond the cap */
-	char *failure;          /* the test's FAIL record */
+	char *failure;          /* the test's FAIL record, or the judge's TIMEOUT record */
 	char *step;             /* the test's last STEP record */
 	int reported_signal;    /* a CRASH record: the signal that killed the subject */
+	bool judge_timed_out;   /* a TIMEOUT record: failure holds its text */
 	unsigned leftovers;     /* processes still running after it ended, killed */
+	unsigned limits_crossed; /* TEST_LIMIT_* of the test as a whole it crossed (cgroup.h) */
+	int files_over_limit;   /* enum files_over (mounts.h): files limit passed or filled, or 0 */
 };
 
 /*

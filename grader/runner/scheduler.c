@@ -66,7 +66,11 @@ static void result_from_json(json_t *object, struct job *job)
 	result->failure = copy_string(object, "failure");
 	result->step = copy_string(object, "step");
 	result->leftovers = (unsigned)json_integer_value(json_object_get(object, "leftovers"));
+	result->limits_crossed =
+		(unsigned)json_integer_value(json_object_get(object, "limits_crossed"));
 	job->error = copy_string(object, "error");
+	result->files_over_limit =
+		(int)json_integer_value(json_object_get(object, "files_over_limit"));
 }
 
 static _Noreturn void worker_main(struct job *job, const char *path)
@@ -82,6 +86,14 @@ static _Noreturn void worker_main(struct job *job, const char *path)
 		snprintf(error, sizeof(error), "the grader could not run this job: %s",
 			 strerror(errno));
 	json_t *object = result_to_json(&result, error[0] != '\0' ? error : NULL);
+	/* Why the file watchdog stopped the test (mounts.h), if it did. */
+	if (object != NULL && json_object_set_new(object, "files_over_limit",
+						  json_integer(result.files_over_limit)) != 0)
+		_exit(1);
+	/* The limits of the test as a whole it crossed (cgroup.h), if any. */
+	if (object != NULL && json_object_set_new(object, "limits_crossed",
+						  json_integer(result.limits_crossed)) != 0)
+		_exit(1);
 	if (object == NULL || json_dump_file(object, path, JSON_COMPACT) != 0)
 		_exit(1);
 	_exit(0);

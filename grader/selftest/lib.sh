@@ -230,6 +230,65 @@ correct_variant_scores_full() {
 	return 1
 }
 
+# ---- a correct solution never loses a point by chance -------------------------
+
+# The reference solutions and every correct variant in as few submissions as
+# possible: solutions/, then round K holding the K-th variant of each lab that
+# has one. Prints one line per submission: its --lab options, then its folder.
+steady_submissions() {
+	local patch_file lab round folder options
+	local -A rounds_of=()
+	echo "solutions"
+	for patch_file in grader/catalogue/correct/*/*.patch; do
+		lab=$(basename "$(dirname "$patch_file")")
+		round=$((${rounds_of[$lab]:-0} + 1))
+		rounds_of[$lab]=$round
+		folder=$scratch/steady/round-$round/$lab
+		mkdir -p "$folder" && cp "solutions/$lab/$(student_file "$lab")" "$folder/" &&
+			patch -s -p1 -d "$folder" <"$patch_file" >/dev/null ||
+			{ echo "$patch_file does not apply" >&2; return 1; }
+	done
+	for folder in "$scratch"/steady/round-*; do
+		options=""
+		for lab in "$folder"/*/; do options+="--lab $(lab_number "$(basename "$lab")") "; done
+		echo "$options$folder"
+	done
+}
+
+# Grade every submission steady_submissions printed ($1, one per line); print
+# the tests that lost points, with the situation ($2), and fail if any did.
+grade_steady_submissions() {
+	local line status=0 report=$scratch/steady/report.json
+	while read -r line; do
+		# shellcheck disable=SC2086 # the line holds several words on purpose
+		grade --format json --out "$report" $line || { echo "$2: cannot grade $line"; return 1; }
+		jq -e '.score == .max_score' "$report" >/dev/null && continue
+		status=1
+		jq -r --arg when "$2" '.tests[] | select(.status != "passed") |
+			"\($when): \(.number) \(.name) \(.verdict): \(.output | .[0:300])"' "$report"
+	done <<<"$1"
+	return $status
+}
+
+# A correct solution must never lose a point by chance (a slow machine, a busy
+# one, a race between processes). Every correct submission is graded once more
+# alone, then beside two CPU-bound loops, one per CPU of a 2-CPU machine: every
+# test then waits for a processor at every step. The loops stop by themselves
+# after 2 minutes, should this check be interrupted.
+correct_grading_is_steady() {
+	local submissions status=0 loops=()
+	submissions=$(steady_submissions) || return 1
+	grade_steady_submissions "$submissions" "alone" || status=1
+	for _ in 1 2; do
+		(end=$((SECONDS + 120)); while ((SECONDS < end)); do :; done) &
+		loops+=($!)
+	done
+	grade_steady_submissions "$submissions" "beside two CPU-bound loops" || status=1
+	kill "${loops[@]}" 2>/dev/null
+	wait "${loops[@]}" 2>/dev/null
+	return $status
+}
+
 # Whether the grader's --sandbox gets bubblewrap to run here (asked once).
 bubblewrap_runs_here() {
 	if [[ -z ${bubblewrap_verdict:-} ]]; then
@@ -270,6 +329,11 @@ hostile_submission_is_contained() {
 		echo "skipped: bubblewrap cannot run here"
 		return 0
 	fi
+	# A case that bubblewrap's own small private /dev/shm contains before the grader's limits.
+	if [[ $(header_field 'Sandboxed' "$patch_file") == contained* && " $* " == *" --sandbox "* ]]; then
+		echo "skipped: $(header_field 'Sandboxed' "$patch_file")"
+		return 0
+	fi
 	lab=$(basename "$(dirname "$patch_file")")
 	submission=$(make_submission "$(basename "$patch_file" .patch)" "$lab")
 	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
@@ -290,6 +354,161 @@ hostile_submission_is_contained() {
 	done
 	no_test_process_left || status=1
 	no_stray_files_left || status=1
+	return $status
+}
+
+# A call of the student's code that is stuck ends its test before the test's
+# limit, explained by the judge: which call, and what the subject and its
+# children were doing. Graded with the tests' own limits (the patch's
+# Grade-options are left out). HOSTILE_PATCH TEST: a test whose call hangs.
+stuck_call_is_explained() {
+	local patch_file=$1 test=$2 lab submission report output
+	lab=$(basename "$(dirname "$patch_file")")
+	submission=$(make_submission "stuck-$(basename "$patch_file" .patch)" "$lab")
+	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
+	report="$submission.json"
+	grade --lab "$(lab_number "$lab")" --format json --out "$report" "$submission" || return 1
+	[[ $(verdict_of "$report" "$test") == "timed out" ]] ||
+		{ echo "$test: expected timed out, got $(verdict_of "$report" "$test")"; return 1; }
+	output=$(jq -r --arg name "$test" '.tests[] | select(.name == $name) | .output' "$report")
+	grep -qE '^timed out: .+ had not returned after [0-9]+ s; the subject was (running|asleep in|in state) ' \
+		<<<"$output" || { echo "$test: the judge did not end it:"; printf '%s\n' "$output"; return 1; }
+	no_test_process_left
+}
+
+# ---- the memory of a test as a whole ------------------------------------------
+
+# Bytes of memory the machine may lend one test beyond its 1 GiB in all: the
+# grader's own processes and, under the watchdog, what the test takes in the
+# 50 ms between two samples (measured: README, "How the grader protects itself").
+MEMORY_OVERSHOOT_MIB=256
+
+available_kib() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
+
+# Run COMMAND...; peak_mib is then the most memory it and all its processes
+# held at once, measured from outside: as root in a memory cgroup of its own
+# (its peak counts files in memory too), elsewhere as the largest fall of the
+# machine's MemAvailable, sampled every 20 ms.
+measure_peak_memory() {
+	local parent group status=0 start lowest now pid
+	parent=/sys/fs/cgroup/memory$(sed -n 's/^[0-9]*:memory:\(.*\)$/\1/p' /proc/self/cgroup)
+	group=${parent%/}/selftest-memory-$$
+	if [[ $(id -u) == 0 ]] && mkdir "$group" 2>/dev/null; then
+		(echo "$BASHPID" >"$group/cgroup.procs" && "$@") || status=1
+		peak_mib=$(($(cat "$group/memory.max_usage_in_bytes") >> 20))
+		rmdir "$group"
+		return $status
+	fi
+	start=$(available_kib) lowest=$start
+	"$@" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		now=$(available_kib)
+		((now < lowest)) && lowest=$now
+		sleep 0.02
+	done
+	wait "$pid" || status=1
+	peak_mib=$(((start - lowest) >> 10))
+	return $status
+}
+
+# Control groups the grader made (mmap-labs-PID) whose runner is gone.
+no_test_group_left() {
+	local group pid left=""
+	for group in /sys/fs/cgroup/memory/ /sys/fs/cgroup/pids/ /sys/fs/cgroup/; do
+		[[ -d $group ]] || continue
+		while read -r group; do
+			pid=${group##*/mmap-labs-}
+			runner_is_running "$pid" || left+=" $group"
+		done < <(find "$group" -maxdepth 4 -type d -name 'mmap-labs-*' 2>/dev/null)
+	done
+	[[ -z $left ]] || { echo "control groups left behind:$left"; return 1; }
+}
+
+peak_within_bound() {
+	((peak_mib <= 1024 + MEMORY_OVERSHOOT_MIB)) ||
+		{ echo "the run held ${peak_mib} MiB at its peak, bound $((1024 + MEMORY_OVERSHOOT_MIB)) MiB"; return 1; }
+}
+
+# A hostile case that takes memory in many processes or in files in memory
+# gets its verdicts (hostile_submission_is_contained), and the grading run,
+# one test at a time, never holds more than 1 GiB + the overshoot at once.
+hostile_memory_is_bounded() { # HOSTILE_PATCH
+	local status=0
+	measure_peak_memory hostile_submission_is_contained "$1" --jobs 1 || status=1
+	peak_within_bound || status=1
+	no_test_group_left || status=1
+	return $status
+}
+
+# The same where no cgroup can be used (an ordinary user: the watchdog): every
+# test its Expect lines name fails with the memory line, every other passes,
+# and the run's peak stays within the bound. The watchdog's is used as root too.
+hostile_memory_is_bounded_by_watchdog() { # HOSTILE_PATCH
+	local patch_file=$1 lab home status=0 test verdict named
+	lab=$(basename "$(dirname "$patch_file")")
+	home=$(mktemp -d /tmp/mmap-labs-watchdog.XXXXXX)
+	mkdir -p "$home/submission/$lab"
+	cp "solutions/$lab/$(student_file "$lab")" "$home/submission/$lab/"
+	patch -s -p1 -d "$home/submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
+	measure_peak_memory grade_unprivileged "$home/submission" "$(lab_number "$lab")" \
+		"$home/report.json" --jobs 1 >/dev/null || status=1
+	jq -e '.extra_data.isolation | contains("limited as a whole (watchdog)")' "$home/report.json" \
+		>/dev/null || { echo "the watchdog was not used"; status=1; }
+	named=$(header_field 'Expect' "$patch_file" | grep -v '^every other test passed$')
+	for test in $(visible_tests "$home/report.json"); do
+		verdict=$(verdict_of "$home/report.json" "$test")
+		if grep -q "^$test " <<<"$named"; then
+			jq -e --arg name "$test" '.tests[] | select(.name == $name) | .output |
+				test("more than 1 GiB of memory in all")' "$home/report.json" >/dev/null ||
+				{ echo "$test: $verdict, without the memory line"; status=1; }
+		elif [[ $verdict != passed ]]; then
+			echo "$test: expected passed, got $verdict"
+			status=1
+		fi
+	done
+	peak_within_bound || status=1
+	no_test_process_left || status=1
+	rm -rf "$home"
+	return $status
+}
+
+# ---- the files of a test as a whole -------------------------------------------
+
+# What a test may write beyond its 1 GiB of files in all before it is stopped:
+# the watchdog samples every 100 ms (measured: README, "How the grader protects itself").
+FILES_OVERSHOOT_MIB=256
+
+# KiB of files on the machine now: on the disk of the grader's work folder, and in tmpfs.
+files_in_use_kib() {
+	echo $(($(df -k --output=used "${TMPDIR:-/tmp}" | tail -n 1) +
+		$(awk '/^Shmem:/ { print $2 }' /proc/meminfo)))
+}
+
+# Grade a case that fills the disk, one test at a time, sampling the machine
+# from outside every 20 ms: it must never hold more than 1 GiB + the overshoot
+# of files, must give it all back, and must leave nothing behind.
+hostile_files_are_bounded() {
+	local patch_file=$1 lab submission start peak=0 now pid status=0
+	lab=$(basename "$(dirname "$patch_file")")
+	submission=$(make_submission "files-$(basename "$patch_file" .patch)" "$lab")
+	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
+	start=$(files_in_use_kib)
+	grade --jobs 1 --lab "$(lab_number "$lab")" --format json --out "$submission.json" \
+		"$submission" &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		now=$(($(files_in_use_kib) - start))
+		((now > peak)) && peak=$now
+		sleep 0.02
+	done
+	wait "$pid" || status=1
+	((peak >> 10 <= 1024 + FILES_OVERSHOOT_MIB)) || { echo "held $((peak >> 10)) MiB"; status=1; }
+	now=$(($(files_in_use_kib) - start))
+	((now >> 10 < 64)) || { echo "still held afterwards: $((now >> 10)) MiB"; status=1; }
+	no_test_process_left || status=1
+	no_stray_files_left || status=1
+	no_work_folder_left || status=1
 	return $status
 }
 
@@ -354,13 +573,13 @@ forgery_gains_nothing() {
 # The grader run by an ordinary user: no user id of the test's own, so only
 # the grader's own defences stand between the submission and the grader's
 # files. As root, the case is graded as the user nobody.
-grade_unprivileged() { # FOLDER_OF_SUBMISSION LAB REPORT
+grade_unprivileged() { # FOLDER_OF_SUBMISSION LAB REPORT [GRADER_OPTION...]
 	if [[ $(id -u) == 0 ]]; then
 		chown -R nobody: "$(dirname "$1")"
 		setpriv --reuid=nobody --regid=nogroup --clear-groups env TMPDIR=/tmp \
-			"$runner" --lab "$2" --format json --out "$3" "$1"
+			"$runner" --lab "$2" --format json --out "$3" "${@:4}" "$1"
 	else
-		grade --lab "$2" --format json --out "$3" "$1"
+		grade --lab "$2" --format json --out "$3" "${@:4}" "$1"
 	fi
 }
 

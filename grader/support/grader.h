@@ -35,7 +35,7 @@ struct grade_test {
 	const char *name;  /* stable identifier, the function's name */
 	const char *title; /* one line for the report: what it proves */
 	int points;
-	int seconds;       /* wall-clock limit; 0 means the default (10 s) */
+	int seconds;       /* wall-clock limit; 0 means the default (10 s), see below */
 	void (*run)(void);
 };
 
@@ -52,6 +52,15 @@ struct grade_suite {
 /* The most tests a lab may have, hidden ones included. */
 #define GRADE_MAX_TESTS 64
 
+/*
+ * An ordinary test (GRADE_TEST) runs within the default wall-clock limit, and
+ * a call of the student's code in it that shows no progress for a few seconds
+ * (no read, write, mmap, munmap or msync, no CPU time used by its children),
+ * far longer than a correct solution ever needs, is stuck: the judge ends the
+ * test at once as timed out (subject.c). A test whose calls do long work
+ * declares its own limit with GRADE_TEST_TIMED; its calls may then run until
+ * that limit, which the runner alone enforces.
+ */
 #define GRADE_TEST(function, points, title) { #function, title, points, 0, function }
 #define GRADE_TEST_TIMED(function, points, seconds, title) \
 	{ #function, title, points, seconds, function }

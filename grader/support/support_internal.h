@@ -30,8 +30,12 @@ const char *grade_current_call(void);
 
 /* ---- The subject (subject.c) ---- */
 
-/* The subject's executable and the descriptor of the test's captured output. */
-void subject_configure(const char *program, int output_fd);
+/*
+ * The subject's executable, the descriptor of the test's captured output, and
+ * the test's own wall-clock limit (GRADE_TEST_TIMED; 0 for an ordinary test,
+ * whose every call of the student's code then has a budget of its own).
+ */
+void subject_configure(const char *program, int output_fd, int declared_seconds);
 void subject_start(void);
 void subject_stop(void);
 
@@ -81,6 +85,13 @@ void ledger_add_msync(void *addr, size_t length, int flags, int result);
 
 /* A child of the judge's own (a helper or a program), not one to count as left behind. */
 void note_helper_process(pid_t pid);
+
+/*
+ * What the subject and its children are doing now, for a call that does not
+ * return: "the subject was asleep in futex_wait_queue (S), its child 1234
+ * asleep in do_wait (S)". A static buffer.
+ */
+const char *describe_subject_activity(void);
 
 /* In a child made by grade_fork(): grade_fail() ends it with _exit(1). */
 extern int grade_in_helper_process;

@@ -10,6 +10,9 @@
  *   FAIL <n>\n<n bytes>   the test failed: expected / observed / hint
  *   CRASH <n>\n<n bytes>  the subject, running the student's code, was killed by
  *                         the signal whose number the bytes give in decimal
+ *   TIMEOUT <n>\n<n bytes> the judge ended the test because a call of the student's
+ *                         code had not returned in time: the bytes say which call,
+ *                         how long it waited and what the processes waited on
  *   PASS <token>\n        the test passed; counted only with the right token and
  *                         the judge's exit status 0
  *
@@ -30,6 +33,7 @@
 #define VERDICT_STEP "STEP"
 #define VERDICT_FAIL "FAIL"
 #define VERDICT_CRASH "CRASH"
+#define VERDICT_TIMEOUT "TIMEOUT"
 #define VERDICT_PASS "PASS"
 
 #endif /* VERDICT_PROTOCOL_H */

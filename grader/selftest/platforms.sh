@@ -25,7 +25,7 @@ gradescope_zip_builds() {
 zip_entries() { zipinfo "$gradescope_zip" | awk '/^[-d][-rwxsStT]+ / { print $1, $NF }'; }
 
 gradescope_zip_layout() {
-	local entries file status=0
+	local entries names file status=0
 	entries=$(zip_entries) || { echo "zipinfo cannot read $gradescope_zip"; return 1; }
 	for file in setup.sh run_autograder; do
 		grep -qE "^-rwxr-xr-x $file\$" <<<"$entries" ||
@@ -35,10 +35,13 @@ gradescope_zip_layout() {
 		echo "the zip holds the files above, which students must not see"
 		status=1
 	fi
+	# The names are matched from a variable, not through a pipe: under pipefail,
+	# `cut | grep -q` fails whenever grep stops reading before cut has written all.
+	names=$(cut -d' ' -f2- <<<"$entries")
 	for file in Makefile grader/grade grader/require-packages grader/gradescope/gather \
 		$(git ls-files labs grader/runner grader/suites grader/support) \
 		$( [[ -d grader/suites/hidden ]] && find grader/suites/hidden -type f); do
-		cut -d' ' -f2- <<<"$entries" | grep -qxF "$file" ||
+		grep -qxF -- "$file" <<<"$names" ||
 			{ echo "missing from the zip: $file"; status=1; }
 	done
 	return $status

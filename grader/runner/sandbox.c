@@ -620,6 +620,7 @@ static void decide_verdict(const struct sandbox_spec *spec, struct sandbox_resul
 			result->signal = result->reported_signal;
 		} else if (result->judge_timed_out) {
 			result->verdict = VERDICT_TIMED_OUT; /* a call that never returned: why, in failure */
+			result->leftovers = 0; /* stopped mid-call by the judge: not unreaped */
 		} else if (passed && result->exit_status == 0 && result->failure == NULL)
 			result->verdict = VERDICT_PASSED;
 		else if (result->failure != NULL)

@@ -363,6 +363,50 @@ class_rerun_replaces() {
 		{ echo "expected only zoe's result, observed: $(ls "$c/out-twice/students") / $(tail -n 1 "$c/out-twice/grades.csv")"; return 1; }
 }
 
+# The fairness of a class's grading: a student who grabs memory (lab 4: six
+# children that touch 2.25 GiB) and disk (lab 1: 256 MiB files in its folder
+# until 4 GiB) is graded just before a correct one, and the same hog is graded
+# again and again beside the class until it ends. The correct one keeps full
+# marks, the hog is stopped by the limits of a test as a whole, and nothing of
+# either is left.
+class_fair_beside_hogs() {
+	local c full status=0 beside
+	c=$(class_dir)/fair
+	full=$(($(class_full_marks 1) + $(class_full_marks 4)))
+	rm -rf "$c"
+	for student in a-hog b-fair; do
+		class_copy_file 01-traditional-io solutions "$c/subs/$student"
+		class_copy_file 04-anon-fork-ipc solutions "$c/subs/$student"
+	done
+	patch -s -p1 -d "$c/subs/a-hog/01-traditional-io" \
+		<grader/catalogue/hostile/01-traditional-io/fills-own-folder.patch &&
+		patch -s -p1 -d "$c/subs/a-hog/04-anon-fork-ipc" \
+			<grader/catalogue/hostile/04-anon-fork-ipc/children-touch-memory.patch &&
+		cp -r "$c/subs/a-hog" "$c/beside" || return 1
+	(while [[ ! -e $c/class-done ]]; do grade --jobs 1 --lab 4 --lab 1 "$c/beside" >/dev/null 2>&1; done) &
+	beside=$!
+	grade_class --jobs 2 --lab 1 --lab 4 --out "$c/out" "$c/subs" 2>"$c/stderr" ||
+		{ echo "grade-class failed: $(cat "$c/stderr")"; status=1; }
+	touch "$c/class-done"
+	pkill -TERM -P "$beside" # the grader running beside: it ends its tests and stops
+	wait "$beside"
+	/usr/bin/python3 - "$c/out/grades.csv" "$full" <<-'PYTHON' || status=1
+		import csv, sys
+		rows = {row["student"]: row for row in csv.DictReader(open(sys.argv[1], newline=""))}
+		fair, hog = rows.get("b-fair"), rows.get("a-hog")
+		if fair is None or fair["total"] != sys.argv[2]:
+		    sys.exit(f"the correct student scored {fair and fair['total']} of {sys.argv[2]}: {fair}")
+		if hog is None or int(hog["total"]) >= int(sys.argv[2]):
+		    sys.exit(f"the hog was not stopped by any limit: {hog}")
+	PYTHON
+	for limit in "used more than 1 GiB of memory in all" "wrote more than 1 GiB in all"; do
+		grep -qF "$limit" "$c/out/students/a-hog/results.json" ||
+			{ echo "the hog's report never says: $limit"; status=1; }
+	done
+	class_nothing_left_running || status=1
+	return $status
+}
+
 class_checks() {
 	section "Grading a whole class (grade-class)"
 	check "a class of folders and archives is graded: exit 0, one progress line per student" \
@@ -388,4 +432,6 @@ class_checks() {
 		class_refused_in_one_line /nonexistent/class
 	check "an --out holding other files is refused, and left untouched" class_foreign_out_refused
 	check "an --out holding an earlier result is replaced by the new one" class_rerun_replaces
+	check "a student grabbing memory and disk, graded before and beside a correct one, costs it nothing" \
+		class_fair_beside_hogs
 }

@@ -357,24 +357,29 @@ hostile_submission_is_contained() {
 	return $status
 }
 
-# A call of the student's code that is stuck ends its test before the test's
-# limit, explained by the judge: which call, and what the subject and its
-# children were doing. Graded with the tests' own limits (the patch's
-# Grade-options are left out). HOSTILE_PATCH TEST: a test whose call hangs.
-stuck_call_is_explained() {
-	local patch_file=$1 test=$2 lab submission report output
+# Work of the student's code that is stuck ends its test long before the
+# test's limit, explained by the judge: what it waited for, why it is stuck,
+# and what the processes were doing. Graded with the tests' own limits (the
+# patch's Grade-options are left out). PATCH TEST VERDICT PATTERN: TEST's
+# verdict must be VERDICT and its output match the extended regex PATTERN.
+stuck_work_is_explained() {
+	local patch_file=$1 test=$2 verdict=$3 pattern=$4 lab submission report output
 	lab=$(basename "$(dirname "$patch_file")")
 	submission=$(make_submission "stuck-$(basename "$patch_file" .patch)" "$lab")
 	patch -s -p1 -d "$submission/$lab" <"$patch_file" || { echo "the patch does not apply"; return 1; }
 	report="$submission.json"
 	grade --lab "$(lab_number "$lab")" --format json --out "$report" "$submission" || return 1
-	[[ $(verdict_of "$report" "$test") == "timed out" ]] ||
-		{ echo "$test: expected timed out, got $(verdict_of "$report" "$test")"; return 1; }
+	[[ $(verdict_of "$report" "$test") == "$verdict" ]] ||
+		{ echo "$test: expected $verdict, got $(verdict_of "$report" "$test")"; return 1; }
 	output=$(jq -r --arg name "$test" '.tests[] | select(.name == $name) | .output' "$report")
-	grep -qE '^timed out: .+ had not returned after [0-9]+ s; the subject was (running|asleep in|in state) ' \
-		<<<"$output" || { echo "$test: the judge did not end it:"; printf '%s\n' "$output"; return 1; }
+	grep -qE "$pattern" <<<"$output" ||
+		{ echo "$test: not ended early as expected ($pattern):"; printf '%s\n' "$output"; return 1; }
 	no_test_process_left
 }
+
+# What the judge says of a call it ended (the seconds: at most 3, so never the test's limit).
+STUCK_CALL='^timed out: .+ had not returned after [1-3] s: '
+STUCK_ACTIVITY='; the subject was (running|asleep in|in state) '
 
 # ---- the memory of a test as a whole ------------------------------------------
 

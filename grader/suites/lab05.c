@@ -966,9 +966,14 @@ static void expect_both_exit(pid_t sender, const char *send_text, pid_t receiver
 	pid_t pids[2] = { sender, receiver };
 	const char *texts[2] = { send_text, recv_text };
 	int running[2] = { 1, 1 }, status;
+	struct grade_progress_clock progress;
+	const char *stuck = NULL;
 
 	grade_step("waiting for %s and %s to finish", send_text, recv_text);
-	for (long waited = 0; (running[0] || running[1]) && waited < milliseconds; waited++) {
+	grade_progress_start(&progress, 0);
+	/* Waiting ends early when the two show no progress: they will never finish. */
+	for (long waited = 0; (running[0] || running[1]) && waited < milliseconds && stuck == NULL;
+	     waited++) {
 		for (int i = 0; i < 2; i++) {
 			if (!running[i] || waitpid(pids[i], &status, WNOHANG) != pids[i])
 				continue;
@@ -979,14 +984,18 @@ static void expect_both_exit(pid_t sender, const char *send_text, pid_t receiver
 				    texts[i], grade_describe_status(status));
 		}
 		grade_pause_ms(1);
+		stuck = grade_progress_stalled(&progress);
 	}
 	for (int i = 0; i < 2; i++)
 		grade_check(!running[i], HINT_HANG,
 			    "expected: %s and %s to finish\nobserved: %s was still running after "
-			    "%ld seconds%s: it waits for something that never comes (a lost "
-			    "wake-up, or a wake that cannot reach it)",
-			    send_text, recv_text, texts[i], milliseconds / 1000,
-			    running[1 - i] ? ", and so was the other" : "");
+			    "%.1f seconds%s: %s",
+			    send_text, recv_text, texts[i],
+			    grade_progress_elapsed_ms(&progress) / 1000.0,
+			    running[1 - i] ? ", and so was the other" : "",
+			    stuck != NULL ? stuck
+					  : "it waits for something that never comes (a lost "
+					    "wake-up, or a wake that cannot reach it)");
 }
 
 /* The message of a framed stream that holds byte `offset`, for explaining a difference. */
@@ -1044,6 +1053,9 @@ static void write_input(const struct stream *s)
  * Stream s from chan-send to chan-recv. Receiver first: it creates the channel
  * with -c; sender first: the test creates it and the sender must wait for room.
  */
+/* How long a sender, with no receiver yet, must wait for room. */
+#define SENDER_ALONE_MS 150
+
 static void run_stream(const struct stream *s, size_t capacity, int receiver_first)
 {
 	char capacity_text[32];
@@ -1082,12 +1094,13 @@ static void run_stream(const struct stream *s, size_t capacity, int receiver_fir
 		   s->messages);
 	sender = grade_start_program("chan-send", send_args, in_fd, -1);
 	if (!receiver_first) {
-		grade_pause_ms(300);
+		grade_pause_ms(SENDER_ALONE_MS);
 		grade_check(still_running(sender, &status), HINT_SENDER_WAITS,
 			    "expected: %s, with no receiver yet, to fill the %zu-byte ring and "
 			    "wait\nobserved: it %s before any receiver started",
 			    send_text, capacity, grade_describe_status(status));
-		grade_step("starting %s > output, 300 ms after the sender", recv_text);
+		grade_step("starting %s > output, %d ms after the sender", recv_text,
+			   SENDER_ALONE_MS);
 		receiver = grade_start_program("chan-recv", recv_args, -1, out_fd);
 	}
 	close(in_fd);
@@ -1134,7 +1147,7 @@ static void stream_smallest_ring(void)
  * busy with other work a spinning receiver may get little CPU time, but it is
  * always runnable; a sleeping one almost never is.
  */
-#define IDLE_MS 1000
+#define IDLE_MS 500
 #define IDLE_CPU_LIMIT_MS 150
 #define IDLE_RUNNABLE_LIMIT_PERCENT 50
 
@@ -1192,8 +1205,8 @@ static void idle_receiver_sleeps(void)
 	close_or_fail(ch, "the test's handle");
 }
 
-#define HELPER_PAUSE_MS 400
-#define WAIT_CPU_LIMIT_MS 150
+#define HELPER_PAUSE_MS 250
+#define WAIT_CPU_LIMIT_MS 100
 #define BLOCK 2048
 
 /*
@@ -1257,8 +1270,9 @@ static void chan_waits_in_kernel(void)
 		memset(block, i + 1, sizeof(block));
 		char call[200];
 		grade_announce_call(call, sizeof(call),
-				    "while a receiver in another process waits 400 ms before "
-				    "receiving",
+				    grade_format("while a receiver in another process waits %d "
+						 "ms before receiving",
+						 HELPER_PAUSE_MS),
 				    NULL, "fi_chan_send(ch, msg, %d) (message %d of %d)", BLOCK,
 				    i + 1, count);
 		int result = fi_chan_send(tx, block, sizeof(block));
@@ -1278,8 +1292,9 @@ static void chan_waits_in_kernel(void)
 	for (int i = 0; i <= count; i++) {
 		memset(block, i + 1, sizeof(block));
 		expect_message(rx, BLOCK, block, i < count ? BLOCK : 0,
-			       i < count ? "while a sender in another process waits 400 ms before "
-					   "sending"
+			       i < count ? grade_format("while a sender in another process waits "
+							"%d ms before sending",
+							HELPER_PAUSE_MS)
 					 : "after the sender finished",
 			       HINT_STREAM);
 	}
@@ -1574,7 +1589,7 @@ static const struct grade_test lab05_tests[] = {
 			 "a 4096-byte ring: messages of 1990 to 2048 bytes, and text lines cut "
 			 "into 2048-byte pieces"),
 	GRADE_TEST(idle_receiver_sleeps, 7,
-		   "chan-recv on an empty channel for 1 s uses almost no CPU, and exits at "
+		   "chan-recv on an empty channel for 0.5 s uses almost no CPU, and exits at "
 		   "once when the test finishes the stream"),
 	GRADE_TEST(chan_waits_in_kernel, 5,
 		   "send into a full ring and recv from an empty one sleep (little CPU), with "

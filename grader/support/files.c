@@ -40,7 +40,16 @@ static uint64_t random_word(uint64_t seed, uint64_t index)
 /* Bytes from word `first_word` of the stream on, least significant byte first. */
 static void fill_random_from(unsigned char *out, size_t len, uint64_t seed, uint64_t first_word)
 {
-	for (uint64_t index = first_word; len > 0; index++) {
+	uint64_t index = first_word;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Whole words at once (tests make tens of MiB): the same bytes, in memory order. */
+	for (; len >= 8; index++, out += 8, len -= 8) {
+		uint64_t word = random_word(seed, index);
+		memcpy(out, &word, 8);
+	}
+#endif
+	for (; len > 0; index++) {
 		uint64_t word = random_word(seed, index);
 		size_t take = len < 8 ? len : 8;
 

@@ -53,13 +53,11 @@ struct grade_suite {
 #define GRADE_MAX_TESTS 64
 
 /*
- * An ordinary test (GRADE_TEST) runs within the default wall-clock limit, and
- * a call of the student's code in it that shows no progress for a few seconds
- * (no read, write, mmap, munmap or msync, no CPU time used by its children),
- * far longer than a correct solution ever needs, is stuck: the judge ends the
- * test at once as timed out (subject.c). A test whose calls do long work
- * declares its own limit with GRADE_TEST_TIMED; its calls may then run until
- * that limit, which the runner alone enforces.
+ * An ordinary test (GRADE_TEST) runs within the default wall-clock limit; a
+ * test whose calls do long work declares its own with GRADE_TEST_TIMED, which
+ * the runner enforces. In either, a call of the student's code that shows no
+ * progress for a few seconds (progress.c), far longer than a correct solution
+ * ever needs, is stuck: the judge ends the test at once as timed out.
  */
 #define GRADE_TEST(function, points, title) { #function, title, points, 0, function }
 #define GRADE_TEST_TIMED(function, points, seconds, title) \
@@ -499,6 +497,45 @@ pid_t grade_start_program(const char *name, const char *const args[], int stdin_
  * killed (SIGKILL) and reaped.
  */
 int grade_wait_child(pid_t pid, long milliseconds, int *status);
+
+/*
+ * Progress of the test's processes, sampled from outside (progress.c): the
+ * bytes they read and write, the mappings they make, the processor time they
+ * use. The judge watches every call of the student's code this way; a test
+ * that waits for programs of its own (grade_start_program) can too.
+ */
+struct grade_progress {
+	unsigned long long bytes; /* read and written by the test's processes */
+	unsigned long transfers;  /* read() and write() calls the watch saw */
+	unsigned long mappings;   /* mmap(), munmap() and msync() calls it saw */
+	long cpu_ms;              /* processor time of the worker, or of them all */
+	long others_cpu_ms;       /* of the test's other processes (workers, helpers) */
+	int busy;                 /* whether one waited for a processor or the disk */
+};
+struct grade_progress_clock {
+	pid_t worker; /* whose processor time tells a spin; 0: all the test's processes */
+	long long started_ms, last_progress_ms, last_sample_ms;
+	int sampled;
+	struct grade_progress seen; /* at the last progress */
+};
+
+/* How often grade_progress_stalled() samples, at most. */
+#define GRADE_PROGRESS_SAMPLE_MS 100
+
+/* Start watching: worker as in struct grade_progress_clock. */
+void grade_progress_start(struct grade_progress_clock *clock, pid_t worker);
+
+/*
+ * NULL while the work goes on; once it has shown no progress while it slept
+ * or kept reading and writing nothing for 1 s, or computed for 2 s, why it is
+ * stuck ("1.0 s asleep without a byte read or written or anything mapped
+ * (...)"). Cheap to call often: it samples at most every
+ * GRADE_PROGRESS_SAMPLE_MS.
+ */
+const char *grade_progress_stalled(struct grade_progress_clock *clock);
+
+/* Milliseconds since grade_progress_start(). */
+long long grade_progress_elapsed_ms(const struct grade_progress_clock *clock);
 
 /* ---- Memory --------------------------------------------------------------- */
 

@@ -10,15 +10,14 @@
  * trace it nor read or write its memory. Calls go through grade_call_run():
  * buffers are copied in and out with process_vm_writev/readv, every reply is
  * checked to come from the subject itself (SCM_CREDENTIALS), and a subject
- * that dies in the middle of a call ends the test with the reason. In an
- * ordinary test each call has a budget far above what a correct solution
- * needs (CALL_BUDGET_SECONDS): a call that shows no progress for that long
- * (it spins, or sleeps on something that never comes) ends the test at once
- * as timed out, saying which call it was and what the subject and its
- * children were waiting on, instead of leaving the runner to wait out the
- * test's whole wall-clock limit. A call that keeps reading or writing, or
- * whose children keep computing, is slow, not stuck. A test that declares
- * long work (GRADE_TEST_TIMED) keeps the whole limit for its calls.
+ * that dies in the middle of a call ends the test with the reason. While it
+ * waits for a call, the judge looks for progress (progress.c): a call that
+ * moves no byte and maps nothing for a few seconds while it sleeps, spins or
+ * reads nothing again and again is stuck, and ends the test at once as timed
+ * out, saying which call it was and what the subject and its children were
+ * waiting on, instead of leaving the runner to wait out the test's whole
+ * wall-clock limit. A call that keeps reading or writing, or whose children
+ * keep computing, is slow, not stuck: the wall-clock limit alone bounds it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,7 +32,6 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "calls.h"
@@ -47,16 +45,8 @@ static int call_socket = -1;
 static int test_output = -1; /* the runner's capture of the test's output */
 static pid_t judge;
 static uint64_t slots[SUBJECT_MAX_BUFFERS]; /* the stub's buffer slots, from its HELLO */
-
-/*
- * How long one call of the student's code may run in an ordinary test without
- * progress (check_progress). The slowest call of the reference solutions and
- * the correct variants took 0.52 s in all, and 0.68 s with two CPU-bound
- * loops competing for the machine's two CPUs (README, "How the grader
- * protects itself"): a call silent for CALL_BUDGET_SECONDS is stuck.
- */
-#define CALL_BUDGET_SECONDS 3
-static long call_budget_ms; /* 0: no budget, the runner's wall-clock limit alone */
+/* A request sent whose answer has not come: the test failed in the middle of it. */
+static int answer_pending;
 
 static const char *const environment[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C",
 					   "HOME=.", "TMPDIR=.", NULL };
@@ -66,157 +56,66 @@ pid_t grade_subject_pid(void)
 	return subject;
 }
 
-void subject_configure(const char *program, int output_fd, int declared_seconds)
+void subject_configure(const char *program, int output_fd)
 {
 	subject_program = program;
 	test_output = output_fd;
 	judge = getpid();
-	call_budget_ms = declared_seconds > 0 ? 0 : CALL_BUDGET_SECONDS * 1000L;
 }
 
-struct call_clock;
 static void receive_reply(struct subject_reply *reply, uint32_t kind, const char *doing,
-			  struct call_clock *clock);
+			  struct grade_progress_clock *clock);
 
 /* What the judge is waiting for while the subject starts. */
 static const char starting[] = "the start of the process that runs the student's code";
 
-/* ---- The budget of a call ------------------------------------------------- */
+/* ---- A call that does not return ------------------------------------------ */
 
 /*
- * Signs that a call is still at work: the system calls the watch has seen it
- * make, and the CPU time its children have used (workers it waits for).
+ * The call shows no progress (progress.c says why): it is stuck. Say which
+ * call, how long it ran, and what the processes were waiting on while they
+ * still exist, then end the test; the runner reports it as timed out with
+ * this text.
  */
-struct progress {
-	unsigned long watched_calls;
-	long children_cpu_ms;
-	long own_cpu_ms; /* the subject's own, to tell a sleeper from a spinner */
-};
-
-/* Less CPU time than this over a whole budget: the subject was asleep, not computing. */
-#define ASLEEP_CPU_MS 50
-
-/*
- * The clock of one call: when it started, when it last showed progress (or
- * when it started), and the progress seen then. Progress is first looked at
- * when the call has not returned at once, so quick calls cost nothing.
- */
-struct call_clock {
-	long long started, last_progress; /* CLOCK_MONOTONIC, in milliseconds */
-	int looked;                       /* whether `seen` holds a first look */
-	struct progress seen;
-};
-
-/* How often the judge looks for progress while it waits for a call. */
-#define PROGRESS_CHECK_MS 100
-
-static long long monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-/*
- * The read, write, mmap, munmap and msync calls the watch has seen in this call
- * so far, and the CPU time of the subject's children now.
- */
-static struct progress progress_now(void)
-{
-	struct grade_child children[64];
-	size_t count = grade_children(children, 64);
-	struct progress now = { 0, 0, grade_process_cpu_ms(subject) };
-
-	watch_lock();
-	now.watched_calls = (unsigned long)grade_calls.read_calls + grade_calls.write_calls +
-			    grade_calls.mmap_count + grade_calls.munmap_count + grade_calls.msync_count;
-	watch_unlock();
-	for (size_t i = 0; i < count && i < 64; i++) {
-		long used = grade_process_cpu_ms(children[i].pid);
-		if (used > 0)
-			now.children_cpu_ms += used;
-	}
-	return now;
-}
-
-/* The clock of a call starting now. */
-static struct call_clock call_clock_start(void)
-{
-	long long now = monotonic_ms();
-
-	return (struct call_clock){ now, now, 0, { 0, 0, 0 } };
-}
-
-/*
- * The call has not returned within its budget and shows no progress: it is
- * stuck (an endless loop, a deadlock, a wait for something that never comes).
- * Say which call, how long it ran, and what the processes were waiting on
- * while they still exist, then end the test; the runner reports it as timed
- * out with this text.
- */
-static _Noreturn void call_stalled(const char *doing, const struct call_clock *clock)
+static _Noreturn void call_stalled(const char *doing, const struct grade_progress_clock *clock,
+				   const char *why)
 {
 	char text[2048];
-	long long seconds = (monotonic_ms() - clock->started + 500) / 1000;
+	long long seconds = (grade_progress_elapsed_ms(clock) + 500) / 1000;
 
 	if (doing == starting)
 		snprintf(text, sizeof(text),
 			 "timed out: the process that runs the student's code had not started "
 			 "after %lld s (code that runs when a program starts, a constructor, must "
-			 "return); %s",
-			 seconds, describe_subject_activity());
+			 "return): %s; %s",
+			 seconds, why, describe_subject_activity());
 	else
-		snprintf(text, sizeof(text), "timed out: %s had not returned after %lld s; %s", doing,
-			 seconds, describe_subject_activity());
+		snprintf(text, sizeof(text), "timed out: %s had not returned after %lld s: %s; %s",
+			 doing, seconds, why, describe_subject_activity());
 	grade_send_record(VERDICT_TIMEOUT, text);
 	kill(subject, SIGKILL); /* the runner ends whatever else the test left */
 	_exit(1);
 }
 
 /*
- * A call that goes on making read, write, mmap, munmap or msync calls, or
- * whose children go on computing, is slow, not stuck: its budget counts from
- * the last sign of progress (the runner's wall-clock limit still bounds it).
- * Without progress, it is stuck once it has slept through a whole budget of
- * wall-clock time (a deadlock: almost no CPU time), or computed for a whole
- * budget of CPU time (a spin: no correct call needs a fraction of that). A
- * correct call that computes on a crowded machine gets less CPU than the
- * clock says, but it is never asleep, so crowding alone cannot end it.
+ * Wait until the subject has sent something, looking every so often for
+ * progress of the call (NULL: no clock, wait as long as it takes).
  */
-static void check_progress(struct call_clock *clock, const char *doing)
+static void await_message(struct grade_progress_clock *clock, const char *doing)
 {
-	struct progress seen = progress_now();
-	long long now = monotonic_ms();
-
-	if (!clock->looked) {
-		clock->looked = 1;
-		clock->seen = seen;
-	} else if (seen.watched_calls != clock->seen.watched_calls ||
-		   seen.children_cpu_ms != clock->seen.children_cpu_ms) {
-		clock->seen = seen;
-		clock->last_progress = now;
-	}
-	long computed_ms = seen.own_cpu_ms - clock->seen.own_cpu_ms;
-	int slept = now - clock->last_progress >= call_budget_ms && computed_ms < ASLEEP_CPU_MS;
-	if (slept || computed_ms >= call_budget_ms)
-		call_stalled(doing, clock);
-}
-
-/* Wait until the subject has sent something, watching the call's clock (NULL: none). */
-static void await_message(struct call_clock *clock, const char *doing)
-{
-	if (clock == NULL || call_budget_ms == 0)
+	if (clock == NULL)
 		return;
 	for (;;) {
 		struct pollfd from_subject = { call_socket, POLLIN, 0 };
-		int ready = poll(&from_subject, 1, PROGRESS_CHECK_MS);
+		int ready = poll(&from_subject, 1, GRADE_PROGRESS_SAMPLE_MS);
 
 		if (ready > 0)
 			return; /* a message, or the subject gone: receive_reply tells which */
 		if (ready < 0 && errno != EINTR)
 			grade_setup_failed("cannot wait for the subject's answer");
-		check_progress(clock, doing);
+		const char *why = grade_progress_stalled(clock);
+		if (why != NULL)
+			call_stalled(doing, clock, why);
 	}
 }
 
@@ -314,7 +213,8 @@ void subject_start(void)
 	watch_start(listener, subject);
 	/* Until the stub runs, the process is a copy of the judge: not to be looked at. */
 	struct subject_reply hello;
-	struct call_clock clock = call_clock_start();
+	struct grade_progress_clock clock;
+	grade_progress_start(&clock, subject);
 	receive_reply(&hello, SUBJECT_HELLO, starting, &clock);
 	memcpy(slots, hello.buffer_addresses, sizeof(slots));
 }
@@ -341,12 +241,19 @@ void subject_stop(void)
 
 	if (subject <= 0)
 		return;
-	send(call_socket, &quit, sizeof(quit), MSG_NOSIGNAL);
-	if (!wait_for_subject(1000, &status)) {
+	/*
+	 * A subject still busy with a request (the test failed while it ran: a
+	 * child returned into the stub, say) would not read the QUIT before its
+	 * grace ran out: it is stopped at once.
+	 */
+	if (!answer_pending)
+		send(call_socket, &quit, sizeof(quit), MSG_NOSIGNAL);
+	if (answer_pending || !wait_for_subject(1000, &status)) {
 		kill(subject, SIGKILL);
 		waitpid(subject, &status, 0);
 	}
 	subject = -1;
+	answer_pending = 0;
 	watch_stop();
 	close(call_socket);
 	call_socket = -1;
@@ -403,6 +310,7 @@ static void send_request(const struct subject_request *request, const int *fds,
 	while (sent < 0 && errno == EINTR);
 	if (sent != (ssize_t)sizeof(*request))
 		subject_ended(doing);
+	answer_pending = 1;
 }
 
 _Noreturn static void child_returned(const char *doing, pid_t child)
@@ -417,7 +325,7 @@ _Noreturn static void child_returned(const char *doing, pid_t child)
 
 /* The next reply from the subject itself, of this kind; a call's clock is checked (NULL: none). */
 static void receive_reply(struct subject_reply *reply, uint32_t kind, const char *doing,
-			  struct call_clock *clock)
+			  struct grade_progress_clock *clock)
 {
 	for (;;) {
 		await_message(clock, doing);
@@ -449,6 +357,7 @@ static void receive_reply(struct subject_reply *reply, uint32_t kind, const char
 				   "expected: the subject to answer %s\nobserved: a message that "
 				   "is not the stub's answer: something wrote on descriptor %d",
 				   doing, SUBJECT_CALL_FD);
+		answer_pending = 0;
 		return;
 	}
 }
@@ -613,7 +522,8 @@ static struct subject_reply run_now(const struct subject_request *request, const
 	struct subject_reply done;
 
 	watch_call_starting();
-	struct call_clock clock = call_clock_start();
+	struct grade_progress_clock clock;
+	grade_progress_start(&clock, subject);
 	send_request(request, fds, fd_count, doing);
 	receive_reply(&done, SUBJECT_DONE, doing, &clock);
 	watch_call_finished();

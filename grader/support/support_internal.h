@@ -30,12 +30,8 @@ const char *grade_current_call(void);
 
 /* ---- The subject (subject.c) ---- */
 
-/*
- * The subject's executable, the descriptor of the test's captured output, and
- * the test's own wall-clock limit (GRADE_TEST_TIMED; 0 for an ordinary test,
- * whose every call of the student's code then has a budget of its own).
- */
-void subject_configure(const char *program, int output_fd, int declared_seconds);
+/* The subject's executable, and the descriptor of the test's captured output. */
+void subject_configure(const char *program, int output_fd);
 void subject_start(void);
 void subject_stop(void);
 

@@ -210,10 +210,15 @@ static size_t read_intervals(struct interval *out, size_t max)
 	FILE *maps = fopen(path, "re");
 	if (maps == NULL)
 		return 0;
+	/* strtoul, not sscanf: a subject may hold thousands of mappings, read at each mmap(). */
 	while (count < max && fgets(line, sizeof(line), maps) != NULL) {
-		unsigned long start, end;
+		char *dash, *after;
+		unsigned long start = strtoul(line, &dash, 16);
 
-		if (sscanf(line, "%lx-%lx", &start, &end) == 2)
+		if (dash == line || *dash != '-')
+			continue;
+		unsigned long end = strtoul(dash + 1, &after, 16);
+		if (after != dash + 1)
 			out[count++] = (struct interval){ start, end };
 	}
 	fclose(maps);
@@ -233,33 +238,46 @@ static size_t page_size(void)
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
+static uintptr_t lower(uintptr_t a, uintptr_t b)
+{
+	return a < b ? a : b;
+}
+
 /*
  * Where the pending mmap() put its mapping: the start of the first run of
- * pages mapped now and not before it, at least its length long; for
- * MAP_FIXED, its address if that is mapped now. MAP_FAILED if none.
+ * pages mapped now and not before it, inside one line of the maps, at least
+ * its length long; for MAP_FIXED, its address if that is mapped now.
+ * MAP_FAILED if none. Both lists come sorted and without overlaps from
+ * /proc/PID/maps, so one walk through each finds it, however many mappings
+ * the subject holds.
  */
 static void *find_new_mapping(const struct grade_mmap_record *record)
 {
 	static struct interval now[MAX_INTERVALS];
 	size_t now_count = read_intervals(now, MAX_INTERVALS);
 	size_t pages = (record->length + page_size() - 1) / page_size() * page_size();
+	size_t old = 0; /* the first interval of before_mmap that may lie at or above `at` */
 
 	if (record->flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		uintptr_t address = (uintptr_t)record->addr_hint;
 		return covered(now, now_count, address) ? record->addr_hint : MAP_FAILED;
 	}
 	for (size_t i = 0; i < now_count; i++) {
-		uintptr_t run_start = 0;
-		for (uintptr_t a = now[i].start; a < now[i].end; a += page_size()) {
-			int is_new = !covered(before_mmap, before_mmap_count, a);
-			if (is_new && run_start == 0)
-				run_start = a;
-			if (run_start != 0 && (!is_new || a + page_size() == now[i].end)) {
-				uintptr_t run_end = is_new ? a + page_size() : a;
-				if (run_end - run_start >= pages)
-					return (void *)run_start;
-				run_start = 0;
+		uintptr_t at = now[i].start;
+
+		while (at < now[i].end) {
+			while (old < before_mmap_count && before_mmap[old].end <= at)
+				old++;
+			if (old < before_mmap_count && before_mmap[old].start <= at) {
+				at = lower(before_mmap[old].end, now[i].end); /* mapped before: skip */
+				continue;
 			}
+			uintptr_t new_end = old < before_mmap_count
+						    ? lower(before_mmap[old].start, now[i].end)
+						    : now[i].end;
+			if (new_end - at >= pages)
+				return (void *)at;
+			at = new_end;
 		}
 	}
 	return MAP_FAILED;

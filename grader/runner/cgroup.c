@@ -53,6 +53,7 @@ static char runner_parent[PATH_SIZE]; /* v2: the group it came from */
 static enum test_limits_mechanism current = TEST_LIMITS_WATCHDOG;
 static char memory_group[PATH_SIZE], pids_group[PATH_SIZE];
 static unsigned watchdog_crossed;
+static long long watchdog_bytes; /* the memory of the test at the last look */
 static const char *test_directory;
 static bool test_by_uid;
 static uid_t test_uid;
@@ -358,6 +359,7 @@ void test_limits_create(const char *directory, bool by_uid, uid_t uid)
 	test_uid = uid;
 	test_started = time(NULL);
 	watchdog_crossed = 0;
+	watchdog_bytes = 0;
 	memory_group[0] = pids_group[0] = '\0';
 	current = test_limits_probe();
 	if (current == TEST_LIMITS_WATCHDOG)
@@ -569,6 +571,7 @@ static unsigned watchdog_check(pid_t child)
 		bytes += process_memory(found.list[i]);
 	if (bytes <= TEST_MEMORY_LIMIT_BYTES)
 		bytes += memory_files_bytes();
+	watchdog_bytes = bytes;
 	unsigned crossed = (bytes > TEST_MEMORY_LIMIT_BYTES ? TEST_LIMIT_MEMORY : 0) |
 			   (found.threads >= TEST_PROCESS_LIMIT ? TEST_LIMIT_PROCESSES : 0);
 	if (!(crossed & TEST_LIMIT_MEMORY))
@@ -587,6 +590,13 @@ unsigned test_limits_check(pid_t child)
 		return groups_crossed();
 	watchdog_crossed |= watchdog_check(child);
 	return watchdog_crossed;
+}
+
+int test_limits_check_interval(void)
+{
+	if (current == TEST_LIMITS_WATCHDOG && watchdog_bytes > TEST_MEMORY_LIMIT_BYTES / 2)
+		return TEST_LIMITS_CLOSE_CHECK_MILLISECONDS;
+	return TEST_LIMITS_CHECK_MILLISECONDS;
 }
 
 unsigned test_limits_finish(void)

@@ -22,6 +22,12 @@
 
 /* How often the supervisor looks at a running test's limits, in milliseconds. */
 #define TEST_LIMITS_CHECK_MILLISECONDS 50
+/*
+ * How often the watchdog looks once a test holds over half its memory: a
+ * process can touch a few hundred MiB in 50 ms, so close to the limit the
+ * watchdog looks ten times as often (no reference test comes near).
+ */
+#define TEST_LIMITS_CLOSE_CHECK_MILLISECONDS 5
 
 /* Bits of sandbox_result.limits_crossed. */
 #define TEST_LIMIT_MEMORY 1u
@@ -58,13 +64,16 @@ int test_limits_join(void);
 bool test_limits_count_processes(void);
 
 /*
- * In the supervisor, every TEST_LIMITS_CHECK_MILLISECONDS while the test runs
+ * In the supervisor, every test_limits_check_interval() while the test runs
  * (child is its first process): which limits it has crossed so far (bits
  * above). Over the memory limit the test must be stopped (the watchdog kills
  * every process of it itself); at the process limit fork() fails and the
  * test goes on.
  */
 unsigned test_limits_check(pid_t child);
+
+/* When to call test_limits_check() next, in milliseconds from now. */
+int test_limits_check_interval(void);
 
 /*
  * In the supervisor, once every process of the test is gone: the limits it

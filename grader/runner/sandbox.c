@@ -519,8 +519,10 @@ static int watch_child(struct watch *watch, struct sandbox_result *result, doubl
 			return 2;
 		if (watch->files_of != NULL && left > watch->next_files_sample - now_seconds())
 			left = watch->next_files_sample - now_seconds(); /* for the next sample */
-		if (left > TEST_LIMITS_CHECK_MILLISECONDS / 1000.0)
-			left = TEST_LIMITS_CHECK_MILLISECONDS / 1000.0; /* wake up for that check */
+		if (left > watch->next_check - now_seconds())
+			left = watch->next_check - now_seconds(); /* wake up for that check */
+		if (left < 0)
+			left = 0;
 		int ready = poll(fds, 3, (int)(left * 1000) + 1);
 		if (ready < 0 && errno != EINTR)
 			return -1;
@@ -543,7 +545,7 @@ static int watch_child(struct watch *watch, struct sandbox_result *result, doubl
 			result->limits_crossed = test_limits_check(watch->child);
 			if (result->limits_crossed & TEST_LIMIT_MEMORY)
 				return 2;
-			watch->next_check = now_seconds() + TEST_LIMITS_CHECK_MILLISECONDS / 1000.0;
+			watch->next_check = now_seconds() + test_limits_check_interval() / 1000.0;
 		}
 	}
 }

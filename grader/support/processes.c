@@ -86,22 +86,30 @@ void grade_adopt_orphans(void)
 	/* The judge is a subreaper from its start (judge_main.c): nothing more to do. */
 }
 
-/* The state and parent of a process, from /proc/PID/stat; 0 if it is gone. */
-static int read_stat(pid_t pid, char *state, pid_t *parent, long *ticks)
+int read_proc_file(pid_t pid, const char *name, char *text, size_t size)
 {
-	char path[64], text[1024];
-	int fd;
+	char path[64];
 	ssize_t got;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	got = read(fd, text, sizeof(text) - 1);
+	got = read(fd, text, size - 1);
 	close(fd);
 	if (got <= 0)
 		return 0;
 	text[got] = '\0';
+	return 1;
+}
+
+int read_process_stat(pid_t pid, char *state, pid_t *parent, long *ticks)
+{
+	char text[1024];
+
+	if (!read_proc_file(pid, "stat", text, sizeof(text)))
+		return 0;
 	/* The command name in parentheses may hold spaces: parse after its last ')'. */
 	char *after_name = strrchr(text, ')');
 	unsigned long user_ticks = 0, system_ticks = 0;
@@ -130,7 +138,7 @@ size_t grade_children(struct grade_child *children, size_t max)
 		long ticks;
 		long pid = strtol(entry->d_name, &end, 10);
 
-		if (*end != '\0' || pid <= 0 || !read_stat((pid_t)pid, &state, &parent, &ticks))
+		if (*end != '\0' || pid <= 0 || !read_process_stat((pid_t)pid, &state, &parent, &ticks))
 			continue;
 		/* The subject's children, and orphans the judge adopted (not the subject itself). */
 		int adopted = parent == self && pid != subject && !is_helper((pid_t)pid);
@@ -176,7 +184,7 @@ const char *describe_subject_activity(void)
 	char state;
 	long ticks;
 
-	if (!read_stat(subject, &state, &parent, &ticks))
+	if (!read_process_stat(subject, &state, &parent, &ticks))
 		return "the subject had ended";
 	snprintf(text, sizeof(text), "the subject was %s", describe_activity(subject, state));
 	size_t count = grade_children(children, 6);
@@ -215,7 +223,7 @@ long grade_process_cpu_ms(pid_t pid)
 	pid_t parent;
 	long ticks;
 
-	if (!read_stat(pid, &state, &parent, &ticks))
+	if (!read_process_stat(pid, &state, &parent, &ticks))
 		return -1;
 	return ticks * 1000 / sysconf(_SC_CLK_TCK);
 }
@@ -245,7 +253,7 @@ int grade_runnable_percent(pid_t pid, long milliseconds)
 
 	do {
 		grade_pause_ms(every_ms);
-		if (!read_stat(pid, &state, &parent, &ticks))
+		if (!read_process_stat(pid, &state, &parent, &ticks))
 			return -1;
 		samples++;
 		runnable += state == 'R';

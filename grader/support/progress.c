@@ -18,10 +18,8 @@
  * alone never makes it stuck.
  */
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -53,35 +51,6 @@ static long long monotonic_ms(void)
 	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-/* The parent, state and processor time of a process; 0 if it is gone. */
-static int read_process(pid_t pid, pid_t *parent, char *state, long *cpu_ms)
-{
-	char path[64], text[1024];
-	unsigned long user_ticks, system_ticks;
-	int parent_pid;
-	ssize_t got;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	got = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (got <= 0)
-		return 0;
-	text[got] = '\0';
-	/* The command name in parentheses may hold spaces: parse after its last ')'. */
-	char *after_name = strrchr(text, ')');
-	if (after_name == NULL ||
-	    sscanf(after_name + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", state,
-		   &parent_pid, &user_ticks, &system_ticks) != 4)
-		return 0;
-	*parent = parent_pid;
-	*cpu_ms = (long)((user_ticks + system_ticks) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
-	return 1;
-}
-
 /*
  * The bytes a process has read and written (rchar + wchar). A read at end of
  * file adds nothing. The judge's own helpers are not dumpable and cannot be
@@ -89,21 +58,11 @@ static int read_process(pid_t pid, pid_t *parent, char *state, long *cpu_ms)
  */
 static unsigned long long bytes_moved(pid_t pid)
 {
-	char path[64], text[512];
+	char text[512];
 	unsigned long long read_bytes = 0, written_bytes = 0;
-	ssize_t got;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/io", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	got = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (got <= 0)
-		return 0;
-	text[got] = '\0';
-	if (sscanf(text, "rchar: %llu wchar: %llu", &read_bytes, &written_bytes) != 2)
+	if (!read_proc_file(pid, "io", text, sizeof(text)) ||
+	    sscanf(text, "rchar: %llu wchar: %llu", &read_bytes, &written_bytes) != 2)
 		return 0;
 	return read_bytes + written_bytes;
 }
@@ -131,9 +90,11 @@ static size_t list_processes(struct process_row *rows)
 		long pid = strtol(entry->d_name, &end, 10);
 		struct process_row *row = &rows[count];
 
+		long ticks;
 		if (*end != '\0' || pid <= 0 ||
-		    !read_process((pid_t)pid, &row->parent, &row->state, &row->cpu_ms))
+		    !read_process_stat((pid_t)pid, &row->state, &row->parent, &ticks))
 			continue;
+		row->cpu_ms = ticks * 1000 / sysconf(_SC_CLK_TCK);
 		row->pid = (pid_t)pid;
 		row->in_test = 0;
 		count++;

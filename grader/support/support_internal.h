@@ -79,6 +79,12 @@ void ledger_add_msync(void *addr, size_t length, int flags, int result);
 
 /* ---- Processes (processes.c) ---- */
 
+/* /proc/PID/NAME into text (at most size - 1 bytes, NUL-terminated); 0 if unreadable. */
+int read_proc_file(pid_t pid, const char *name, char *text, size_t size);
+
+/* State, parent and CPU time (clock ticks) of a process, from /proc/PID/stat; 0 if gone. */
+int read_process_stat(pid_t pid, char *state, pid_t *parent, long *ticks);
+
 /* A child of the judge's own (a helper or a program), not one to count as left behind. */
 void note_helper_process(pid_t pid);
 

@@ -94,6 +94,10 @@
 #define HINT_NO_COPY                                                                         \
 	"map the file PROT_READ and hash it in place: no malloc'ed copy of the data, no "   \
 	"read() — " SECTION_CHECKSUM
+#define HINT_FAILED_CALL                                                                     \
+	"when open(), fstat(), ftruncate(), read(), write() or mmap() fails, return -1 "   \
+	"with that call's errno, which a close() on the way out must not change — "         \
+	SECTION_MISTAKES
 #define HINT_LEAK                                                                            \
 	"close every descriptor and munmap every mapping on every path, errors included "   \
 	"(one cleanup label at the end helps) — " SECTION_MISTAKES
@@ -923,6 +927,66 @@ static void expect_no_leak_in(const struct leak_case *test, struct src_file src)
 	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
 }
 
+/*
+ * The error paths of one copy or checksum function, swept one failing call at
+ * a time (grade_sweep_failures): every open(), fstat(), ftruncate(), read(),
+ * write() and mmap() the function makes may fail, and the header promises -1
+ * with that call's errno, nothing left behind, and *sum untouched.
+ */
+#define SUM_MARKER UINT64_C(0x5eed5eed5eed5eed)
+
+struct swept_function {
+	enum lab_function function;
+	uint64_t *sum; /* tio_checksum_mmap's output, SUM_MARKER before each call */
+};
+
+static void sweep_prepare(const void *context)
+{
+	(void)context;
+	grade_remove_file("dst"); /* each run starts as the first did */
+}
+
+static struct grade_outcome sweep_run(const void *context, const char *situation)
+{
+	const struct swept_function *swept = context;
+
+	switch (swept->function) {
+	case COPY_RW:
+		return run_copy_rw("src", "dst", 1000, situation);
+	case COPY_MMAP:
+		return run_copy_mmap("src", "dst", situation);
+	default:
+		*swept->sum = SUM_MARKER;
+		return run_checksum("src", swept->sum, situation);
+	}
+}
+
+static void sweep_after_failure(const void *context, const char *call)
+{
+	const struct swept_function *swept = context;
+
+	if (swept->function == CHECKSUM)
+		grade_check(*swept->sum == SUM_MARKER, HINT_CHECKSUM_ERROR,
+			    "expected: %s to leave *sum untouched when it fails\nobserved: *sum "
+			    "changed from 0x%016" PRIx64 " to 0x%016" PRIx64,
+			    call, SUM_MARKER, *swept->sum);
+}
+
+/*
+ * judged_elsewhere: the failures whose result another test judges (a missing
+ * file's ENOENT, mmap_failure_is_reported): here only their leaks count.
+ */
+static void sweep_error_paths(enum lab_function function, const char *error_hint,
+			      unsigned judged_elsewhere)
+{
+	uint64_t sum;
+	struct swept_function swept = { function, &sum };
+	struct grade_sweep sweep = { sweep_prepare, sweep_run, sweep_after_failure, &swept,
+				     error_hint, HINT_LEAK, judged_elsewhere };
+
+	grade_sweep_failures(&sweep);
+}
+
 static void nothing_leaks(void)
 {
 	/* "small" is the documents' 20-byte file: munmap(p, 4) unmaps it all, yet is wrong */
@@ -934,6 +998,9 @@ static void nothing_leaks(void)
 	grade_make_directory("dir");
 	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
 		expect_no_leak_in(&leak_cases[i], src);
+	sweep_error_paths(COPY_RW, HINT_FAILED_CALL, GRADE_SWEEP_OPEN);
+	sweep_error_paths(COPY_MMAP, HINT_FAILED_CALL, GRADE_SWEEP_MMAP);
+	sweep_error_paths(CHECKSUM, HINT_CHECKSUM_ERROR, GRADE_SWEEP_OPEN | GRADE_SWEEP_MMAP);
 	free(src.data);
 }
 
@@ -981,8 +1048,9 @@ static const struct grade_test lab01_tests[] = {
 		   "tio_checksum_mmap: hashes a 64 MiB file under a 16 MiB data limit, without "
 		   "read()"),
 	GRADE_TEST(nothing_leaks, 5,
-		   "every function: no descriptor or mapping left behind, on success and error "
-		   "paths; exact munmap()"),
+		   "every function: no descriptor or mapping left behind, on success and on "
+		   "every error path (each open, fstat, ftruncate, read, write and mmap failing "
+		   "in turn, with its errno returned); exact munmap()"),
 };
 
 GRADE_SUITE(1, "01-traditional-io", "tio.c", "Traditional I/O and the page cache", lab01_tests);

@@ -282,7 +282,8 @@ int grade_subject_write(volatile void *address, const void *data, size_t len);
  * munmap and msync of the subject's main thread is recorded here as the
  * kernel received it, whether it came from the student's code, from libc
  * (stdio, malloc) or from raw syscall(), and may be made to fail or return
- * short (below). The stub that runs the calls makes none of these itself
+ * short (below); its open, stat-family and ftruncate calls are counted and
+ * may be made to fail. The stub that runs the calls makes none of these itself
  * while the student's code runs.
  */
 #define GRADE_MAX_RECORDS 64
@@ -322,6 +323,9 @@ struct grade_calls {
 	size_t largest_read_request;  /* the largest count passed to read() */
 	size_t largest_write_request;
 	unsigned mmap_count, munmap_count, msync_count; /* may exceed GRADE_MAX_RECORDS */
+	unsigned open_calls;       /* open() and openat() */
+	unsigned stat_calls;       /* fstat(), stat() and the like (newfstatat, statx) */
+	unsigned ftruncate_calls;
 	unsigned file_mmap_count;  /* the mmap() calls of a file among them */
 	struct grade_mmap_record mmaps[GRADE_MAX_RECORDS];
 	struct grade_munmap_record munmaps[GRADE_MAX_RECORDS];
@@ -348,6 +352,12 @@ struct grade_faults {
 	int mmap_fail_only_files;
 	unsigned fork_fail_at;      /* the n-th fork() fails with fork_fail_errno */
 	int fork_fail_errno;
+	unsigned open_fail_at;      /* the n-th open()/openat() fails with open_fail_errno */
+	int open_fail_errno;
+	unsigned stat_fail_at;      /* the n-th call of the stat family fails */
+	int stat_fail_errno;
+	unsigned ftruncate_fail_at; /* the n-th ftruncate() fails */
+	int ftruncate_fail_errno;
 };
 
 extern struct grade_calls grade_calls;
@@ -392,6 +402,38 @@ void grade_expect_mmap_attempted(long long result, int error, int expected_errno
 struct grade_resources grade_leak_watch_start(const struct grade_faults *faults);
 void grade_leak_watch_finish(struct grade_resources before, const char *call,
 			     const char *leak_hint, const char *munmap_hint);
+
+/*
+ * Every error path of one call of the student's code (sweep.c): the call is
+ * made once with no fault and must return 0; then, from a fresh start
+ * (prepare) each time, once more for each open, stat-family, ftruncate,
+ * read, write and file mmap call it made (the first, the second and the
+ * last of each kind) with just that call failing, each kind with its own
+ * errno (EACCES, EOVERFLOW, EFBIG, EIO, ENOSPC, ENOMEM). Each failing run must
+ * leave no descriptor or mapping behind and return -1 with that errno;
+ * after_failure (NULL: none) checks the rest of the contract.
+ */
+struct grade_sweep {
+	void (*prepare)(const void *context);
+	struct grade_outcome (*run)(const void *context, const char *situation);
+	void (*after_failure)(const void *context, const char *call);
+	const void *context;
+	const char *error_hint; /* for a wrong result or errno */
+	const char *leak_hint;  /* for a descriptor or mapping left behind */
+	/*
+	 * Kinds of failure whose result another test of the lab judges already
+	 * (GRADE_SWEEP_* bits): the sweep then checks leaks alone, so that one
+	 * mistake costs the points of one test.
+	 */
+	unsigned result_judged_elsewhere;
+};
+#define GRADE_SWEEP_OPEN 1u
+#define GRADE_SWEEP_STAT 2u
+#define GRADE_SWEEP_FTRUNCATE 4u
+#define GRADE_SWEEP_READ 8u
+#define GRADE_SWEEP_WRITE 16u
+#define GRADE_SWEEP_MMAP 32u
+void grade_sweep_failures(const struct grade_sweep *sweep);
 
 /*
  * Fail unless every mmap() that succeeded since the last reset was undone by a

@@ -3,7 +3,8 @@
  *
  * Before the subject's stub is executed, its process installs a seccomp
  * filter (watch_install_filter) that sends the calls a test judges (read,
- * write, mmap, munmap, msync, the fork family, the sleep family) to the judge
+ * write, mmap, munmap, msync, open, the stat family, ftruncate, the fork
+ * family, the sleep family) to the judge
  * as user notifications, forbids the calls that could reach the judge
  * (ptrace, process_vm_*, signals to the judge or to whole process groups,
  * io_uring, system calls of another ABI), and allows the rest. The filter is
@@ -13,7 +14,8 @@
  * A thread of the judge (watch_start) answers the notifications. While the
  * judge waits for one call of the student's code (the recording window) it
  * writes the subject's read/write/mmap/munmap/msync calls into the ledger
- * (ledger.c) and injects the faults a test asked for in grade_faults: an
+ * (ledger.c), counts its open/stat/ftruncate calls, and injects the faults a
+ * test asked for in grade_faults: an
  * errno, EINTR, or a short transfer, which it performs itself on a copy of
  * the subject's descriptor (pidfd_getfd) and the subject's memory
  * (process_vm_readv/writev). fork and sleep calls are counted from every
@@ -91,6 +93,15 @@ static const long watched_calls[] = {
 	SYS_vfork,
 #endif
 	SYS_nanosleep, SYS_clock_nanosleep,
+	/* Calls that open, describe or size files (is_file_call). */
+#ifdef SYS_open
+	SYS_open,
+#endif
+	SYS_openat,
+#ifdef SYS_fstat
+	SYS_fstat,
+#endif
+	SYS_newfstatat, SYS_statx, SYS_ftruncate,
 };
 
 /* Calls that could reach the judge, or hide what the subject does. */
@@ -414,6 +425,51 @@ static struct answer on_write(const struct seccomp_notif *call)
 	return let_through;
 }
 
+/* open() and openat(); the stat family (fstat() is newfstatat() in today's libc); ftruncate(). */
+enum file_call { NOT_A_FILE_CALL, OPEN_CALL, STAT_CALL, FTRUNCATE_CALL };
+
+static enum file_call file_call_of(long nr)
+{
+#ifdef SYS_open
+	if (nr == SYS_open)
+		return OPEN_CALL;
+#endif
+#ifdef SYS_fstat
+	if (nr == SYS_fstat)
+		return STAT_CALL;
+#endif
+	if (nr == SYS_openat)
+		return OPEN_CALL;
+	if (nr == SYS_newfstatat || nr == SYS_statx)
+		return STAT_CALL;
+	return nr == SYS_ftruncate ? FTRUNCATE_CALL : NOT_A_FILE_CALL;
+}
+
+/* Count the call, and fail it with the errno a test asked for at its number. */
+static struct answer on_file_call(enum file_call kind)
+{
+	unsigned number;
+
+	switch (kind) {
+	case OPEN_CALL:
+		number = ++grade_calls.open_calls;
+		if (number == grade_faults.open_fail_at)
+			return fail_with(grade_faults.open_fail_errno);
+		break;
+	case STAT_CALL:
+		number = ++grade_calls.stat_calls;
+		if (number == grade_faults.stat_fail_at)
+			return fail_with(grade_faults.stat_fail_errno);
+		break;
+	default:
+		number = ++grade_calls.ftruncate_calls;
+		if (number == grade_faults.ftruncate_fail_at)
+			return fail_with(grade_faults.ftruncate_fail_errno);
+		break;
+	}
+	return let_through;
+}
+
 static struct answer on_mmap(const struct seccomp_notif *call)
 {
 	const __u64 *a = call->data.args;
@@ -518,12 +574,15 @@ static struct answer answer_call(const struct seccomp_notif *call)
 
 	if (nr == SYS_nanosleep || nr == SYS_clock_nanosleep)
 		return on_sleep(call);
+	enum file_call file_call = file_call_of(nr);
 	if (nr != SYS_read && nr != SYS_write && nr != SYS_mmap && nr != SYS_munmap &&
-	    nr != SYS_msync)
+	    nr != SYS_msync && file_call == NOT_A_FILE_CALL)
 		return on_fork(call);
 	if (!main_thread || !recording)
 		return let_through;
 	resolve_pending_mmap(); /* its next call proves the last mmap() returned */
+	if (file_call != NOT_A_FILE_CALL)
+		return on_file_call(file_call);
 	switch (nr) {
 	case SYS_read:
 		return on_read(call);

@@ -1,0 +1,110 @@
+/*
+ * sweep.c — every error path of a student function, one failing call at a time.
+ *
+ * A function that opens, stats, sizes, reads, writes and maps files has an
+ * error path after each of those calls, and by the labs' contracts it
+ * returns -1 with the errno of the call that failed, and leaves no
+ * descriptor or mapping behind, on every one of them. The sweep makes the
+ * call once with no fault, counting each kind of call it makes; then, from a
+ * fresh start each time, makes it again with just one of those calls failing
+ * (the first, the second and the last of each kind), the way SQLite's tests
+ * fail each allocation in turn. Each run must give -1 with the injected
+ * errno, leave nothing behind, and pass whatever else the test checks.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "grader.h"
+
+/*
+ * The kinds of call the watch can fail, each with its own errno (the errno
+ * tells which failed), in the order of the GRADE_SWEEP_* bits.
+ */
+static const struct {
+	const char *name;
+	int error;
+} kinds[] = {
+	{ "open()", EACCES }, { "fstat()", EOVERFLOW }, { "ftruncate()", EFBIG },
+	{ "read()", EIO },    { "write()", ENOSPC },    { "mmap()", ENOMEM },
+};
+#define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
+
+/* How many calls of kind k a run made (mmap: of a file; libc maps memory of its own). */
+static unsigned made_of_kind(const struct grade_calls *calls, size_t k)
+{
+	const unsigned made[] = { calls->open_calls,  calls->stat_calls,  calls->ftruncate_calls,
+				  calls->read_calls,  calls->write_calls, calls->file_mmap_count };
+	return made[k];
+}
+
+/* Faults that fail the n-th call of kind k with its errno, and nothing else. */
+static struct grade_faults failing(size_t k, unsigned n)
+{
+	struct grade_faults faults = { .mmap_fail_only_files = 1 };
+	int error = kinds[k].error;
+
+	switch (k) {
+	case 0: faults.open_fail_at = n, faults.open_fail_errno = error; break;
+	case 1: faults.stat_fail_at = n, faults.stat_fail_errno = error; break;
+	case 2: faults.ftruncate_fail_at = n, faults.ftruncate_fail_errno = error; break;
+	case 3: faults.read_fail_at = n, faults.read_fail_errno = error; break;
+	case 4: faults.write_fail_at = n, faults.write_fail_errno = error; break;
+	default: faults.mmap_fail_at = n, faults.mmap_fail_errno = error; break;
+	}
+	return faults;
+}
+
+static const char *ordinal(unsigned n)
+{
+	const char *suffix = n % 100 >= 11 && n % 100 <= 13 ? "th"
+			     : n % 10 == 1		    ? "st"
+			     : n % 10 == 2		    ? "nd"
+			     : n % 10 == 3		    ? "rd"
+							    : "th";
+	return grade_format("%u%s", n, suffix);
+}
+
+/* Run once from a fresh start with `faults`, checking for leaks; what it made goes to *made. */
+static struct grade_outcome run_watched(const struct grade_sweep *sweep,
+					const struct grade_faults *faults, const char *situation,
+					struct grade_calls *made)
+{
+	sweep->prepare(sweep->context);
+	struct grade_resources before = grade_leak_watch_start(faults);
+	struct grade_outcome out = sweep->run(sweep->context, situation);
+	if (made != NULL)
+		*made = grade_calls;
+	grade_leak_watch_finish(before, out.call, sweep->leak_hint, sweep->leak_hint);
+	return out;
+}
+
+/* The same call with the n-th of the `made` calls of kind k failing. */
+static void run_failing(const struct grade_sweep *sweep, size_t k, unsigned n, unsigned made)
+{
+	struct grade_faults faults = failing(k, n);
+	const char *situation = grade_format("with the %s of its %u %s calls failing with %s",
+					     ordinal(n), made, kinds[k].name,
+					     strerrorname_np(kinds[k].error));
+	struct grade_outcome out = run_watched(sweep, &faults, situation, NULL);
+
+	if (sweep->result_judged_elsewhere & (1u << k))
+		return;
+	grade_expect_error(out.result, out.error, kinds[k].error, out.call, sweep->error_hint);
+	if (sweep->after_failure != NULL)
+		sweep->after_failure(sweep->context, out.call);
+}
+
+void grade_sweep_failures(const struct grade_sweep *sweep)
+{
+	struct grade_calls made;
+	struct grade_outcome out = run_watched(sweep, NULL, "", &made);
+
+	grade_expect_result(out.result, out.error, 0, out.call, sweep->error_hint);
+	for (size_t k = 0; k < KIND_COUNT; k++) {
+		unsigned count = made_of_kind(&made, k);
+		/* The first, the second and the last: a loop fails the same way in between. */
+		for (unsigned n = 1; n <= count; n = n < 2 ? n + 1 : (n < count ? count : n + 1))
+			run_failing(sweep, k, n, count);
+	}
+}

@@ -1221,6 +1221,68 @@ static void expect_no_leak_in(const struct leak_case *test, const struct leak_fi
 	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
 }
 
+/*
+ * The error paths of each function, swept one failing call at a time
+ * (grade_sweep_failures) on "pages": every open(), fstat(), ftruncate(),
+ * mmap() and msync() it makes may fail, and the header promises -1 with that
+ * call's errno and nothing left behind; se_append also shrinks the file back.
+ */
+struct swept_function {
+	enum lab_function function;
+	const struct leak_files *files;
+};
+
+static void sweep_prepare(const void *context)
+{
+	const struct swept_function *swept = context;
+
+	grade_make_file("pages", swept->files->pages, swept->files->pages_size, 0644);
+}
+
+static struct grade_outcome sweep_run(const void *context, const char *situation)
+{
+	const struct swept_function *swept = context;
+	unsigned char bytes[100];
+
+	grade_fill_random(bytes, sizeof(bytes), 282);
+	switch (swept->function) {
+	case SET_BYTE:
+		return run_set_byte("pages", (off_t)page() + 7, '#', situation);
+	case REPLACE_ALL:
+		return run_replace("pages", "ab", "zz", situation);
+	case WRITE_AT:
+		return run_write_at("pages", (off_t)page() - 50, bytes, sizeof(bytes), situation);
+	default:
+		return run_append("pages", bytes, sizeof(bytes), situation);
+	}
+}
+
+/* se_append's promise: once grown, a failure shrinks the file back to its old size. */
+static void sweep_after_failure(const void *context, const char *call)
+{
+	const struct swept_function *swept = context;
+	struct stat st;
+
+	if (swept->function != APPEND)
+		return;
+	if (stat("pages", &st) != 0)
+		grade_setup_failed("cannot stat pages");
+	grade_check((size_t)st.st_size == swept->files->pages_size, HINT_APPEND_RESTORE,
+		    "expected: %s to leave the file at its old size, %zu bytes, when it fails\n"
+		    "observed: the file has %jd bytes",
+		    call, swept->files->pages_size, (intmax_t)st.st_size);
+}
+
+static void sweep_error_paths(enum lab_function function, const struct leak_files *files)
+{
+	struct swept_function swept = { function, files };
+	/* A missing or read-only file (open) and a failing mmap() are judged by other tests. */
+	struct grade_sweep sweep = { sweep_prepare, sweep_run, sweep_after_failure, &swept,
+				     HINT_ERRORS, HINT_LEAK, GRADE_SWEEP_OPEN | GRADE_SWEEP_MMAP };
+
+	grade_sweep_failures(&sweep);
+}
+
 static void nothing_leaks_on_any_path(void)
 {
 	struct leak_files files = { .pages_size = 3 * page() + 20 };
@@ -1229,6 +1291,8 @@ static void nothing_leaks_on_any_path(void)
 	grade_remove_file("missing");
 	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
 		expect_no_leak_in(&leak_cases[i], &files);
+	for (enum lab_function function = SET_BYTE; function <= APPEND; function++)
+		sweep_error_paths(function, &files);
 	free(files.pages);
 }
 
@@ -1276,7 +1340,8 @@ static const struct grade_test lab02_tests[] = {
 		   "every function: a mode-0444 file gives EACCES and stays unchanged"),
 	GRADE_TEST(nothing_leaks_on_any_path, 5,
 		   "every function: no descriptor or mapping left behind, on success and error "
-		   "paths; the file unchanged after every error"),
+		   "paths (each open, fstat, ftruncate, mmap and msync failing in turn, with its "
+		   "errno returned); the file unchanged after every error"),
 };
 
 GRADE_SUITE(2, "02-shared-edit", "shared_edit.c", "Editing a file through a shared mapping",

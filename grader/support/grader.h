@@ -358,6 +358,8 @@ struct grade_faults {
 	int stat_fail_errno;
 	unsigned ftruncate_fail_at; /* the n-th ftruncate() fails */
 	int ftruncate_fail_errno;
+	unsigned msync_fail_at;     /* the n-th msync() fails (after it is recorded) */
+	int msync_fail_errno;
 };
 
 extern struct grade_calls grade_calls;
@@ -405,11 +407,11 @@ void grade_leak_watch_finish(struct grade_resources before, const char *call,
 
 /*
  * Every error path of one call of the student's code (sweep.c): the call is
- * made once with no fault and must return 0; then, from a fresh start
+ * made once with no fault and must succeed (not -1); then, from a fresh start
  * (prepare) each time, once more for each open, stat-family, ftruncate,
- * read, write and file mmap call it made (the first, the second and the
- * last of each kind) with just that call failing, each kind with its own
- * errno (EACCES, EOVERFLOW, EFBIG, EIO, ENOSPC, ENOMEM). Each failing run must
+ * read, write, file mmap and msync call it made (the first, the second and
+ * the last of each kind) with just that call failing, each kind with its own
+ * errno (EACCES, EOVERFLOW, EFBIG, EIO, ENOSPC, ENOMEM, EBUSY). Each failing run must
  * leave no descriptor or mapping behind and return -1 with that errno;
  * after_failure (NULL: none) checks the rest of the contract.
  */
@@ -433,6 +435,7 @@ struct grade_sweep {
 #define GRADE_SWEEP_READ 8u
 #define GRADE_SWEEP_WRITE 16u
 #define GRADE_SWEEP_MMAP 32u
+#define GRADE_SWEEP_MSYNC 64u
 void grade_sweep_failures(const struct grade_sweep *sweep);
 
 /*

@@ -523,6 +523,8 @@ static struct answer on_msync(const struct seccomp_notif *call)
 	int result = address % page_size() == 0 && range_mapped(address, length) ? 0 : -1;
 
 	ledger_add_msync((void *)address, length, (int)call->data.args[2], result);
+	if (grade_faults.msync_fail_at != 0 && grade_calls.msync_count == grade_faults.msync_fail_at)
+		return fail_with(grade_faults.msync_fail_errno);
 	return let_through;
 }
 

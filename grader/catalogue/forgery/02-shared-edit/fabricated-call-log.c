@@ -9,7 +9,7 @@
  * (grade_calls, __wrap_msync, __wrap_mmap, ...), fills the ledger with a
  * self-consistent story (a MAP_SHARED, PROT_READ|PROT_WRITE mmap, an
  * msync(MS_SYNC) over it, then the matching munmap) before every call, and
- * also makes a real but harmless msync() of a page of its own.
+ * also makes, once, a real but harmless msync() of a page of its own.
  *
  * The judge keeps no record inside the subject: it sees the subject's
  * system calls from outside, as the kernel receives them, so the story is
@@ -46,7 +46,12 @@ static void forgery_write_story(void)
 	grade_calls.munmaps[0].order = 3;
 	grade_calls.munmaps[0].addr = forgery_address;
 	grade_calls.munmaps[0].length = 4096;
-	msync((void *)page, 4096, MS_SYNC);
+	/* Once: a failure of its own msync() must not look like one of the solution's. */
+	static int synced;
+	if (!synced) {
+		synced = 1;
+		msync((void *)page, 4096, MS_SYNC);
+	}
 }
 
 int __wrap_msync(void *addr, size_t length, int flags);

@@ -158,15 +158,10 @@ size_t grade_children(struct grade_child *children, size_t max)
  */
 static const char *describe_activity(pid_t pid, char state)
 {
-	char path[64], where[128] = "";
+	char where[128] = "";
 
-	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t got = read(fd, where, sizeof(where) - 1);
-		where[got > 0 ? got : 0] = '\0';
-		close(fd);
-	}
+	if (!read_proc_file(pid, "wchan", where, sizeof(where)))
+		where[0] = '\0';
 	if (state == 'R')
 		return "running (R)";
 	if (state == 'Z')
@@ -228,8 +223,7 @@ long grade_process_cpu_ms(pid_t pid)
 	return ticks * 1000 / sysconf(_SC_CLK_TCK);
 }
 
-/* Now, by the monotonic clock, in milliseconds. */
-static long long clock_ms(void)
+long long monotonic_ms(void)
 {
 	struct timespec now;
 
@@ -249,7 +243,7 @@ int grade_runnable_percent(pid_t pid, long milliseconds)
 	 * machine the judge itself waits for a processor between two samples, and
 	 * counting them stretched a 1 s window past the test's time limit.
 	 */
-	long long end = clock_ms() + milliseconds;
+	long long end = monotonic_ms() + milliseconds;
 
 	do {
 		grade_pause_ms(every_ms);
@@ -257,7 +251,7 @@ int grade_runnable_percent(pid_t pid, long milliseconds)
 			return -1;
 		samples++;
 		runnable += state == 'R';
-	} while (clock_ms() < end);
+	} while (monotonic_ms() < end);
 	return (int)(runnable * 100 / samples);
 }
 

@@ -20,7 +20,6 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "grader.h"
@@ -42,14 +41,6 @@
 #define ASLEEP_CPU_MS 50
 /* This many reads and writes that moved nothing: a loop, not a wait. */
 #define EMPTY_TRANSFERS 64
-
-static long long monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 /*
  * The bytes a process has read and written (rchar + wchar). A read at end of

@@ -85,6 +85,9 @@ int read_proc_file(pid_t pid, const char *name, char *text, size_t size);
 /* State, parent and CPU time (clock ticks) of a process, from /proc/PID/stat; 0 if gone. */
 int read_process_stat(pid_t pid, char *state, pid_t *parent, long *ticks);
 
+/* Now, by the monotonic clock, in milliseconds. */
+long long monotonic_ms(void);
+
 /* A child of the judge's own (a helper or a program), not one to count as left behind. */
 void note_helper_process(pid_t pid);
 

@@ -12,50 +12,50 @@
  * errno, leave nothing behind, and pass whatever else the test checks.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "grader.h"
 
 /*
- * The kinds of call the watch can fail, each with its own errno (the errno
- * tells which failed), in the order of the GRADE_SWEEP_* bits.
+ * The kinds of call the watch can fail, in the order of the GRADE_SWEEP_*
+ * bits: where grade_calls counts them, where grade_faults fails them, and
+ * the errno each fails with (its own: the errno tells which call failed).
+ * mmap counts only mappings of a file: libc maps memory of its own.
  */
 static const struct {
 	const char *name;
 	int error;
+	size_t made, fail_at, fail_errno; /* offsets in grade_calls and grade_faults */
 } kinds[] = {
-	{ "open()", EACCES }, { "fstat()", EOVERFLOW }, { "ftruncate()", EFBIG },
-	{ "read()", EIO },    { "write()", ENOSPC },    { "mmap()", ENOMEM },
-	{ "msync()", EBUSY },
+#define KIND(name, error, count, fault)                                                     \
+	{ name, error, offsetof(struct grade_calls, count),                                 \
+	  offsetof(struct grade_faults, fault##_fail_at),                                   \
+	  offsetof(struct grade_faults, fault##_fail_errno) }
+	KIND("open()", EACCES, open_calls, open),
+	KIND("fstat()", EOVERFLOW, stat_calls, stat),
+	KIND("ftruncate()", EFBIG, ftruncate_calls, ftruncate),
+	KIND("read()", EIO, read_calls, read),
+	KIND("write()", ENOSPC, write_calls, write),
+	KIND("mmap()", ENOMEM, file_mmap_count, mmap),
+	KIND("msync()", EBUSY, msync_count, msync),
+#undef KIND
 };
 #define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
 
-/* How many calls of kind k a run made (mmap: of a file; libc maps memory of its own). */
 static unsigned made_of_kind(const struct grade_calls *calls, size_t k)
 {
-	const unsigned made[] = { calls->open_calls,	  calls->stat_calls,
-				  calls->ftruncate_calls, calls->read_calls,
-				  calls->write_calls,	  calls->file_mmap_count,
-				  calls->msync_count };
-	return made[k];
+	return *(const unsigned *)((const char *)calls + kinds[k].made);
 }
 
 /* Faults that fail the n-th call of kind k with its errno, and nothing else. */
 static struct grade_faults failing(size_t k, unsigned n)
 {
 	struct grade_faults faults = { .mmap_fail_only_files = 1 };
-	int error = kinds[k].error;
 
-	switch (k) {
-	case 0: faults.open_fail_at = n, faults.open_fail_errno = error; break;
-	case 1: faults.stat_fail_at = n, faults.stat_fail_errno = error; break;
-	case 2: faults.ftruncate_fail_at = n, faults.ftruncate_fail_errno = error; break;
-	case 3: faults.read_fail_at = n, faults.read_fail_errno = error; break;
-	case 4: faults.write_fail_at = n, faults.write_fail_errno = error; break;
-	case 5: faults.mmap_fail_at = n, faults.mmap_fail_errno = error; break;
-	default: faults.msync_fail_at = n, faults.msync_fail_errno = error; break;
-	}
+	*(unsigned *)((char *)&faults + kinds[k].fail_at) = n;
+	*(int *)((char *)&faults + kinds[k].fail_errno) = kinds[k].error;
 	return faults;
 }
 

@@ -44,6 +44,13 @@
 /* What the child may use. Tests need a few hundred MiB of files and mappings. */
 struct limits {
 	rlim_t address_space, file_size, open_files, processes, cpu_seconds;
+	/*
+	 * The hard file-size limit: the judge may raise its own soft limit to it
+	 * to make large sparse files for a test (grade_make_sparse_file); the
+	 * subject and every program that runs student code get file_size as
+	 * their hard limit before they start (confine_file_size).
+	 */
+	rlim_t judge_file_size;
 };
 
 static double now_seconds(void)
@@ -55,16 +62,23 @@ static double now_seconds(void)
 }
 
 /* Lower a limit to value (never above the hard limit we were given). */
-static int set_limit(int resource, rlim_t value)
+/* Set a resource's soft limit to `soft` and its hard one to `hard`, within today's hard limit. */
+static int set_limits(int resource, rlim_t soft, rlim_t hard)
 {
 	struct rlimit limit;
 
 	if (getrlimit(resource, &limit) != 0)
 		return -1;
-	if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < value)
-		value = limit.rlim_max;
-	limit.rlim_cur = limit.rlim_max = value;
+	if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < hard)
+		hard = limit.rlim_max;
+	limit.rlim_cur = soft < hard ? soft : hard;
+	limit.rlim_max = hard;
 	return setrlimit(resource, &limit);
+}
+
+static int set_limit(int resource, rlim_t value)
+{
+	return set_limits(resource, value, value);
 }
 
 /* Call visit(pid, argument) for every process on the machine; stop when it returns non-zero. */
@@ -109,6 +123,7 @@ static void limits_for(const struct sandbox_spec *spec, struct limits *limits)
 	limits->open_files = 256;
 	limits->address_space = (rlim_t)4096 * MIB;
 	limits->file_size = spec->compiler_limits ? 256 * MIB : 512 * MIB;
+	limits->judge_file_size = spec->compiler_limits ? limits->file_size : 64 * (rlim_t)1024 * MIB;
 	limits->processes = 256;
 	if (test_limits_count_processes()) /* the test's group binds first, and says so (cgroup.c) */
 		limits->processes += 64;
@@ -120,7 +135,7 @@ static int apply_limits(const struct limits *limits)
 {
 	return set_limit(RLIMIT_CPU, limits->cpu_seconds) | set_limit(RLIMIT_CORE, 0) |
 	       set_limit(RLIMIT_AS, limits->address_space) |
-	       set_limit(RLIMIT_FSIZE, limits->file_size) |
+	       set_limits(RLIMIT_FSIZE, limits->file_size, limits->judge_file_size) |
 	       set_limit(RLIMIT_NOFILE, limits->open_files) |
 	       set_limit(RLIMIT_NPROC, limits->processes);
 }

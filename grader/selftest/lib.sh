@@ -128,6 +128,16 @@ hints_cite_real_sections() {
 	[[ -z $missing ]] || { echo "hints cite sections the handout does not have: $missing"; return 1; }
 }
 
+# Every promise of the lab's header has tests that fail when it is broken, and
+# every visible test checks a promise: grader/contract/LAB.clauses, read
+# against the header itself (grader/selftest/contract-coverage says how).
+contract_is_covered() {
+	local lab=$1 file
+	file=$(student_file "$lab")
+	grader/selftest/contract-coverage "labs/$lab/${file%.c}.h" "grader/contract/$lab.clauses" \
+		"$(lab_json "$lab")" <(handout_section_numbers "labs/$lab/HANDOUT.md")
+}
+
 # Questions: the numbered list of the handout's "Self-check questions" section.
 answers_exist() {
 	local lab=$1 questions answers

@@ -124,7 +124,8 @@ release_leaves_out_what_students_must_not_have() {
 	local release found
 	release=$(unpacked_release) || return 1
 	found=$(cd "$release" && find . \( -path ./solutions -o -path ./grader/suites/hidden \
-		-o -path ./grader/catalogue -o -path ./build -o -name ANSWERS.md \) -print)
+		-o -path ./grader/catalogue -o -path ./grader/contract -o -path ./build \
+		-o -name ANSWERS.md \) -print)
 	[[ -z $found ]] || { echo "the release holds: $found"; return 1; }
 	[[ -f $release/labs/01-traditional-io/tio.c && -f $release/grader/grade ]] ||
 		{ echo "the release lacks the labs or the grader"; return 1; }

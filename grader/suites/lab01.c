@@ -40,6 +40,10 @@
 #define HINT_READ_SHORT                                                                      \
 	"read() may return fewer bytes than asked: loop until count bytes or 0 — "          \
 	SECTION_READ_FULL
+#define HINT_READ_REST                                                                       \
+	"after a short read(), ask only for the bytes still missing (count - done), at "    \
+	"buf + done: asking for count again reads past the end of buf when the file has "   \
+	"more — " SECTION_READ_FULL
 #define HINT_READ_EINTR                                                                      \
 	"read() failing with EINTR read nothing and is not an error: call it again — "      \
 	SECTION_READ_FULL
@@ -70,6 +74,9 @@
 #define HINT_RW_ARGS                                                                         \
 	"check bufsize before opening anything; fstat() src and require S_ISREG(), else "   \
 	"EINVAL — " SECTION_COPY_RW
+#define HINT_RW_NO_MEMORY                                                                    \
+	"when malloc(bufsize) returns NULL, return -1 with errno ENOMEM (malloc() sets it), " \
+	"closing whatever is already open — " SECTION_COPY_RW
 #define HINT_MMAP_COPY                                                                       \
 	"ftruncate() dst to src's size before mapping it, map both whole files and "        \
 	"memcpy() every byte — " SECTION_COPY_MMAP
@@ -107,6 +114,8 @@
 
 #define MIB ((size_t)1 << 20)
 #define BIG_COPY_SIZE (5 * MIB + 3)
+/* 64 TiB: more than any test process may allocate, so malloc() fails with ENOMEM. */
+#define UNALLOCATABLE_BUFSIZE ((size_t)1 << 46)
 
 static size_t page(void)
 {
@@ -331,6 +340,34 @@ static void read_pipe_fed_in_pieces(void)
 	free(data);
 }
 
+/*
+ * A source with more than was asked for, delivered 600 bytes at a time: after
+ * the first short read(), a loop that asks for count again (not count - done)
+ * gets 600 bytes more at buf + 600, 200 of them past the buffer's end (a guard
+ * page there) — and takes them from the file, so the offset moves too far.
+ */
+static void read_part_of_a_longer_file(void)
+{
+	size_t count = 1000, size = 2 * count;
+	unsigned char *data = grade_make_and_keep_random_file("longer", size, 104, 0644);
+	int fd = open_or_fail("longer", O_RDONLY);
+
+	grade_calls_reset();
+	grade_faults.read_chunk = 600;
+	expect_read(fd, count, data, count,
+		    "on a file of 2000 bytes, with read() made to return at most 600 bytes per call",
+		    HINT_READ_REST);
+	grade_calls_reset();
+	off_t offset = lseek(fd, 0, SEEK_CUR);
+	if (offset != (off_t)count)
+		grade_fail(HINT_READ_REST,
+			   "expected: tio_read_full(fd, buf, %zu) on a file of %zu bytes to read "
+			   "exactly %zu bytes of it\nobserved: the file offset is %lld afterwards",
+			   count, size, count, (long long)offset);
+	close(fd);
+	free(data);
+}
+
 static void read_full_retries_short_reads(void)
 {
 	size_t size = 1000;
@@ -338,6 +375,7 @@ static void read_full_retries_short_reads(void)
 
 	read_file_in_chunks_of_three(data, size);
 	read_pipe_fed_in_pieces();
+	read_part_of_a_longer_file();
 	free(data);
 }
 
@@ -592,6 +630,10 @@ static void copy_rw_rejects_bad_arguments(void)
 
 	out = run_copy_rw("missing", "dst-missing", 4096, "where src does not exist");
 	grade_expect_error(out.result, out.error, ENOENT, out.call, HINT_RW_ARGS);
+
+	out = run_copy_rw("src", "dst-huge", UNALLOCATABLE_BUFSIZE,
+			  "with a buffer far larger than the process may allocate");
+	grade_expect_error(out.result, out.error, ENOMEM, out.call, HINT_RW_NO_MEMORY);
 }
 
 /* ---- Task 4: tio_copy_mmap ------------------------------------------------------------- */
@@ -857,6 +899,7 @@ static const struct leak_case leak_cases[] = {
 	{ COPY_RW, "missing", 4096, "where src does not exist", { 0 }, 0 },
 	{ COPY_RW, "dir", 4096, "where src is a directory", { 0 }, 0 },
 	{ COPY_RW, "src", 0, "", { 0 }, 0 },
+	{ COPY_RW, "src", UNALLOCATABLE_BUFSIZE, "with a buffer too large to allocate", { 0 }, 0 },
 	{ COPY_RW, "src", 4096, "with the 2nd read() failing with EIO",
 	  { .read_fail_at = 2, .read_fail_errno = EIO }, 0 },
 	{ COPY_RW, "src", 4096, "with the 1st write() failing with ENOSPC",
@@ -1010,7 +1053,8 @@ static const struct grade_test lab01_tests[] = {
 	GRADE_TEST(read_full_reads_to_end_of_file, 5,
 		   "tio_read_full: whole files, short count at end of file, 0 at EOF, EBADF"),
 	GRADE_TEST(read_full_retries_short_reads, 10,
-		   "tio_read_full: retries short reads (3 bytes at a time, a pipe fed in pieces)"),
+		   "tio_read_full: retries short reads (3 bytes at a time, a pipe fed in pieces, part "
+		   "of a longer file), never asking for more than is missing"),
 	GRADE_TEST(read_full_retries_after_eintr, 10,
 		   "tio_read_full: retries after EINTR, gives up on EIO"),
 	GRADE_TEST(write_full_retries_short_writes, 10,
@@ -1030,7 +1074,8 @@ static const struct grade_test lab01_tests[] = {
 		   "tio_copy_rw: dst gets src's permission bits; an older, longer dst is "
 		   "truncated"),
 	GRADE_TEST(copy_rw_rejects_bad_arguments, 5,
-		   "tio_copy_rw: bufsize 0 and a directory give EINVAL, a missing src ENOENT"),
+		   "tio_copy_rw: bufsize 0 and a directory give EINVAL, a missing src ENOENT, "
+		   "a buffer it cannot allocate ENOMEM"),
 	GRADE_TEST(copy_mmap_copies_every_size, 10,
 		   "tio_copy_mmap: exact copies of 1 B to 5 MiB, src's mode, old dst truncated"),
 	GRADE_TEST(copy_mmap_calls_no_read_or_write, 5,

@@ -725,6 +725,37 @@ static struct grade_outcome expect_small_edit(const char *path, unsigned char *d
 	return out;
 }
 
+/*
+ * Offsets past 4 GiB: a sparse file of 5 GiB (the test's own file-size limit
+ * is far lower, but a mapping's stores are not writes). Page arithmetic done
+ * in 32 bits ("unsigned page" and "offset & ~(page - 1)") loses the high bits
+ * of the offset and maps the wrong place, or far too much.
+ */
+static void expect_edit_past_four_gib(void)
+{
+	const off_t size = (off_t)5 << 30;
+	const size_t offset = ((size_t)4 << 30) + page() + 100;
+	unsigned char bytes[50], back[sizeof(bytes)];
+
+	grade_make_sparse_file("huge", size, 0644);
+	grade_fill_random(bytes, sizeof(bytes), 242);
+	grade_calls_reset();
+	struct grade_outcome out = run_write_at("huge", (off_t)offset, bytes, sizeof(bytes),
+						"on a sparse file of 5 GiB, 4 GiB into it");
+	expect_success(&out, 0, HINT_WRITE_AT);
+	expect_pages_mapped(&out, offset, sizeof(bytes), HINT_PAGES);
+	grade_calls_reset();
+	int fd = open("huge", O_RDONLY);
+	ssize_t got = fd < 0 ? -1 : pread(fd, back, sizeof(back), (off_t)offset);
+	if (fd >= 0)
+		close(fd);
+	grade_check(got == (ssize_t)sizeof(back) && memcmp(back, bytes, sizeof(back)) == 0,
+		    HINT_WRITE_AT,
+		    "expected: after %s, bytes %zu to %zu of the file to be the new ones\n"
+		    "observed: they are not", out.call, offset, offset + sizeof(bytes) - 1);
+	grade_remove_file("huge");
+}
+
 static void write_at_maps_only_the_pages_needed(void)
 {
 	const size_t size = BIG_FILE_SIZE;
@@ -736,6 +767,7 @@ static void write_at_maps_only_the_pages_needed(void)
 	expect_small_edit("big", data, 20 * MIB + 100, 50, "on a 48 MiB file, inside one page");
 	expect_small_edit("big", data, 30 * MIB + page() - 20, 40,
 			  "on a 48 MiB file, across a page boundary");
+	expect_edit_past_four_gib();
 	grade_step("hashing \"big\" in another process that maps it");
 	if (grade_hash_mapped_elsewhere("big", &hash) != 0)
 		grade_setup_failed("cannot map big in another process");
@@ -929,19 +961,69 @@ static unsigned unmapped_at(const struct grade_mmap_record *mapping)
 	return UINT_MAX;
 }
 
-/* Whether an msync() record wrote to the disk while the mapping existed. */
-static int is_durable_sync(const struct grade_msync_record *record, unsigned mapped,
-			   unsigned unmapped)
+/* The mapping of "data" that held the change, and when it was unmapped. */
+struct synced_mapping {
+	const struct grade_mmap_record *mapping;
+	unsigned unmapped; /* the munmap()'s order; UINT_MAX if never */
+};
+
+/*
+ * The FNV-1a 64 hash of bytes [offset, offset + len) of "data" as the test
+ * finds it now, bytes past its end counting as zeros (as a mapping shows them).
+ */
+static uint64_t final_bytes_hash(off_t offset, size_t len)
 {
-	return record->result == 0 && (record->flags & MS_SYNC) && record->order > mapped &&
-	       record->order < unmapped;
+	unsigned char chunk[4096];
+	uint64_t sum = LABKIT_FNV1A_INIT;
+	int fd = open("data", O_RDONLY);
+
+	if (fd < 0)
+		grade_setup_failed("cannot open data to read it back");
+	for (size_t done = 0; done < len;) {
+		size_t want = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
+		ssize_t got = pread(fd, chunk, want, offset + (off_t)done);
+
+		if (got < 0)
+			grade_setup_failed("cannot read data back");
+		memset(chunk + got, 0, want - (size_t)got);
+		sum = labkit_fnv1a_update(sum, chunk, want);
+		done += want;
+	}
+	close(fd);
+	return sum;
 }
 
 /*
- * How far from `from` the durable msync() calls reach without a gap. msync()
- * works on whole pages, so each covers its length rounded up to a page.
+ * Whether an msync() came after the stores it should flush: the bytes it saw
+ * (hashed by the watch when it was called) are the file's final bytes. A
+ * range the watch could not hash is judged by the other rules alone.
  */
-static uintptr_t synced_until(uintptr_t from, unsigned mapped, unsigned unmapped)
+static int saw_final_bytes(const struct grade_msync_record *record,
+			   const struct synced_mapping *held)
+{
+	uintptr_t start = (uintptr_t)held->mapping->result;
+	uintptr_t at = (uintptr_t)record->addr;
+
+	if (!record->content_known || at < start || at - start >= held->mapping->length)
+		return 1;
+	off_t offset = held->mapping->offset + (off_t)(at - start);
+	return final_bytes_hash(offset, record->length) == record->content_hash;
+}
+
+/* Whether an msync() record wrote to the disk while the mapping existed. */
+static int is_durable_sync(const struct grade_msync_record *record,
+			   const struct synced_mapping *held)
+{
+	return record->result == 0 && (record->flags & MS_SYNC) &&
+	       record->order > held->mapping->order && record->order < held->unmapped;
+}
+
+/*
+ * How far from `from` the durable msync() calls made after the stores reach
+ * without a gap. msync() works on whole pages, so each covers its length
+ * rounded up to a page.
+ */
+static uintptr_t synced_until(uintptr_t from, const struct synced_mapping *held)
 {
 	uintptr_t reach = from;
 	int grew = 1;
@@ -953,8 +1035,8 @@ static uintptr_t synced_until(uintptr_t from, unsigned mapped, unsigned unmapped
 			uintptr_t start = (uintptr_t)record->addr;
 			uintptr_t stop = start + labkit_round_up(record->length, page());
 
-			if (is_durable_sync(record, mapped, unmapped) && start <= reach &&
-			    stop > reach) {
+			if (is_durable_sync(record, held) && start <= reach && stop > reach &&
+			    saw_final_bytes(record, held)) {
 				reach = stop;
 				grew = 1;
 			}
@@ -964,9 +1046,10 @@ static uintptr_t synced_until(uintptr_t from, unsigned mapped, unsigned unmapped
 }
 
 /* Why no msync(MS_SYNC) covers the change, the likeliest reason first, into why[size]. */
-static void why_not_synced(unsigned mapped, unsigned unmapped, char *why, size_t size)
+static void why_not_synced(const struct synced_mapping *held, char *why, size_t size)
 {
-	unsigned count = grade_records_kept(grade_calls.msync_count), with_sync = 0, in_time = 0;
+	unsigned count = grade_records_kept(grade_calls.msync_count);
+	unsigned with_sync = 0, in_time = 0, after_stores = 0;
 	const char *reason = "the msync(MS_SYNC) calls do not cover every changed byte";
 
 	for (unsigned i = 0; i < count; i++) {
@@ -977,7 +1060,8 @@ static void why_not_synced(unsigned mapped, unsigned unmapped, char *why, size_t
 			return;
 		}
 		with_sync += (record->flags & MS_SYNC) != 0;
-		in_time += is_durable_sync(record, mapped, unmapped);
+		in_time += is_durable_sync(record, held);
+		after_stores += is_durable_sync(record, held) && saw_final_bytes(record, held);
 	}
 	if (count == 0)
 		reason = "no msync() call at all";
@@ -985,6 +1069,9 @@ static void why_not_synced(unsigned mapped, unsigned unmapped, char *why, size_t
 		reason = "msync() was called without MS_SYNC, so nothing waited for the disk";
 	else if (in_time == 0)
 		reason = "msync(MS_SYNC) came after munmap(), or before the mapping was made";
+	else if (after_stores == 0)
+		reason = "msync(MS_SYNC) was called before the new bytes were stored, so it "
+			 "flushed the old ones";
 	snprintf(why, size, "%s", reason);
 }
 
@@ -996,7 +1083,10 @@ static const char *describe_bytes(size_t first, size_t end)
 	return grade_format("bytes %zu to %zu", first, end - 1);
 }
 
-/* Bytes [first, end) of the file changed: a durable msync() must cover them in time. */
+/*
+ * Bytes [first, end) of "data" changed: a durable msync() must cover them in
+ * time, called after they were stored.
+ */
 static void expect_synced(const struct grade_outcome *out, size_t first, size_t end)
 {
 	const struct grade_mmap_record *mapping = mapping_holding(first, end);
@@ -1007,14 +1097,14 @@ static void expect_synced(const struct grade_outcome *out, size_t first, size_t 
 	grade_check(mapping != NULL, HINT_MSYNC,
 		    "expected: %s to change %s through a mapping of them\nobserved: %s",
 		    out->call, bytes, calls);
-	unsigned unmapped = unmapped_at(mapping);
+	struct synced_mapping held = { mapping, unmapped_at(mapping) };
 	uintptr_t low = (uintptr_t)mapping->result + (uintptr_t)(first - (size_t)mapping->offset);
 	uintptr_t high = low + (end - first);
 	char why[512];
 
-	if (synced_until(low, mapping->order, unmapped) >= high)
+	if (synced_until(low, &held) >= high)
 		return;
-	why_not_synced(mapping->order, unmapped, why, sizeof(why));
+	why_not_synced(&held, why, sizeof(why));
 	grade_fail(HINT_MSYNC,
 		   "expected: %s to call msync(addr, len, MS_SYNC) over %s of the file "
 		   "(at %#" PRIxPTR " in its mapping) after the store and before munmap()\n"
@@ -1322,8 +1412,8 @@ static const struct grade_test lab02_tests[] = {
 	 * 30 s keeps a correct solution safe.
 	 */
 	GRADE_TEST_TIMED(write_at_maps_only_the_pages_needed, 10, 30,
-			 "se_write_at: on a 48 MiB file, maps only the page or two of the range, "
-			 "at a page-aligned offset"),
+			 "se_write_at: on a 48 MiB file and 4 GiB into a sparse 5 GiB one, maps "
+			 "only the page or two of the range, at a page-aligned offset"),
 	GRADE_TEST(append_grows_the_file_first, 10,
 		   "se_append: the file grows by len, old bytes intact, new bytes right; only "
 		   "the tail is mapped"),
@@ -1333,7 +1423,8 @@ static const struct grade_test lab02_tests[] = {
 	GRADE_TEST(mapping_is_shared_and_writable, 5,
 		   "every function: the file is mapped MAP_SHARED with PROT_WRITE"),
 	GRADE_TEST(changes_are_synced_before_unmap, 10,
-		   "every function: msync(MS_SYNC) covers every changed byte, before munmap()"),
+		   "every function: msync(MS_SYNC) covers every changed byte, after the stores and "
+		   "before munmap()"),
 	GRADE_TEST(mappings_are_released_exactly, 5,
 		   "every function: munmap() gets exactly mmap()'s address and length"),
 	GRADE_TEST(read_only_file_is_refused, 5,

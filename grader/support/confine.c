@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -102,3 +103,19 @@ int confine_writes(void)
 }
 
 #endif
+
+/*
+ * The test's file-size limit, for good: the runner leaves the judge a higher
+ * hard limit, so that it can make sparse files larger than the test may
+ * write (grade_make_sparse_file); the student's code gets the soft limit as
+ * its hard one too, and can never raise it.
+ */
+int confine_file_size(void)
+{
+	struct rlimit limit;
+
+	if (getrlimit(RLIMIT_FSIZE, &limit) != 0)
+		return -1;
+	limit.rlim_max = limit.rlim_cur;
+	return setrlimit(RLIMIT_FSIZE, &limit);
+}

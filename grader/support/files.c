@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,6 +129,27 @@ void grade_make_file(const char *path, const void *data, size_t len, mode_t mode
 
 	fd = open_for_replacing(path);
 	write_all(fd, data, len, path);
+	finish_file(fd, mode, path);
+}
+
+/*
+ * The judge's soft file-size limit is the test's; its hard limit is higher
+ * (the runner's judge_file_size), so it can raise the soft one for a moment
+ * to size a sparse file, which writes nothing to the disk.
+ */
+void grade_make_sparse_file(const char *path, off_t size, mode_t mode)
+{
+	struct rlimit test_limit, raised;
+	int fd = open_for_replacing(path);
+
+	if (getrlimit(RLIMIT_FSIZE, &test_limit) != 0)
+		grade_setup_failed("cannot read the file-size limit");
+	raised = (struct rlimit){ test_limit.rlim_max, test_limit.rlim_max };
+	if (setrlimit(RLIMIT_FSIZE, &raised) != 0 || ftruncate(fd, size) != 0)
+		grade_setup_failed("cannot make %s a sparse file of %lld bytes", path,
+				   (long long)size);
+	if (setrlimit(RLIMIT_FSIZE, &test_limit) != 0)
+		grade_setup_failed("cannot restore the file-size limit");
 	finish_file(fd, mode, path);
 }
 

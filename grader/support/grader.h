@@ -168,6 +168,13 @@ void *grade_random_bytes(size_t len, uint64_t seed);
 void grade_make_file(const char *path, const void *data, size_t len, mode_t mode);
 
 /*
+ * Create (or replace) a file of `size` bytes that holds no data at all (a
+ * sparse file: every byte reads 0 and it takes no disk space). `size` may exceed the test's own
+ * file-size limit, which the student's code cannot (a file of 5 GiB, say).
+ */
+void grade_make_sparse_file(const char *path, off_t size, mode_t mode);
+
+/*
  * Create (or replace) a file of len random bytes (those of grade_random_bytes)
  * and return them, malloc'ed, to compare with.
  */
@@ -316,7 +323,18 @@ struct grade_msync_record {
 	size_t length;
 	int flags;
 	int result;
+	/*
+	 * What this msync() could write to the disk: the FNV-1a 64 hash of the
+	 * subject's bytes [addr, addr + length) at the moment it called msync()
+	 * (content_known 0 when the range was unreadable or over
+	 * GRADE_MSYNC_HASH_LIMIT). A change stored after the call is not in it.
+	 */
+	int content_known;
+	uint64_t content_hash;
 };
+
+/* The largest msync() range whose content the watch hashes. */
+#define GRADE_MSYNC_HASH_LIMIT ((size_t)64 << 20)
 
 struct grade_calls {
 	unsigned read_calls, write_calls;

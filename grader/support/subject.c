@@ -149,6 +149,8 @@ static _Noreturn void become_subject(int socket_end)
 		_exit(126);
 	signal(SIGPIPE, SIG_DFL);
 	confine_writes(); /* where the kernel has Landlock; file permissions otherwise */
+	if (confine_file_size() != 0)
+		child_abort(STDERR_FILENO, "keep the test's file-size limit");
 	int listener = watch_install_filter(judge, 1);
 	if (listener < 0)
 		child_abort(STDERR_FILENO, "install the system-call watch (seccomp)");
@@ -592,7 +594,8 @@ static _Noreturn void exec_program(const char *name, const char *const args[], i
 	if (syscall(SYS_close_range, STDERR_FILENO + 1, ~0U, 0) != 0)
 		_exit(126);
 	confine_writes();
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || watch_install_filter(judge, 0) != 0)
+	if (confine_file_size() != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+	    watch_install_filter(judge, 0) != 0)
 		_exit(126);
 	execve(subject_program, (char *const *)argv, (char *const *)environment);
 	_exit(127);

@@ -46,6 +46,13 @@ void subject_stop(void);
  */
 int confine_writes(void);
 
+/*
+ * In the same place: make the file-size limit's soft value its hard one too,
+ * so that the student's code can never raise it (the judge's hard limit is
+ * higher, for grade_make_sparse_file). 0, or -1 with errno set.
+ */
+int confine_file_size(void);
+
 /* ---- The watch (watch.c) ---- */
 
 /*
@@ -75,7 +82,8 @@ unsigned ledger_add_mmap(const struct grade_mmap_record *record);
 const struct grade_mmap_record *ledger_mmap(unsigned index);
 void ledger_resolve_mmap(unsigned index, void *result);
 void ledger_add_munmap(void *addr, size_t length, int result);
-void ledger_add_msync(void *addr, size_t length, int flags, int result);
+void ledger_add_msync(void *addr, size_t length, int flags, int result,
+		      const uint64_t *content_hash);
 
 /* ---- Processes (processes.c) ---- */
 

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "grader.h"
+#include "labkit.h"
 #include "support_internal.h"
 
 #if defined(__x86_64__)
@@ -515,14 +516,43 @@ static struct answer on_munmap(const struct seccomp_notif *call)
 	return let_through;
 }
 
+/*
+ * The FNV-1a 64 hash of the subject's bytes [address, address + length), read
+ * while its msync() waits: exactly what that msync() can write to the disk.
+ * 0 if the range is over GRADE_MSYNC_HASH_LIMIT or cannot be read (pages past
+ * the end of the file, say).
+ */
+static int hash_subject_range(uintptr_t address, size_t length, uint64_t *hash)
+{
+	static unsigned char chunk[1 << 16]; /* the watch is one thread */
+	uint64_t sum = LABKIT_FNV1A_INIT;
+
+	if (length > GRADE_MSYNC_HASH_LIMIT)
+		return 0;
+	for (size_t done = 0; done < length;) {
+		size_t want = length - done < sizeof(chunk) ? length - done : sizeof(chunk);
+		struct iovec local = { chunk, want }, there = { (void *)(address + done), want };
+
+		if (process_vm_readv(subject, &local, 1, &there, 1, 0) != (ssize_t)want)
+			return 0;
+		sum = labkit_fnv1a_update(sum, chunk, want);
+		done += want;
+	}
+	*hash = sum;
+	return 1;
+}
+
 static struct answer on_msync(const struct seccomp_notif *call)
 {
 	uintptr_t address = (uintptr_t)call->data.args[0];
 	size_t length = (size_t)call->data.args[1];
 	/* msync(2) fails for an unaligned address (EINVAL) or unmapped pages (ENOMEM). */
 	int result = address % page_size() == 0 && range_mapped(address, length) ? 0 : -1;
+	uint64_t content;
+	int known = result == 0 && hash_subject_range(address, length, &content);
 
-	ledger_add_msync((void *)address, length, (int)call->data.args[2], result);
+	ledger_add_msync((void *)address, length, (int)call->data.args[2], result,
+			 known ? &content : NULL);
 	if (grade_faults.msync_fail_at != 0 && grade_calls.msync_count == grade_faults.msync_fail_at)
 		return fail_with(grade_faults.msync_fail_errno);
 	return let_through;

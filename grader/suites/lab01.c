@@ -95,6 +95,10 @@
 #define HINT_CHECKSUM                                                                        \
 	"hash every byte of the mapping with labkit_fnv1a(); an empty file hashes to "      \
 	"LABKIT_FNV1A_INIT without mmap() — " SECTION_CHECKSUM
+#define HINT_CHECKSUM_OTHER_USER                                                             \
+	"open the file with O_RDONLY alone: it must work on any file the caller may read; "  \
+	"O_NOATIME, for one, fails with EPERM on a file the caller does not own — "          \
+	SECTION_CHECKSUM
 #define HINT_CHECKSUM_ERROR                                                                  \
 	"on failure return -1 with the failing call's errno (not a regular file: EINVAL) "  \
 	"and leave *sum untouched — " SECTION_CHECKSUM
@@ -829,6 +833,46 @@ static void expect_checksum_error(const char *path, int expected_errno, const ch
 		    "changed to 0x%016" PRIx64, out.call, sum);
 }
 
+/*
+ * A file every user may read but the caller does not own, or NULL if this
+ * machine has none of the usual ones (the test then skips that case).
+ */
+static const char *someone_elses_file(void)
+{
+	static const char *const candidates[] = { "/etc/passwd", "/usr/include/stdio.h" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    st.st_size < (off_t)MIB && st.st_uid != geteuid() && access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+/*
+ * Reading is all the function needs, so it must work on a file of another
+ * user: a flag such as O_NOATIME works on the caller's own files only (EPERM).
+ */
+static void expect_checksum_of_someone_elses_file(void)
+{
+	const char *path = someone_elses_file();
+	uint64_t hash = LABKIT_FNV1A_INIT;
+	unsigned char chunk[4096];
+	ssize_t got;
+
+	if (path == NULL)
+		return;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		grade_setup_failed("cannot open %s", path);
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0)
+		hash = labkit_fnv1a_update(hash, chunk, (size_t)got);
+	close(fd);
+	if (got < 0)
+		grade_setup_failed("cannot read %s", path);
+	expect_checksum(path, hash, HINT_CHECKSUM_OTHER_USER);
+}
+
 static void checksum_matches_fnv1a(void)
 {
 	grade_make_file("empty", "", 0, 0644);
@@ -844,6 +888,8 @@ static void checksum_matches_fnv1a(void)
 	expect_checksum_of_random_file("page-minus-1", page() - 1, 150);
 	expect_checksum_of_random_file("page-plus-1", page() + 1, 151);
 	expect_checksum_of_random_file("three-mib", 3 * MIB + 1, 152);
+
+	expect_checksum_of_someone_elses_file();
 
 	grade_make_directory("dir");
 	expect_checksum_error("missing", ENOENT, "where the file does not exist");
@@ -1087,8 +1133,8 @@ static const struct grade_test lab01_tests[] = {
 		   "tio_copy_mmap, tio_checksum_mmap: a failing mmap() gives -1 with its errno, "
 		   "no crash, no leak"),
 	GRADE_TEST(checksum_matches_fnv1a, 5,
-		   "tio_checksum_mmap: FNV-1a 64 of empty, known and random files; ENOENT, "
-		   "EINVAL"),
+		   "tio_checksum_mmap: FNV-1a 64 of empty, known and random files, and of "
+		   "another user's file; ENOENT, EINVAL"),
 	GRADE_TEST(checksum_makes_no_private_copy, 5,
 		   "tio_checksum_mmap: hashes a 64 MiB file under a 16 MiB data limit, without "
 		   "read()"),

@@ -12,12 +12,19 @@
  * slept; /proc lists the subject's children, so a zombie or an orphan left
  * behind is seen; a data buffer that ends at an inaccessible page makes one
  * worker crash on purpose; injected fork() and mmap() failures and a lowered
- * descriptor limit exercise the error paths. Every failure names what was
- * expected, what was observed, and the handout section to read.
+ * descriptor limit exercise the error paths. A caller that is no blank page
+ * is played too: the kit gives the subject children of its own before a
+ * call, and a SIGALRM handler without SA_RESTART; the call's children stop
+ * themselves at birth (pthread_atfork), so that a helper of the judge can
+ * look at the parent while it waits for them (asleep, or spinning), signal it
+ * there, or kill them. Every failure names what was expected, what was
+ * observed, and the handout section to read.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +50,7 @@
 #define SECTION_CHILDREN "handout §2.4 (Children leave with _exit() and are reaped)"
 #define SECTION_TURNS "handout §2.5 (Taking turns without sleep())"
 #define SECTION_MISTAKES "handout §7 (Common mistakes)"
+#define SECTION_INTERFACE "handout §3 (The interface)"
 
 #define HINT_ALLOC                                                                           \
 	"mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0) and "   \
@@ -107,6 +115,27 @@
 #define HINT_MUNMAP                                                                          \
 	"munmap() needs exactly the address mmap() returned and the length it was given "   \
 	"— " SECTION_MISTAKES
+
+#define HINT_ERRNO_KEPT                                                                      \
+	"return -1 with the errno of the call that failed: save it before cleaning up, "    \
+	"since waitpid(), sem_destroy() and munmap() may change it — " SECTION_INTERFACE
+#define HINT_OWN_CHILDREN                                                                    \
+	"wait for each child you forked by its pid (waitpid(pid, &status, 0)), never with "  \
+	"wait() or waitpid(-1, ...): those take any child of the caller's, including one "  \
+	"it forked itself and means to reap — " SECTION_CHILDREN
+#define HINT_EINTR                                                                           \
+	"a signal caught by a handler of the caller's (installed without SA_RESTART) makes " \
+	"a waitpid() or sem_wait() asleep at that moment return -1 with EINTR: nothing "    \
+	"failed, so wait again — " SECTION_CHILDREN
+#define HINT_PINGPONG_STATUS                                                                 \
+	"reap the child with waitpid(child, &status, 0) and check the status: unless "      \
+	"WIFEXITED(status) && WEXITSTATUS(status) == 0 the child did not finish its moves, " \
+	"and the call fails with ECHILD — " SECTION_PINGPONG
+#define HINT_SPIN                                                                            \
+	"a side that is not on turn must sleep in the kernel (sem_wait(), sem_timedwait(), " \
+	"FUTEX_WAIT) until the other side posts; a loop that polls (sem_trywait(), a "      \
+	"shared flag, sched_yield()) keeps a processor busy for as long as the other side " \
+	"takes — " SECTION_TURNS
 
 /* What *sum starts as: a function that fails must leave it so. */
 #define SUM_UNTOUCHED INT64_C(0x5eed5eed5eed5eed)
@@ -853,6 +882,455 @@ static void pingpong_rejects_bad_arguments(void)
 	expect_pingpong_refused(3, 0, "with no trace buffer");
 }
 
+/* ---- A caller with children, signal handlers and patience of its own ---------------- */
+
+/* Children of the caller's own, forked by the kit before the call (calls/lab04.h). */
+struct bystanders {
+	int32_t pids[2]; /* [0] has ended (a zombie), [1] waits in pause() */
+};
+
+static struct bystanders fork_bystanders(void)
+{
+	struct bystanders by = { { 0, 0 } };
+
+	grade_step("forking two children of the caller's own: one that has ended, one that "
+		   "waits");
+	if (subject_fork_bystanders(by.pids) != 0)
+		grade_setup_failed("cannot fork the caller's own children (%s)",
+				   grade_errno_text(errno));
+	return by;
+}
+
+/* A process's state letter and parent, from /proc/PID/stat; 0 if it is gone. */
+static int process_state(pid_t pid, char *state, pid_t *parent)
+{
+	char path[64], text[512];
+	FILE *file;
+	int parent_pid = 0, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	file = fopen(path, "re");
+	if (file == NULL)
+		return 0;
+	if (fgets(text, sizeof(text), file) != NULL) {
+		char *after_name = strrchr(text, ')');
+		found = after_name != NULL && sscanf(after_name + 1, " %c %d", state,
+						     &parent_pid) == 2;
+	}
+	fclose(file);
+	*parent = parent_pid;
+	return found;
+}
+
+/*
+ * After `call`: both of the caller's children still the caller's (the ended
+ * one still a zombie for it to reap, the other still running), and no other
+ * child left. Then the caller reaps them itself, with their own statuses.
+ */
+static void expect_bystanders_spared(const struct bystanders *by, const char *call)
+{
+	static const char *const what[2] = { "had ended before the call",
+					      "was waiting in pause()" };
+	struct grade_child children[8];
+	int32_t statuses[2] = { -1, -1 };
+	pid_t subject = grade_subject_pid();
+
+	for (int i = 0; i < 2; i++) {
+		char state = '?';
+		pid_t parent = 0;
+		int alive = process_state((pid_t)by->pids[i], &state, &parent);
+
+		grade_check(alive && parent == subject && (i == 1 || state == 'Z'),
+			    HINT_OWN_CHILDREN,
+			    "expected: the caller's own child %d, which %s, to be left to the "
+			    "caller by %s\nobserved: %s",
+			    (int)by->pids[i], what[i], call,
+			    !alive || parent != subject
+				    ? "it is no longer the caller's child: the call reaped it"
+				    : grade_format("it is in state %c", state));
+	}
+	size_t count = grade_children(children, 8), others = 0;
+	for (size_t i = 0; i < count && i < 8; i++)
+		if (children[i].pid != (pid_t)by->pids[0] && children[i].pid != (pid_t)by->pids[1])
+			others++;
+	grade_check(others == 0, HINT_OWN_CHILDREN,
+		    "expected: no child of %s left when it returned, the caller's own two "
+		    "apart\nobserved: %zu of its children left (did it reap one of the "
+		    "caller's in its place?)",
+		    call, others);
+	grade_step("the caller reaping its own two children after %s", call);
+	int reaped = subject_reap_bystanders(by->pids, statuses);
+	grade_check(reaped == 2 && WIFEXITED(statuses[0]) && WEXITSTATUS(statuses[0]) == 0,
+		    HINT_OWN_CHILDREN,
+		    "expected: the caller to reap its own two children after %s\nobserved: it "
+		    "could reap %d of them",
+		    call, reaped);
+}
+
+static const char *const bystander_note =
+	"a hang here usually means that the call waits for any child (wait(), "
+	"waitpid(-1, ...)) and so for one the caller forked itself, which never ends";
+
+static void expect_sum_spares(const int64_t *data, const struct grade_faults *faults,
+			      int expected_errno, const char *situation)
+{
+	struct bystanders by = fork_bystanders();
+	struct grade_resources before = grade_leak_watch_start(faults);
+	struct sum_outcome out = run_sum(data, "data", 1000, 8, 1, situation, bystander_note);
+
+	if (expected_errno == 0)
+		grade_expect_result(out.result, out.error, 0, out.call, HINT_OWN_CHILDREN);
+	else
+		grade_expect_error(out.result, out.error, expected_errno, out.call,
+				   HINT_FORK_FAILED);
+	expect_bystanders_spared(&by, out.call);
+	if (expected_errno == 0)
+		grade_check(out.sum == total_of(data, 1000), HINT_OWN_CHILDREN,
+			    "expected: %s to store the total %" PRId64 "\nobserved: it stored %"
+			    PRId64, out.call, total_of(data, 1000), out.sum);
+	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
+}
+
+static void callers_children_left_alone(void)
+{
+	const struct grade_faults fork_fails = { .fork_fail_at = 3, .fork_fail_errno = EAGAIN };
+	int64_t *data = random_numbers(1000, 471);
+	const char *with = "where the caller has two children of its own, one ended and "
+			   "not yet reaped, one running";
+
+	grade_adopt_orphans();
+	expect_sum_spares(data, NULL, 0, with);
+	expect_sum_spares(data, &fork_fails, EAGAIN,
+			  grade_format("%s and fork() call 3 made to fail with EAGAIN", with));
+
+	const long rounds = 50;
+	char *trace = trace_buffer(rounds);
+	struct bystanders by = fork_bystanders();
+	grade_calls_reset();
+	struct pingpong_outcome out = run_pingpong(rounds, trace, with);
+	grade_expect_result(out.result, out.error, 0, out.call, HINT_OWN_CHILDREN);
+	expect_bystanders_spared(&by, out.call);
+	expect_trace(trace, rounds, out.call);
+	grade_calls_reset();
+	free(trace);
+	free(data);
+}
+
+/*
+ * What a helper process of the judge saw and did while a call of the
+ * student's code waited for its children (hold_and_report()).
+ */
+struct hold_report {
+	int children_held;    /* how many children were seen stopped at once */
+	int runnable_percent; /* the caller's, while they were stopped; -1: not measured */
+	int signals_sent;     /* SIGALRM sent while the caller was asleep in a wait */
+	int children_killed;  /* 1 if they were killed while the caller sat in waitpid() */
+	char waiting_in[48];  /* the kernel function the caller slept in */
+};
+
+/* What the helper does once the call's children are stopped. */
+struct hold_plan {
+	long measure_ms;   /* how long to sample the caller's state; 0: not at all */
+	int signals;       /* how many SIGALRM to send while it sleeps in a wait */
+	int kill_children; /* SIGKILL them if the caller sleeps in waitpid() */
+};
+
+/* The kernel function pid sleeps in ("do_wait", "futex_do_wait"), from /proc/PID/wchan. */
+static void wait_channel(pid_t pid, char *where, size_t size)
+{
+	char path[64];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
+	where[0] = '\0';
+	file = fopen(path, "re");
+	if (file == NULL)
+		return;
+	if (fgets(where, (int)size, file) == NULL)
+		where[0] = '\0';
+	fclose(file);
+	where[strcspn(where, "\n")] = '\0';
+}
+
+/* Whether the caller sleeps in waitpid() or on a futex (sem_wait() is one). */
+static int asleep_in_a_wait(pid_t pid, char *where, size_t size)
+{
+	char state = '?';
+	pid_t parent;
+
+	wait_channel(pid, where, size);
+	return process_state(pid, &state, &parent) && state == 'S' &&
+	       (strncmp(where, "do_wait", 7) == 0 || strncmp(where, "futex", 5) == 0);
+}
+
+/*
+ * How many children the caller has, and whether every one of them is stopped
+ * now. They stop themselves at birth (calls/lab04.h); the judge never stops
+ * one from outside, since a child stopped before it ran that handler would
+ * stop itself a second time later, when nobody is there to continue it. A
+ * child made without glibc's fork() never stops: the call is then not held,
+ * and not judged.
+ */
+static size_t children_stopped(int *all_stopped)
+{
+	struct grade_child children[AI_MAX_WORKERS + 4];
+	size_t count = grade_children(children, AI_MAX_WORKERS + 4);
+
+	*all_stopped = count > 0;
+	for (size_t i = 0; i < count && i < AI_MAX_WORKERS + 4; i++)
+		if (children[i].state != 'T' && children[i].state != 't')
+			*all_stopped = 0;
+	return count;
+}
+
+/* Send every child of the subject a signal. */
+static void signal_children(int signal_number)
+{
+	struct grade_child children[AI_MAX_WORKERS + 4];
+	size_t count = grade_children(children, AI_MAX_WORKERS + 4);
+
+	for (size_t i = 0; i < count && i < AI_MAX_WORKERS + 4; i++)
+		kill(children[i].pid, signal_number);
+}
+
+/* Whether the judge has said the call returned, waiting up to ms for it to. */
+static int call_has_returned(int call_over_fd, int ms)
+{
+	struct pollfd over = { .fd = call_over_fd, .events = POLLIN };
+
+	return poll(&over, 1, ms) != 0;
+}
+
+/*
+ * Continue every child of the call, again and again until the call has
+ * returned: one it forks later (after reaping the first, say) stops at birth
+ * too.
+ */
+static void release_children(int call_over_fd)
+{
+	for (int tries = 0; tries < 2000; tries++) {
+		signal_children(SIGCONT);
+		if (call_has_returned(call_over_fd, 5))
+			return;
+	}
+}
+
+/*
+ * The helper's work. Wait (3 s at most, or until the call has returned) until
+ * the caller has children and all of them are stopped; then, while they stay
+ * stopped, sample the caller's state and send it SIGALRM, but only while it
+ * sleeps in a wait, never in a system call the judge is answering (which a
+ * signal would interrupt for good). The caller cannot leave such a wait by
+ * itself: every child is stopped. Then kill the children if asked and the
+ * caller sleeps in waitpid(), and continue them until the call returns. The hold stays well under the
+ * judge's 1 s budget for a call that sleeps without progress (progress.c).
+ */
+static struct hold_report hold_and_report(const struct hold_plan *plan, int call_over_fd)
+{
+	struct hold_report report = { .runnable_percent = -1 };
+	pid_t subject = grade_subject_pid();
+	int all_stopped = 0;
+	size_t count = 0;
+
+	for (int tries = 0; tries < 3000 && !all_stopped; tries++) {
+		count = children_stopped(&all_stopped);
+		if (!all_stopped && call_has_returned(call_over_fd, 1))
+			return report;
+	}
+	if (!all_stopped) {
+		release_children(call_over_fd);
+		return report;
+	}
+	report.children_held = (int)count;
+	grade_pause_ms(50); /* a short spin before sleeping is fine */
+	if (plan->measure_ms > 0)
+		report.runnable_percent = grade_runnable_percent(subject, plan->measure_ms);
+	for (int tries = 0; tries < 20 && report.signals_sent < plan->signals; tries++) {
+		children_stopped(&all_stopped);
+		if (all_stopped &&
+		    asleep_in_a_wait(subject, report.waiting_in, sizeof(report.waiting_in))) {
+			kill(subject, SIGALRM);
+			report.signals_sent++;
+		}
+		grade_pause_ms(10);
+	}
+	if (plan->kill_children &&
+	    asleep_in_a_wait(subject, report.waiting_in, sizeof(report.waiting_in)) &&
+	    strncmp(report.waiting_in, "do_wait", 7) == 0) {
+		signal_children(SIGKILL);
+		report.children_killed = 1;
+	}
+	release_children(call_over_fd);
+	return report;
+}
+
+/* A helper process that holds the children of the next call: see hold_and_report(). */
+struct holder {
+	pid_t pid;
+	int report_fd;
+	int call_over_fd; /* the judge closes it when the call has returned */
+};
+
+static struct holder start_holder(const struct hold_plan *plan)
+{
+	int ends[2], over[2];
+	struct holder holder;
+
+	if (pipe(ends) != 0 || pipe(over) != 0)
+		grade_setup_failed("cannot make a pipe");
+	holder.pid = grade_fork();
+	if (holder.pid < 0)
+		grade_setup_failed("cannot fork a helper");
+	if (holder.pid == 0) {
+		close(ends[0]);
+		close(over[1]);
+		struct hold_report report = hold_and_report(plan, over[0]);
+		_exit(write(ends[1], &report, sizeof(report)) == (ssize_t)sizeof(report) ? 0 : 1);
+	}
+	close(ends[1]);
+	close(over[0]);
+	holder.report_fd = ends[0];
+	holder.call_over_fd = over[1];
+	return holder;
+}
+
+static struct hold_report finish_holder(struct holder holder)
+{
+	struct hold_report report = { .runnable_percent = -1 };
+	int status;
+
+	close(holder.call_over_fd);
+	if (!grade_wait_child(holder.pid, 5000, &status) ||
+	    read(holder.report_fd, &report, sizeof(report)) != (ssize_t)sizeof(report))
+		grade_setup_failed("the test's helper did not report");
+	close(holder.report_fd);
+	return report;
+}
+
+/* The call for messages, with the signals it caught while it waited, if any. */
+static const char *with_signals_caught(const char *call, int64_t alarms,
+				       const struct hold_report *report)
+{
+	if (alarms == 0)
+		return call;
+	return grade_format("%s (it caught %d SIGALRM while it slept in %s)", call, (int)alarms,
+			    report->waiting_in);
+}
+
+/* One call of ai_pingpong_paused() with a helper holding the child. */
+struct held_game {
+	struct pingpong_outcome out;
+	struct hold_report report;
+	int64_t alarms;
+};
+
+static struct held_game play_held(long rounds, char *trace, const struct hold_plan *plan,
+				  const char *situation, const char *crash_note)
+{
+	struct held_game game = { .alarms = 0 };
+
+	grade_calls_reset();
+	grade_announce_call(game.out.call, sizeof(game.out.call), situation, crash_note,
+			    "ai_pingpong(%ld, trace)", rounds);
+	struct holder holder = start_holder(plan);
+	game.out.result = ai_pingpong_paused(rounds, trace, &game.alarms);
+	game.out.error = errno;
+	game.report = finish_holder(holder);
+	return game;
+}
+
+static const char *const eintr_note =
+	"a hang here usually means that a wait interrupted by a signal was not made again";
+
+static void waits_resume_after_signals(void)
+{
+	const struct hold_plan plan = { .signals = 3 };
+	const long rounds = 50;
+	int64_t *data = random_numbers(4000, 481);
+	int64_t sum = SUM_UNTOUCHED, alarms = 0;
+	char call[200];
+
+	grade_adopt_orphans();
+	grade_calls_reset();
+	grade_announce_call(call, sizeof(call),
+			    "with a SIGALRM handler installed without SA_RESTART, SIGALRM "
+			    "arriving while it waits for its stopped workers",
+			    eintr_note, "ai_parallel_sum(data, 4000, 4, &sum)");
+	struct holder holder = start_holder(&plan);
+	int result = ai_parallel_sum_paused(data, 4000, 4, &sum, &alarms);
+	int error = errno;
+	struct hold_report report = finish_holder(holder);
+	grade_expect_result(result, error, 0, with_signals_caught(call, alarms, &report),
+			    HINT_EINTR);
+	grade_check(sum == total_of(data, 4000), HINT_EINTR,
+		    "expected: %s to store the total %" PRId64 "\nobserved: it stored %" PRId64,
+		    call, total_of(data, 4000), sum);
+	free(data);
+
+	char *trace = trace_buffer(rounds);
+	struct held_game game = play_held(rounds, trace, &plan,
+					  "with a SIGALRM handler installed without SA_RESTART, "
+					  "SIGALRM arriving while the parent waits for its turn",
+					  eintr_note);
+	grade_expect_result(game.out.result, game.out.error, 0,
+			    with_signals_caught(game.out.call, game.alarms, &game.report),
+			    HINT_EINTR);
+	expect_trace(trace, rounds, game.out.call);
+	grade_calls_reset();
+	free(trace);
+}
+
+static void pingpong_waits_asleep(void)
+{
+	const struct hold_plan plan = { .measure_ms = 200 };
+	const long rounds = 50;
+	char *trace = trace_buffer(rounds);
+
+	grade_adopt_orphans();
+	struct held_game game = play_held(rounds, trace, &plan,
+					  "with the child stopped (SIGSTOP) for a while", NULL);
+	grade_expect_result(game.out.result, game.out.error, 0, game.out.call, HINT_PINGPONG);
+	/* -1: the child could not be held, and there is nothing to judge. */
+	grade_check(game.report.runnable_percent < 50, HINT_SPIN,
+		    "expected: the parent in %s to sleep in the kernel while it waits for its "
+		    "stopped child's turn\nobserved: it was running or ready to run in %d%% of "
+		    "200 ms of samples: it spins",
+		    game.out.call, game.report.runnable_percent);
+	expect_trace(trace, rounds, game.out.call);
+	grade_calls_reset();
+	free(trace);
+}
+
+/*
+ * One round: the parent needs nothing from the child to finish its move and
+ * go on to waitpid(). The child, stopped at birth, is killed (SIGKILL) while
+ * the parent sleeps in waitpid(): the call must fail with ECHILD. A parent
+ * that waits for something else first (a last post of the child's) is not
+ * judged: the child is let go and the game must end well.
+ */
+static void pingpong_reports_killed_child(void)
+{
+	const struct hold_plan plan = { .kill_children = 1 };
+	char *trace = trace_buffer(1);
+
+	grade_adopt_orphans();
+	struct held_game game = play_held(1, trace, &plan,
+					  "with the child killed by SIGKILL before its move, "
+					  "while the parent waits for it in waitpid()",
+					  NULL);
+	if (game.report.children_killed) {
+		grade_expect_error(game.out.result, game.out.error, ECHILD, game.out.call,
+				   HINT_PINGPONG_STATUS);
+		grade_expect_mappings_released(game.out.call, HINT_MUNMAP);
+	} else {
+		grade_expect_result(game.out.result, game.out.error, 0, game.out.call,
+				    HINT_PINGPONG);
+		expect_trace(trace, 1, game.out.call);
+	}
+	grade_calls_reset();
+	free(trace);
+}
+
 /* ---- Nothing left behind ------------------------------------------------------------ */
 
 enum lab_function { ALLOC_AND_FREE, DEVZERO_AND_FREE, PARALLEL_SUM, PINGPONG };
@@ -865,29 +1343,30 @@ struct leak_case {
 	const char *situation;
 	struct grade_faults faults;
 	int must_succeed;
+	int expected_errno; /* of a failure no other test judges; 0: not judged here */
 };
 
 static const struct leak_case leak_cases[] = {
-	{ ALLOC_AND_FREE, 5000, 0, "", { 0 }, 1 },
-	{ ALLOC_AND_FREE, 0, 0, "with length 0", { 0 }, 0 },
+	{ ALLOC_AND_FREE, 5000, 0, "", { 0 }, 1, 0 },
+	{ ALLOC_AND_FREE, 0, 0, "with length 0", { 0 }, 0, 0 },
 	{ ALLOC_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
-	{ DEVZERO_AND_FREE, 5000, 0, "", { 0 }, 1 },
-	{ DEVZERO_AND_FREE, 0, 0, "with length 0", { 0 }, 0 },
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, 0 },
+	{ DEVZERO_AND_FREE, 5000, 0, "", { 0 }, 1, 0 },
+	{ DEVZERO_AND_FREE, 0, 0, "with length 0", { 0 }, 0, 0 },
 	{ DEVZERO_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
-	{ PARALLEL_SUM, 1000, 4, "", { 0 }, 1 },
-	{ PARALLEL_SUM, 1000, 0, "with no workers", { 0 }, 0 },
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, 0 },
+	{ PARALLEL_SUM, 1000, 4, "", { 0 }, 1, 0 },
+	{ PARALLEL_SUM, 1000, 0, "with no workers", { 0 }, 0, 0 },
 	{ PARALLEL_SUM, 1000, 4, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, ENOMEM },
 	{ PARALLEL_SUM, 1000, 4, "with fork() call 2 failing with EAGAIN",
-	  { .fork_fail_at = 2, .fork_fail_errno = EAGAIN }, 0 },
-	{ PINGPONG, 100, 0, "", { 0 }, 1 },
-	{ PINGPONG, 0, 0, "with no rounds", { 0 }, 0 },
+	  { .fork_fail_at = 2, .fork_fail_errno = EAGAIN }, 0, 0 },
+	{ PINGPONG, 100, 0, "", { 0 }, 1, 0 },
+	{ PINGPONG, 0, 0, "with no rounds", { 0 }, 0, 0 },
 	{ PINGPONG, 100, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, ENOMEM },
 	{ PINGPONG, 100, 0, "with its fork() failing with EAGAIN",
-	  { .fork_fail_at = 1, .fork_fail_errno = EAGAIN }, 0 },
+	  { .fork_fail_at = 1, .fork_fail_errno = EAGAIN }, 0, EAGAIN },
 };
 
 /* Allocate, then free if that worked: the pair must leave nothing behind. */
@@ -941,6 +1420,8 @@ static void expect_no_leak_in(const struct leak_case *test, const int64_t *data)
 	run_leak_case(test, data, &result, &error, call, sizeof(call));
 	if (test->must_succeed)
 		grade_expect_result(result, error, 0, call, HINT_LEAK);
+	if (test->expected_errno != 0)
+		grade_expect_error(result, error, test->expected_errno, call, HINT_ERRNO_KEPT);
 	grade_expect_no_children(call, HINT_REAP);
 	grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
 }
@@ -958,13 +1439,13 @@ static void nothing_leaks(void)
 /* ---- The table -------------------------------------------------------------------- */
 
 static const struct grade_test lab04_tests[] = {
-	GRADE_TEST(alloc_shared_gives_zeroed_shared_memory, 10,
+	GRADE_TEST(alloc_shared_gives_zeroed_shared_memory, 5,
 		   "ai_alloc_shared: one MAP_SHARED|MAP_ANONYMOUS, PROT_READ|PROT_WRITE mmap(), "
 		   "zeroed, and a child forked later stores into the same pages"),
 	GRADE_TEST(alloc_shared_refuses_properly, 5,
 		   "ai_alloc_shared: NULL (never MAP_FAILED) with EINVAL for length 0, mmap()'s "
 		   "errno when it fails, ENOMEM for a length no address space holds"),
-	GRADE_TEST(devzero_gives_zeroed_shared_memory, 10,
+	GRADE_TEST(devzero_gives_zeroed_shared_memory, 5,
 		   "ai_alloc_shared_devzero: a MAP_SHARED mapping of /dev/zero, zeroed, shared "
 		   "with a child forked later; descriptor closed"),
 	GRADE_TEST(devzero_refuses_and_closes, 5,
@@ -979,7 +1460,7 @@ static const struct grade_test lab04_tests[] = {
 	GRADE_TEST(parallel_sum_small_and_empty, 5,
 		   "ai_parallel_sum: n = 0, n < workers, n = workers, n a multiple of workers; "
 		   "still exactly `workers` forks"),
-	GRADE_TEST(parallel_sum_leaves_no_child, 10,
+	GRADE_TEST(parallel_sum_leaves_no_child, 5,
 		   "ai_parallel_sum: no zombie and no orphan left afterwards; every child ended "
 		   "with _exit()"),
 	GRADE_TEST(parallel_sum_rejects_bad_workers, 5,
@@ -991,7 +1472,7 @@ static const struct grade_test lab04_tests[] = {
 	GRADE_TEST(parallel_sum_survives_fork_failure, 5,
 		   "ai_parallel_sum: a fork() failing with EAGAIN (1st, 3rd, 8th) gives -1 with "
 		   "EAGAIN, the children already forked reaped, the slots unmapped"),
-	GRADE_TEST_TIMED(pingpong_alternates, 10, 15,
+	GRADE_TEST_TIMED(pingpong_alternates, 5, 15,
 			 "ai_pingpong: exactly \"PCPC...\" and a '\\0' for 1, 2, 7 and 20000 "
 			 "rounds; one fork(); the child reaped"),
 	GRADE_TEST(pingpong_never_sleeps, 5,
@@ -1001,7 +1482,20 @@ static const struct grade_test lab04_tests[] = {
 		   "any fork(); trace untouched"),
 	GRADE_TEST(nothing_leaks, 5,
 		   "every function: no descriptor, mapping or child left behind, on success and "
-		   "error paths (failing mmap() and fork() included); exact munmap()"),
+		   "error paths (failing mmap() and fork() included, with their errno); exact "
+		   "munmap()"),
+	GRADE_TEST(callers_children_left_alone, 5,
+		   "ai_parallel_sum (a fork() failing too) and ai_pingpong with a caller that has "
+		   "children of its own: those neither reaped nor waited for"),
+	GRADE_TEST(waits_resume_after_signals, 5,
+		   "ai_parallel_sum and ai_pingpong: SIGALRM caught without SA_RESTART while they "
+		   "wait does not end the call"),
+	GRADE_TEST(pingpong_reports_killed_child, 5,
+		   "ai_pingpong: a child killed by SIGKILL while the parent waits for it in "
+		   "waitpid() makes it fail with ECHILD"),
+	GRADE_TEST(pingpong_waits_asleep, 5,
+		   "ai_pingpong: while the child is stopped, the parent waiting for its turn "
+		   "sleeps in the kernel, it does not spin"),
 };
 
 GRADE_SUITE(4, "04-anon-fork-ipc", "anon_ipc.c",

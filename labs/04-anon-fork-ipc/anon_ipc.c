@@ -65,7 +65,10 @@ int ai_parallel_sum(const int64_t *data, size_t n, int workers, int64_t *sum)
 	/* TODO 4.1: workers outside 1..AI_MAX_WORKERS, or sum NULL: EINVAL, before anything. */
 	/* TODO 4.2: get one int64_t slot per worker with ai_alloc_shared(). */
 	/* TODO 4.3: fork the workers; child i sums its slice into slot i, then _exit(0). */
-	/* TODO 4.4: reap every child with waitpid(); one not exited with 0: ECHILD. */
+	/*
+	 * TODO 4.4: reap every child with waitpid() on its pid, again after
+	 * EINTR; one not exited with 0: ECHILD.
+	 */
 	/* TODO 4.5: add up the slots. */
 	/* TODO 4.6: free the slots, store the total in *sum (only now) and return 0. */
 	/* TODO 4.7: if fork() fails: reap the children already forked, free, keep errno. */
@@ -84,7 +87,7 @@ int ai_pingpong(long rounds, char *trace)
 	/* TODO 5.3: sem_init() both with pshared 1: the parent's turn at 1, the child's at 0. */
 	/* TODO 5.4: fork; the child waits for its turn, appends 'C', posts the parent's, _exit. */
 	/* TODO 5.5: the parent waits for its turn, appends 'P', posts the child's, rounds times. */
-	/* TODO 5.6: reap the child on every path; not exited with 0: ECHILD. */
+	/* TODO 5.6: reap the child (waitpid() on its pid) on every path; not exited with 0: ECHILD. */
 	/* TODO 5.7: on success copy the 2 * rounds letters into trace and add a '\0'. */
 	/* TODO 5.8: sem_destroy() both, free the mapping, return with the right errno. */
 	(void)rounds;

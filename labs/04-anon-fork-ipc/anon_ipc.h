@@ -12,7 +12,11 @@
  *
  * Every function returns failure (-1, or NULL) with errno set, never prints
  * and never exits (children end with _exit()), leaves no descriptor or mapping
- * behind, and reaps every child it forked, on every path.
+ * behind, and reaps every child it forked, on every path. It waits for those
+ * children only, each by its pid: a child the caller forked before the call
+ * is neither reaped nor waited for. A signal caught by a handler of the
+ * caller's while a function waits (even one installed without SA_RESTART, so
+ * that the wait fails with EINTR) does not end the call: the wait goes on.
  */
 #ifndef ANON_IPC_H
 #define ANON_IPC_H
@@ -62,7 +66,7 @@ int ai_free_shared(void *addr, size_t len);
  * children, and gives each a contiguous slice of @p data (the slices cover
  * the array once; when @p n < @p workers some slices are empty). Each child
  * stores the sum of its slice in its own slot and ends with _exit(0). The
- * parent reaps every child, then adds up the slots.
+ * parent reaps every child it forked (and no other), then adds up the slots.
  *
  * @param data     the numbers; may be NULL when @p n is 0.
  * @param n        how many numbers.
@@ -84,7 +88,9 @@ int ai_parallel_sum(const int64_t *data, size_t n, int workers, int64_t *sum);
  * 'C' for the child. Each side moves @p rounds times, so the trace reads
  * "PCPC...PC". A side waits for its turn by sleeping in the kernel on a
  * process-shared semaphore or futex in the shared mapping (a short spin
- * first is fine), never with sleep(), usleep() or nanosleep().
+ * first is fine, a wait spent spinning is not), never with sleep(), usleep()
+ * or nanosleep(). The parent reaps its child, and no other child of the
+ * caller's.
  *
  * @param rounds  how many moves each side makes; at least 1.
  * @param trace   where to copy the 2 * @p rounds letters and a terminating

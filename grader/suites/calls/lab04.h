@@ -42,4 +42,33 @@ void *subject_map_shared(size_t len);
  */
 int subject_fork_writer(void *address, const void *bytes, size_t len);
 
+/*
+ * ai_parallel_sum(data, n, workers, sum) and ai_pingpong(rounds, trace), with
+ * two things of the kit's set up in the subject around the call, and undone
+ * after it. A SIGALRM handler installed without SA_RESTART, which counts the
+ * signals it catches into *alarms. And a handler that glibc's fork() runs in
+ * each new child (pthread_atfork): every child the call forks stops itself
+ * (SIGSTOP) before it runs a line of the student's code, until the judge
+ * continues it (SIGCONT) or kills it. A child made without fork() (a raw
+ * clone) does not stop by itself; the judge stops it from outside.
+ */
+int ai_parallel_sum_paused(const int64_t *data, size_t n, int workers, int64_t *sum,
+			 int64_t *alarms);
+int ai_pingpong_paused(long rounds, char *trace, int64_t *alarms);
+
+/*
+ * In the subject: fork two children of the caller's own, before a call of
+ * the student's code. pids[0] ends at once with _exit(0) and is waited for
+ * with WNOWAIT, so that it is a zombie when this returns; pids[1] waits in
+ * pause() until killed. Returns 0, or -1 with errno.
+ */
+int subject_fork_bystanders(int32_t pids[2]);
+
+/*
+ * In the subject: kill pids[1] (SIGKILL) and reap both with waitpid(pid, ...).
+ * statuses[i] is the wait status, or -1 if waitpid() failed (ECHILD: the
+ * child had been reaped already). Returns how many were reaped.
+ */
+int subject_reap_bystanders(const int32_t pids[2], int32_t statuses[2]);
+
 #endif /* CALLS_LAB04_H */

@@ -94,6 +94,13 @@
 	"sigsetjmp(env, 1) (non-zero: save the mask) unblocks it again. setjmp()/longjmp() " \
 	"or sigsetjmp(env, 0) leave it blocked, and the next fault kills the process — "     \
 	SECTION_CATCH
+#define HINT_WRITE_FLAG                                                                      \
+	"write is a truth value: test it with if (write), as C does; any non-zero value "  \
+	"asks for the write, not only 1 — " SECTION_PROBE
+#define HINT_SIGACTION_FAILED                                                                \
+	"check what sigaction() returns: if installing either handler fails, put back "     \
+	"what you already changed and return -1 with sigaction()'s errno, touching "        \
+	"nothing — " SECTION_PROBE
 #define HINT_RESTORE                                                                         \
 	"keep the old actions that sigaction() hands back when you install yours, and "     \
 	"pass them to sigaction() again before returning, on every path; do not use "       \
@@ -378,6 +385,9 @@ static void usable_bytes_grid(void)
 		expect_usable(SIZE_MAX - p / 2, 2 * p + 1, p);
 		expect_usable(5 * p + 1, SIZE_MAX, p);
 		expect_usable(0, SIZE_MAX, p);
+		/* Answers of 4 GiB and more: no 32-bit variable may hold them on the way. */
+		expect_usable(((size_t)5 << 30) + 1, (size_t)6 << 30, p);
+		expect_usable((size_t)6 << 30, ((size_t)4 << 30) + p + 1, p);
 	}
 }
 
@@ -632,6 +642,13 @@ static void probe_writes_real_mapping(void)
 		     "writing to the zero-filled tail of a PROT_READ page is SIGSEGV too",
 		     HINT_WRITE);
 	expect_probe(&guarded, 17, 0, PF_OK, "reading it again", HINT_PROBE);
+	/* "non-zero" is any value of the flag, not just 1. */
+	expect_probe(&guarded, 9, 2, PF_SIGSEGV,
+		     "write is 2, which is non-zero: a write, and a PROT_READ page refuses it",
+		     HINT_WRITE_FLAG);
+	expect_probe(&guarded, 9, -1, PF_SIGSEGV,
+		     "write is -1, which is non-zero: a write, and a PROT_READ page refuses it",
+		     HINT_WRITE_FLAG);
 	unmap_guarded(&guarded);
 	free(data);
 }
@@ -864,6 +881,37 @@ static void run_handler_cases(const struct guarded_map *guarded,
 	}
 }
 
+/*
+ * The n-th sigaction() of a probe fails (EINVAL, as for a signal that cannot
+ * be caught): the probe must return -1 with that errno, without touching the
+ * byte, and leave both actions and the mask as they were. Ignoring the result
+ * touches the byte with only one handler, or none, installed; a second failure
+ * that does not put the first handler back leaves it installed.
+ */
+static void expect_sigaction_failure(const struct guarded_map *guarded,
+				     const struct signal_state *before, unsigned failing)
+{
+	char call[400];
+	size_t offset = 10; /* a byte of the file: a probe that goes on regardless says PF_OK */
+	int observed, error;
+
+	snprintf(call, sizeof(call), "pf_probe(map + %zu, 0), on %s, with its %s sigaction() "
+		 "failing with EINVAL,", offset, guarded->what, failing == 1 ? "1st" : "2nd");
+	grade_calls_reset();
+	grade_faults.sigaction_fail_at = failing;
+	grade_faults.sigaction_fail_errno = EINVAL;
+	errno = 0;
+	observed = pf_probe(guarded->map + offset, 0);
+	error = errno;
+	grade_calls_reset();
+	grade_check(observed == -1 && error == EINVAL, HINT_SIGACTION_FAILED,
+		    "expected: %s to return -1 with errno EINVAL, the handlers not installed\n"
+		    "observed: %s", call, observed == -1 ? grade_describe_result(-1, error)
+							  : grade_format("it returned %s",
+									 outcome_name(observed)));
+	expect_signal_state(before, call, HINT_SIGACTION_FAILED);
+}
+
 static void probe_restores_handlers(void)
 {
 	size_t p = page();
@@ -885,6 +933,8 @@ static void probe_restores_handlers(void)
 
 	struct signal_state before = signal_state_now();
 	run_handler_cases(&guarded, &before, HINT_RESTORE);
+	expect_sigaction_failure(&guarded, &before, 1);
+	expect_sigaction_failure(&guarded, &before, 2);
 	unmap_guarded(&guarded);
 	free(data);
 }
@@ -1015,7 +1065,7 @@ static const struct grade_test lab06_tests[] = {
 		   "the guard page and on PROT_NONE"),
 	GRADE_TEST(probe_writes_real_mapping, 10,
 		   "pf_probe writes: the same boundaries; a write to a PROT_READ page is "
-		   "PF_SIGSEGV"),
+		   "PF_SIGSEGV, for any non-zero write flag"),
 	GRADE_TEST(probe_leaves_bytes_unchanged, 8,
 		   "pf_probe: reads and write-backs leave the mapping and the file (read by "
 		   "another process) as they were"),
@@ -1024,7 +1074,7 @@ static const struct grade_test lab06_tests[] = {
 		   "left blocked"),
 	GRADE_TEST(probe_restores_handlers, 10,
 		   "pf_probe: the test's own SIGBUS and SIGSEGV handlers and signal mask are "
-		   "exactly as before, after every probe"),
+		   "exactly as before, after every probe; a failing sigaction() gives -1"),
 	GRADE_TEST(probe_restores_default_action, 5,
 		   "pf_probe: SIG_DFL comes back; a later real fault kills the process with the "
 		   "right signal"),

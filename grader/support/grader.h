@@ -344,6 +344,7 @@ struct grade_calls {
 	unsigned open_calls;       /* open() and openat() */
 	unsigned stat_calls;       /* fstat(), stat() and the like (newfstatat, statx) */
 	unsigned ftruncate_calls;
+	unsigned sigaction_calls;  /* sigaction() and signal() (rt_sigaction) */
 	unsigned file_mmap_count;  /* the mmap() calls of a file among them */
 	struct grade_mmap_record mmaps[GRADE_MAX_RECORDS];
 	struct grade_munmap_record munmaps[GRADE_MAX_RECORDS];
@@ -378,6 +379,8 @@ struct grade_faults {
 	int ftruncate_fail_errno;
 	unsigned msync_fail_at;     /* the n-th msync() fails (after it is recorded) */
 	int msync_fail_errno;
+	unsigned sigaction_fail_at; /* the n-th sigaction() fails, changing nothing */
+	int sigaction_fail_errno;
 };
 
 extern struct grade_calls grade_calls;

@@ -3,8 +3,8 @@
  *
  * Before the subject's stub is executed, its process installs a seccomp
  * filter (watch_install_filter) that sends the calls a test judges (read,
- * write, mmap, munmap, msync, open, the stat family, ftruncate, the fork
- * family, the sleep family) to the judge
+ * write, mmap, munmap, msync, open, the stat family, ftruncate, sigaction,
+ * the fork family, the sleep family) to the judge
  * as user notifications, forbids the calls that could reach the judge
  * (ptrace, process_vm_*, signals to the judge or to whole process groups,
  * io_uring, system calls of another ABI), and allows the rest. The filter is
@@ -14,7 +14,7 @@
  * A thread of the judge (watch_start) answers the notifications. While the
  * judge waits for one call of the student's code (the recording window) it
  * writes the subject's read/write/mmap/munmap/msync calls into the ledger
- * (ledger.c), counts its open/stat/ftruncate calls, and injects the faults a
+ * (ledger.c), counts its open/stat/ftruncate/sigaction calls, and injects the faults a
  * test asked for in grade_faults: an
  * errno, EINTR, or a short transfer, which it performs itself on a copy of
  * the subject's descriptor (pidfd_getfd) and the subject's memory
@@ -94,7 +94,7 @@ static const long watched_calls[] = {
 	SYS_vfork,
 #endif
 	SYS_nanosleep, SYS_clock_nanosleep,
-	/* Calls that open, describe or size files (is_file_call). */
+	/* Calls that are only counted, and failed on request (counted_call_of). */
 #ifdef SYS_open
 	SYS_open,
 #endif
@@ -102,7 +102,7 @@ static const long watched_calls[] = {
 #ifdef SYS_fstat
 	SYS_fstat,
 #endif
-	SYS_newfstatat, SYS_statx, SYS_ftruncate,
+	SYS_newfstatat, SYS_statx, SYS_ftruncate, SYS_rt_sigaction,
 };
 
 /* Calls that could reach the judge, or hide what the subject does. */
@@ -426,10 +426,14 @@ static struct answer on_write(const struct seccomp_notif *call)
 	return let_through;
 }
 
-/* open() and openat(); the stat family (fstat() is newfstatat() in today's libc); ftruncate(). */
-enum file_call { NOT_A_FILE_CALL, OPEN_CALL, STAT_CALL, FTRUNCATE_CALL };
+/*
+ * The calls the watch only counts, and fails at a test's request: open() and
+ * openat(); the stat family (fstat() is newfstatat() in today's libc);
+ * ftruncate(); sigaction() (rt_sigaction).
+ */
+enum counted_call { NOT_COUNTED, OPEN_CALL, STAT_CALL, FTRUNCATE_CALL, SIGACTION_CALL };
 
-static enum file_call file_call_of(long nr)
+static enum counted_call counted_call_of(long nr)
 {
 #ifdef SYS_open
 	if (nr == SYS_open)
@@ -443,11 +447,13 @@ static enum file_call file_call_of(long nr)
 		return OPEN_CALL;
 	if (nr == SYS_newfstatat || nr == SYS_statx)
 		return STAT_CALL;
-	return nr == SYS_ftruncate ? FTRUNCATE_CALL : NOT_A_FILE_CALL;
+	if (nr == SYS_rt_sigaction)
+		return SIGACTION_CALL;
+	return nr == SYS_ftruncate ? FTRUNCATE_CALL : NOT_COUNTED;
 }
 
 /* Count the call, and fail it with the errno a test asked for at its number. */
-static struct answer on_file_call(enum file_call kind)
+static struct answer on_counted_call(enum counted_call kind)
 {
 	unsigned number;
 
@@ -461,6 +467,11 @@ static struct answer on_file_call(enum file_call kind)
 		number = ++grade_calls.stat_calls;
 		if (number == grade_faults.stat_fail_at)
 			return fail_with(grade_faults.stat_fail_errno);
+		break;
+	case SIGACTION_CALL:
+		number = ++grade_calls.sigaction_calls;
+		if (number == grade_faults.sigaction_fail_at)
+			return fail_with(grade_faults.sigaction_fail_errno);
 		break;
 	default:
 		number = ++grade_calls.ftruncate_calls;
@@ -606,15 +617,15 @@ static struct answer answer_call(const struct seccomp_notif *call)
 
 	if (nr == SYS_nanosleep || nr == SYS_clock_nanosleep)
 		return on_sleep(call);
-	enum file_call file_call = file_call_of(nr);
+	enum counted_call counted = counted_call_of(nr);
 	if (nr != SYS_read && nr != SYS_write && nr != SYS_mmap && nr != SYS_munmap &&
-	    nr != SYS_msync && file_call == NOT_A_FILE_CALL)
+	    nr != SYS_msync && counted == NOT_COUNTED)
 		return on_fork(call);
 	if (!main_thread || !recording)
 		return let_through;
 	resolve_pending_mmap(); /* its next call proves the last mmap() returned */
-	if (file_call != NOT_A_FILE_CALL)
-		return on_file_call(file_call);
+	if (counted != NOT_COUNTED)
+		return on_counted_call(counted);
 	switch (nr) {
 	case SYS_read:
 		return on_read(call);

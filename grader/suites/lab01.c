@@ -834,43 +834,21 @@ static void expect_checksum_error(const char *path, int expected_errno, const ch
 }
 
 /*
- * A file every user may read but the caller does not own, or NULL if this
- * machine has none of the usual ones (the test then skips that case).
- */
-static const char *someone_elses_file(void)
-{
-	static const char *const candidates[] = { "/etc/passwd", "/usr/include/stdio.h" };
-	struct stat st;
-
-	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
-		if (stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-		    st.st_size < (off_t)MIB && st.st_uid != geteuid() && access(candidates[i], R_OK) == 0)
-			return candidates[i];
-	return NULL;
-}
-
-/*
  * Reading is all the function needs, so it must work on a file of another
  * user: a flag such as O_NOATIME works on the caller's own files only (EPERM).
  */
 static void expect_checksum_of_someone_elses_file(void)
 {
-	const char *path = someone_elses_file();
-	uint64_t hash = LABKIT_FNV1A_INIT;
-	unsigned char chunk[4096];
-	ssize_t got;
+	const char *path = grade_file_of_another_user();
+	size_t size;
 
 	if (path == NULL)
-		return;
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		grade_setup_failed("cannot open %s", path);
-	while ((got = read(fd, chunk, sizeof(chunk))) > 0)
-		hash = labkit_fnv1a_update(hash, chunk, (size_t)got);
-	close(fd);
-	if (got < 0)
+		return; /* none on this machine */
+	unsigned char *bytes = grade_load_file(path, &size);
+	if (bytes == NULL)
 		grade_setup_failed("cannot read %s", path);
-	expect_checksum(path, hash, HINT_CHECKSUM_OTHER_USER);
+	expect_checksum(path, labkit_fnv1a(bytes, size), HINT_CHECKSUM_OTHER_USER);
+	free(bytes);
 }
 
 static void checksum_matches_fnv1a(void)

@@ -60,6 +60,14 @@
 	"open the file O_RDONLY: a private mapping may be PROT_WRITE on a read-only "       \
 	"descriptor, while O_RDWR fails with EACCES on a file you may not write — "         \
 	SECTION_MAP
+#define HINT_SWEEP                                                                           \
+	"when a call fails, return failure (NULL or -1) with that call's errno: do not "    \
+	"set errno yourself afterwards, close what you opened first (saving errno), and "   \
+	"leave len and sum alone — " SECTION_MISTAKES
+#define HINT_OTHER_OWNER                                                                     \
+	"open the file with O_RDONLY alone: it must work on any file the caller may read; "  \
+	"O_NOATIME, for one, fails with EPERM on a file the caller does not own — "          \
+	SECTION_MAP
 #define HINT_BAD_FILE                                                                        \
 	"fstat() the descriptor: not a regular file, or st_size 0, is EINVAL (mmap() "      \
 	"refuses length 0); return NULL and leave *len alone — " SECTION_MAP
@@ -473,6 +481,36 @@ static void writes_stay_private(void)
 
 /* ---- A read-only file ------------------------------------------------------------- */
 
+/*
+ * A file of another user that every user may read: opened read-only, it maps
+ * and hashes like the test's own; a flag such as O_NOATIME, which only the
+ * owner may use, makes open() fail with EPERM there.
+ */
+static void expect_file_of_another_user_mapped(void)
+{
+	struct test_file file = { grade_file_of_another_user(), NULL, 0 };
+
+	if (file.path == NULL)
+		return; /* none on this machine */
+	file.data = grade_load_file(file.path, &file.size);
+	if (file.data == NULL)
+		grade_setup_failed("cannot read %s", file.path);
+	struct map_outcome out = map_or_fail(&file, "on a file of another user that every "
+						    "user may read", HINT_OTHER_OWNER);
+	expect_mapping_holds(&out, &file);
+	unmap_or_fail(&out);
+
+	unsigned char value = (unsigned char)(file.data[0] ^ 0xff);
+	struct patched_outcome patched = run_patched(file.path, 0, value, "on the same file");
+	grade_expect_result(patched.result, patched.error, 0, patched.call, HINT_OTHER_OWNER);
+	file.data[0] = value;
+	grade_check(patched.sum == labkit_fnv1a(file.data, file.size), HINT_PATCHED,
+		    "expected: %s to store the hash of the patched bytes, 0x%016" PRIx64 "\n"
+		    "observed: it stored 0x%016" PRIx64,
+		    patched.call, labkit_fnv1a(file.data, file.size), patched.sum);
+	free(file.data);
+}
+
 static void read_only_file_can_be_mapped(void)
 {
 	if (geteuid() == 0)
@@ -501,6 +539,7 @@ static void read_only_file_can_be_mapped(void)
 	expect_file_untouched(&file, out.call, HINT_PATCHED_UNTOUCHED);
 	free(patched);
 	free(file.data);
+	expect_file_of_another_user_mapped();
 }
 
 /* ---- Files that cannot be mapped ------------------------------------------------ */
@@ -709,6 +748,42 @@ static void *unmapped_address(void)
 	return hole + page();
 }
 
+/*
+ * Two private mappings side by side, A (2 pages) and right after it B (1
+ * page), placed with MAP_FIXED_NOREPLACE in a reservation that is free
+ * afterwards: A's end is B's start, and B's end has nothing after it. A range
+ * check with "addr <= end" takes A's entry for B's first byte, and finds B's
+ * entry for the byte just past B. The same file at offset 0 twice, so the
+ * kernel cannot merge the two into one entry.
+ */
+static void expect_entries_end_where_they_end(const struct test_file *file)
+{
+	const size_t p = page(), reserved = 16 * p;
+	const size_t stored_a[] = { 0, 1 }, stored_b[] = { 0 };
+
+	grade_step("placing two private mappings side by side in the subject");
+	unsigned char *area = subject_map(NULL, reserved, PROT_NONE,
+					  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE);
+	if (area == MAP_FAILED || subject_unmap(area, reserved) != 0)
+		grade_setup_failed("cannot reserve %zu bytes in the subject", reserved);
+	unsigned char *a = subject_map_at(area + 4 * p, file->path, 2 * p, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+	unsigned char *b = subject_map_at(area + 6 * p, file->path, p, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_FIXED_NOREPLACE);
+	if (a != area + 4 * p || b != area + 6 * p)
+		grade_setup_failed("cannot place two mappings side by side in the subject");
+	store_in_pages(a, stored_a, 2, 0xc1);
+	store_in_pages(b, stored_b, 1, 0xc2);
+	expect_cow(b, "next", 1,
+		   "storing into both pages of a private mapping that ends at next, and into the "
+		   "1 page of the private mapping that starts there",
+		   HINT_COW_ENTRY);
+	expect_cow_enoent(b + p, "next + page",
+			  "where the 1-page mapping at next ends and nothing is mapped after it");
+	unmap_in_subject(a, 2 * p);
+	unmap_in_subject(b, p);
+}
+
 static void cow_pages_finds_the_right_mapping(void)
 {
 	struct test_file file = make_test_file("twice", 6 * page(), 361, 0644);
@@ -730,6 +805,7 @@ static void cow_pages_finds_the_right_mapping(void)
 	expect_cow_enoent((const void *)(uintptr_t)0x1000, "(void *)0x1000",
 			  "an address no process maps");
 	expect_cow_enoent(hole, "hole", "an address in a range the test has just unmapped");
+	expect_entries_end_where_they_end(&file);
 	unmap_in_subject(first, file.size);
 	unmap_in_subject(second, file.size);
 	free(file.data);
@@ -1070,6 +1146,82 @@ static void expect_no_leak_in(const struct leak_case *test, void *mapped)
 	grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
 }
 
+/*
+ * The error paths of each function, one failing call at a time
+ * (grade_sweep_failures): every open(), fstat(), read() and mmap() it makes
+ * may fail, and the header promises failure with that call's errno, len and
+ * sum untouched, and nothing left behind. pm_map_private's mapping, when it
+ * works, is removed by the test itself (subject_unmap), so that only what the
+ * student's code kept counts.
+ */
+struct swept_call {
+	enum lab_function function;
+	const void *mapped;   /* for pm_cow_pages: an address in the test's mapping */
+	size_t len;           /* pm_map_private's output, LEN_UNTOUCHED before each call */
+	uint64_t sum;         /* pm_patched_checksum's, SUM_UNTOUCHED before each call */
+};
+
+static struct grade_outcome sweep_run(const void *context, const char *situation)
+{
+	struct swept_call *swept = (struct swept_call *)context;
+	struct grade_outcome out = { 0 };
+
+	if (swept->function == MAP_AND_UNMAP) {
+		struct map_outcome map = run_map("data", situation);
+		swept->len = map.len;
+		snprintf(out.call, sizeof(out.call), "%s", map.call);
+		out.result = map.map == NULL || map.map == MAP_FAILED ? -1 : 0;
+		out.error = map.error;
+		if (out.result == 0 && subject_unmap(map.map, map.len) != 0)
+			grade_setup_failed("cannot unmap what pm_map_private returned");
+	} else if (swept->function == COW_PAGES) {
+		out.result = run_cow(swept->mapped, "mapped", situation, &out.error, out.call,
+				     sizeof(out.call));
+	} else {
+		struct patched_outcome patched = run_patched("data", 5, 0x42, situation);
+		swept->sum = patched.sum;
+		snprintf(out.call, sizeof(out.call), "%s", patched.call);
+		out.result = patched.result;
+		out.error = patched.error;
+	}
+	return out;
+}
+
+static void sweep_after_failure(const void *context, const char *call)
+{
+	const struct swept_call *swept = context;
+
+	grade_check(swept->len == LEN_UNTOUCHED, HINT_SWEEP,
+		    "expected: %s to leave len untouched when it fails\nobserved: len was "
+		    "changed to %zu", call, swept->len);
+	grade_check(swept->sum == SUM_UNTOUCHED, HINT_SWEEP,
+		    "expected: %s to leave sum untouched when it fails\nobserved: sum was "
+		    "changed to 0x%016" PRIx64, call, swept->sum);
+}
+
+static void sweep_prepare(const void *context)
+{
+	struct swept_call *swept = (struct swept_call *)context;
+
+	swept->len = LEN_UNTOUCHED;
+	swept->sum = SUM_UNTOUCHED;
+}
+
+/*
+ * judged_elsewhere: failures another test judges already (mmap()'s ENOMEM),
+ * or that need not fail the call at all (stdio's own fstat() of smaps: it
+ * only picks a buffer size): here only their leaks count.
+ */
+static void sweep_error_paths(enum lab_function function, const void *mapped,
+			      unsigned judged_elsewhere)
+{
+	struct swept_call swept = { function, mapped, LEN_UNTOUCHED, SUM_UNTOUCHED };
+	struct grade_sweep sweep = { sweep_prepare, sweep_run, sweep_after_failure, &swept,
+				     HINT_SWEEP, HINT_LEAK, judged_elsewhere };
+
+	grade_sweep_failures(&sweep);
+}
+
 static void nothing_leaks(void)
 {
 	struct test_file data = make_test_file("data", 3 * page() + 20, 411, 0644);
@@ -1081,6 +1233,9 @@ static void nothing_leaks(void)
 	store_byte(mapped, page(), (unsigned char)(read_byte(mapped, page(), NULL) ^ 1), NULL);
 	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
 		expect_no_leak_in(&leak_cases[i], mapped);
+	sweep_error_paths(MAP_AND_UNMAP, NULL, GRADE_SWEEP_MMAP);
+	sweep_error_paths(COW_PAGES, mapped + page(), GRADE_SWEEP_STAT);
+	sweep_error_paths(PATCHED, NULL, GRADE_SWEEP_MMAP);
 	unmap_in_subject(mapped, data.size);
 	free(data.data);
 	free(small.data);
@@ -1097,7 +1252,7 @@ static const struct grade_test lab03_tests[] = {
 		   "time and other processes' view unchanged"),
 	GRADE_TEST(read_only_file_can_be_mapped, 10,
 		   "pm_map_private, pm_patched_checksum: work on a mode-0444 file as an "
-		   "unprivileged user"),
+		   "unprivileged user, and on a file of another user"),
 	GRADE_TEST(map_private_rejects_bad_files, 5,
 		   "pm_map_private: NULL with EINVAL (empty file, directory), ENOENT, mmap()'s "
 		   "ENOMEM; never MAP_FAILED; len untouched"),
@@ -1108,7 +1263,7 @@ static const struct grade_test lab03_tests[] = {
 		   "pages, unchanged by storing again"),
 	GRADE_TEST(cow_pages_finds_the_right_mapping, 5,
 		   "pm_cow_pages: the entry that holds the address, among two mappings of one "
-		   "file; ENOENT where nothing is mapped"),
+		   "file and two side by side; ENOENT where nothing is mapped"),
 	GRADE_TEST(fork_copies_diverge, 10,
 		   "pm_map_private after fork(): parent and child each see only their own "
 		   "stores; pm_cow_pages counts shared copies"),
@@ -1123,7 +1278,8 @@ static const struct grade_test lab03_tests[] = {
 		   "and directories; ENOENT; sum untouched"),
 	GRADE_TEST(nothing_leaks, 5,
 		   "every function: no descriptor, stream or mapping left behind, on success "
-		   "and error paths; exact munmap()"),
+		   "and error paths (each open, fstat, read and mmap failing in turn, with its "
+		   "errno returned); exact munmap()"),
 };
 
 GRADE_SUITE(3, "03-private-map", "private_map.c", "Private mappings and copy-on-write",

@@ -162,6 +162,19 @@ unsigned char *grade_make_and_keep_random_file(const char *path, size_t len, uin
 	return data;
 }
 
+const char *grade_file_of_another_user(void)
+{
+	static const char *const candidates[] = { "/etc/passwd", "/usr/include/stdio.h" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+		    st.st_size < ((off_t)1 << 20) && st.st_uid != geteuid() &&
+		    access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
 void grade_remove_file(const char *path)
 {
 	if (unlink(path) != 0 && errno != ENOENT)

@@ -201,6 +201,13 @@ uint64_t grade_make_random_file(const char *path, size_t len, uint64_t seed, mod
 void *grade_load_file(const char *path, size_t *len);
 
 /*
+ * A small regular file that every user may read and that belongs to another
+ * user than the test's (/etc/passwd, say): what a function that only reads
+ * must handle (O_NOATIME, for one, refuses it). NULL if this machine has none.
+ */
+const char *grade_file_of_another_user(void);
+
+/*
  * The FNV-1a hash of the file as a separate process sees it through a
  * read-only MAP_SHARED mapping of its own. 0, or -1 with errno set.
  */

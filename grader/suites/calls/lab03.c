@@ -72,7 +72,7 @@ int pm_patched_checksum(const char *path, off_t offset, unsigned char value, uin
 	return (int)grade_call_run(&call, PM_PATCHED_CHECKSUM);
 }
 
-void *subject_map(const char *path, size_t length, int prot, int flags)
+void *subject_map_at(void *address, const char *path, size_t length, int prot, int flags)
 {
 	struct grade_call call = GRADE_CALL_INIT;
 
@@ -80,7 +80,13 @@ void *subject_map(const char *path, size_t length, int prot, int flags)
 	grade_call_scalar(&call, (int64_t)length);
 	grade_call_scalar(&call, prot);
 	grade_call_scalar(&call, flags);
+	grade_call_scalar(&call, (int64_t)(uintptr_t)address);
 	return (void *)(uintptr_t)grade_call_run(&call, SUBJECT_MAP);
+}
+
+void *subject_map(const char *path, size_t length, int prot, int flags)
+{
+	return subject_map_at(NULL, path, length, prot, flags);
 }
 
 int subject_unmap(void *address, size_t length)
@@ -157,8 +163,8 @@ static int64_t run_subject_map(const struct subject_arguments *a)
 
 	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return (int64_t)(intptr_t)MAP_FAILED;
-	void *map = mmap(NULL, (size_t)a->scalars[0], (int)a->scalars[1], (int)a->scalars[2],
-			 fd, 0);
+	void *map = mmap((void *)(uintptr_t)a->scalars[3], (size_t)a->scalars[0],
+			 (int)a->scalars[1], (int)a->scalars[2], fd, 0);
 	if (fd >= 0) {
 		int mmap_errno = errno; /* what mmap() said, not close() */
 		close(fd);

@@ -22,6 +22,9 @@
  */
 void *subject_map(const char *path, size_t length, int prot, int flags);
 
+/* The same at a chosen subject address: mmap(address, ...), for MAP_FIXED_NOREPLACE. */
+void *subject_map_at(void *address, const char *path, size_t length, int prot, int flags);
+
 /* munmap(address, length) in the subject: 0, or -1 with munmap()'s errno. */
 int subject_unmap(void *address, size_t length);
 

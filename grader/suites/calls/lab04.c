@@ -264,41 +264,47 @@ static int hold_children_at_birth(void)
 	return 0;
 }
 
+/* Before a paused call: the caller's SIGALRM handler in place, children held at birth. */
+static int begin_paused_call(struct sigaction *saved_alarm)
+{
+	if (catch_alarms(saved_alarm) == -1 || hold_children_at_birth() == -1)
+		return -1;
+	errno = 0;
+	return 0;
+}
+
+/* After it: all as before, the alarms the handler caught in *caught, the call's errno kept. */
+static int64_t end_paused_call(int64_t result, const struct sigaction *saved_alarm,
+			       void *caught)
+{
+	int error = errno;
+
+	stop_at_birth = 0;
+	sigaction(SIGALRM, saved_alarm, NULL);
+	*(int64_t *)caught = alarms_caught;
+	errno = error;
+	return result;
+}
+
 static int64_t run_parallel_sum_paused(const struct subject_arguments *a)
 {
 	struct sigaction saved_alarm;
-	int64_t result;
-	int error;
 
-	if (catch_alarms(&saved_alarm) == -1 || hold_children_at_birth() == -1)
+	if (begin_paused_call(&saved_alarm) == -1)
 		return -1;
-	errno = 0;
-	result = ai_parallel_sum(a->buffers[0], (size_t)a->scalars[0], (int)a->scalars[1],
-				 a->buffers[1]);
-	error = errno;
-	stop_at_birth = 0;
-	sigaction(SIGALRM, &saved_alarm, NULL);
-	*(int64_t *)a->buffers[2] = alarms_caught;
-	errno = error;
-	return result;
+	return end_paused_call(ai_parallel_sum(a->buffers[0], (size_t)a->scalars[0],
+					       (int)a->scalars[1], a->buffers[1]),
+			       &saved_alarm, a->buffers[2]);
 }
 
 static int64_t run_pingpong_paused(const struct subject_arguments *a)
 {
 	struct sigaction saved_alarm;
-	int64_t result;
-	int error;
 
-	if (catch_alarms(&saved_alarm) == -1 || hold_children_at_birth() == -1)
+	if (begin_paused_call(&saved_alarm) == -1)
 		return -1;
-	errno = 0;
-	result = ai_pingpong((long)a->scalars[0], a->buffers[0]);
-	error = errno;
-	stop_at_birth = 0;
-	sigaction(SIGALRM, &saved_alarm, NULL);
-	*(int64_t *)a->buffers[1] = alarms_caught;
-	errno = error;
-	return result;
+	return end_paused_call(ai_pingpong((long)a->scalars[0], a->buffers[0]), &saved_alarm,
+			       a->buffers[1]);
 }
 
 /* Two children of the caller's own: one ended (a zombie), one waiting. See lab04.h. */

@@ -316,7 +316,16 @@ struct grade_msync_record {
 	size_t length;
 	int flags;
 	int result;
+	/*
+	 * labkit_fnv1a() of the `length` bytes at addr as the subject's memory held
+	 * them when it called msync(), if content_read (a successful msync() of at
+	 * most GRADE_MSYNC_CONTENT_LIMIT bytes): a store made after the msync() is
+	 * not in it.
+	 */
+	int content_read;
+	uint64_t content_hash;
 };
+#define GRADE_MSYNC_CONTENT_LIMIT ((size_t)1 << 20)
 
 struct grade_calls {
 	unsigned read_calls, write_calls;

@@ -130,13 +130,15 @@ void ledger_add_munmap(void *addr, size_t length, int result)
 		untrack_mapping(addr, length);
 }
 
-void ledger_add_msync(void *addr, size_t length, int flags, int result)
+void ledger_add_msync(void *addr, size_t length, int flags, int result, int content_read,
+		      uint64_t content_hash)
 {
 	unsigned index = grade_calls.msync_count++;
 
 	if (index < GRADE_MAX_RECORDS)
-		grade_calls.msyncs[index] =
-			(struct grade_msync_record){ ++last_order, addr, length, flags, result };
+		grade_calls.msyncs[index] = (struct grade_msync_record){
+			++last_order, addr, length, flags, result, content_read, content_hash
+		};
 }
 
 /* ---- Describing and checking -------------------------------------------- */

@@ -75,7 +75,8 @@ unsigned ledger_add_mmap(const struct grade_mmap_record *record);
 const struct grade_mmap_record *ledger_mmap(unsigned index);
 void ledger_resolve_mmap(unsigned index, void *result);
 void ledger_add_munmap(void *addr, size_t length, int result);
-void ledger_add_msync(void *addr, size_t length, int flags, int result);
+void ledger_add_msync(void *addr, size_t length, int flags, int result, int content_read,
+		      uint64_t content_hash);
 
 /* ---- Processes (processes.c) ---- */
 

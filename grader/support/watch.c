@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "grader.h"
+#include "labkit.h"
 #include "support_internal.h"
 
 #if defined(__x86_64__)
@@ -515,14 +516,40 @@ static struct answer on_munmap(const struct seccomp_notif *call)
 	return let_through;
 }
 
+/*
+ * The hash of the bytes an msync() is asked to write, as the subject's memory
+ * holds them while it waits in the call: 1 if they could all be read.
+ */
+static int hash_subject_memory(pid_t pid, uintptr_t address, size_t length, uint64_t *hash)
+{
+	static unsigned char chunk[65536];
+
+	*hash = LABKIT_FNV1A_INIT;
+	for (size_t done = 0; done < length;) {
+		size_t take = length - done < sizeof(chunk) ? length - done : sizeof(chunk);
+		struct iovec local = { chunk, take };
+		struct iovec there = { (void *)(address + done), take };
+
+		if (process_vm_readv(pid, &local, 1, &there, 1, 0) != (ssize_t)take)
+			return 0;
+		*hash = labkit_fnv1a_update(*hash, chunk, take);
+		done += take;
+	}
+	return 1;
+}
+
 static struct answer on_msync(const struct seccomp_notif *call)
 {
 	uintptr_t address = (uintptr_t)call->data.args[0];
 	size_t length = (size_t)call->data.args[1];
 	/* msync(2) fails for an unaligned address (EINVAL) or unmapped pages (ENOMEM). */
 	int result = address % page_size() == 0 && range_mapped(address, length) ? 0 : -1;
+	uint64_t hash = 0;
+	int content_read = result == 0 && length <= GRADE_MSYNC_CONTENT_LIMIT &&
+			   hash_subject_memory((pid_t)call->pid, address, length, &hash);
 
-	ledger_add_msync((void *)address, length, (int)call->data.args[2], result);
+	ledger_add_msync((void *)address, length, (int)call->data.args[2], result, content_read,
+			 hash);
 	if (grade_faults.msync_fail_at != 0 && grade_calls.msync_count == grade_faults.msync_fail_at)
 		return fail_with(grade_faults.msync_fail_errno);
 	return let_through;

@@ -55,7 +55,7 @@
 	"the count and the records — " SECTION_PUBLISH
 #define HINT_PUBLISH_ARGS                                                                    \
 	"check the arguments first: n above UINT32_MAX, or recs NULL with n > 0, is "       \
-	"EINVAL — " SECTION_PUBLISH
+	"EINVAL; recs NULL with n = 0 is allowed (a header alone) — " SECTION_PUBLISH
 #define HINT_MSYNC                                                                           \
 	"msync(map, size, MS_SYNC) the whole mapping after the last store and before "      \
 	"munmap(): it is what puts the records on the disk — " SECTION_PUBLISH
@@ -91,6 +91,9 @@
 	"a message has 1 to capacity/2 bytes: 0 (or a NULL pointer) is EINVAL, more is "     \
 	"EMSGSIZE, checked before anything is copied; after fi_chan_finish it is EPIPE — "   \
 	SECTION_SEND
+#define HINT_NULL                                                                            \
+	"check the pointers first, before any other use: a NULL ch (or msg, or buf) is "    \
+	"EINVAL, and fi_chan_close(NULL) returns 0 and does nothing — " SECTION_FINISH
 #define HINT_RECV_SIZE                                                                       \
 	"peek at the message's length first; if it is more than cap, fail with EMSGSIZE "   \
 	"and leave the read position alone, so that the message is still there — "          \
@@ -123,6 +126,10 @@
 #define HINT_LEAK                                                                            \
 	"close every descriptor and munmap every mapping on every path, errors included; "  \
 	"fi_chan_close unmaps the channel and frees the handle — " SECTION_MISTAKES
+#define HINT_FAILED_CALL                                                                     \
+	"check every call: when open(), fstat(), ftruncate(), mmap() or msync() fails, "    \
+	"undo what is done (munmap, close), keep that call's errno and return -1 or NULL — " \
+	SECTION_MISTAKES
 #define HINT_MUNMAP                                                                          \
 	"munmap() needs exactly the address mmap() returned and the length it was given "   \
 	"— " SECTION_MISTAKES
@@ -331,8 +338,20 @@ static void publish_writes_layout(void)
 					     0644));
 	expect_published("old-class", 2, 505, "over an older file of 3 pages and 11 bytes");
 
+	/* recs may be NULL when n is 0: a header alone, not EINVAL. */
+	size_t header_size;
+	unsigned char *header_only = published_bytes(NULL, 0, 0, &header_size);
+	struct grade_outcome out = run_publish("null-empty", NULL, 0,
+					       "with recs NULL and no records (allowed)");
+	grade_expect_result(out.result, out.error, 0, out.call, HINT_PUBLISH_ARGS);
+	grade_expect_file("null-empty", header_only, header_size,
+			  grade_format("\"null-empty\" after %s (\"STU1\" and the count 0)",
+				       out.call),
+			  HINT_LAYOUT);
+	free(header_only);
+
 	memset(some, 0, sizeof(some));
-	struct grade_outcome out = run_publish("null-class", NULL, 3, "with recs NULL");
+	out = run_publish("null-class", NULL, 3, "with recs NULL");
 	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
 	if (sizeof(size_t) > sizeof(uint32_t)) {
 		out = run_publish_given("huge-class", some, sizeof(some) / sizeof(some[0]),
@@ -342,8 +361,37 @@ static void publish_writes_layout(void)
 	}
 }
 
+/*
+ * The msync() must come after the last store: the bytes it was asked to write,
+ * as the judge read them while the subject waited in the call, must be the
+ * file's final bytes (zeros after them to the end of the range).
+ */
+static void expect_synced_after_stores(const struct grade_msync_record *synced,
+				       const struct grade_mmap_record *map,
+				       const unsigned char *expected, size_t size, const char *call)
+{
+	static const unsigned char zeros[4096];
+	uint64_t hash = LABKIT_FNV1A_INIT;
+
+	if (!synced->content_read || synced->addr != map->result || synced->length < size)
+		return; /* too big to read, or a range the other checks judge */
+	hash = labkit_fnv1a_update(hash, expected, size);
+	for (size_t at = size; at < synced->length; at += sizeof(zeros)) {
+		size_t take = synced->length - at < sizeof(zeros) ? synced->length - at
+								  : sizeof(zeros);
+		hash = labkit_fnv1a_update(hash, zeros, take);
+	}
+	grade_check(synced->content_hash == hash, HINT_MSYNC,
+		    "expected: %s to msync() after its last store: when it called msync(%p, "
+		    "%zu, MS_SYNC), the mapping should have held the header and every record\n"
+		    "observed: it held other bytes then: what was stored after the msync() is "
+		    "not on the disk when fi_publish returns",
+		    call, synced->addr, synced->length);
+}
+
 /* The recorded msync() that covers [map, map + size), MS_SYNC, between mmap and munmap. */
-static void expect_synced(const struct grade_mmap_record *map, const char *call)
+static void expect_synced(const struct grade_mmap_record *map, const unsigned char *expected,
+			  size_t size, const char *call)
 {
 	const struct grade_msync_record *synced = NULL;
 	unsigned unmapped_at = 0;
@@ -376,12 +424,15 @@ static void expect_synced(const struct grade_mmap_record *map, const char *call)
 	grade_check(synced->result == 0, HINT_MSYNC,
 		    "expected: the msync() of %s to succeed\nobserved: it returned %d", call,
 		    synced->result);
+	expect_synced_after_stores(synced, map, expected, size, call);
 }
 
 static void expect_sync_and_unmap(size_t n, uint64_t seed)
 {
 	struct fi_student *records = make_class(n, seed);
 	const struct grade_mmap_record *map = NULL;
+	size_t size;
+	unsigned char *expected = published_bytes(records, n, (uint32_t)n, &size);
 
 	grade_calls_reset();
 	struct grade_outcome out = run_publish("class", records, n, NULL);
@@ -396,9 +447,10 @@ static void expect_sync_and_unmap(size_t n, uint64_t seed)
 	grade_check(grade_is_shared(map->flags) && (map->prot & PROT_WRITE) != 0, HINT_SHARED,
 		    "expected: %s to map the file MAP_SHARED and PROT_WRITE\nobserved: %s",
 		    out.call, grade_describe_mmap(map));
-	expect_synced(map, out.call);
+	expect_synced(map, expected, size, out.call);
 	grade_expect_mappings_released(out.call, HINT_MUNMAP);
 	grade_calls_reset();
+	free(expected);
 	free(records);
 }
 
@@ -647,11 +699,59 @@ static void expect_capacity_accepted(size_t capacity)
 	close_or_fail(ch, grade_format("the channel made by %s", call));
 }
 
+/*
+ * The largest capacity, 1 GiB, must pass the check; a file of 1 GiB is more
+ * than a test may write, so the channel goes in a folder that does not exist:
+ * past the check, open() fails with ENOENT, while a check that refuses 1 GiB
+ * says EINVAL.
+ */
+static void expect_largest_capacity_accepted(void)
+{
+	char call[200];
+	int error;
+	fi_chan *ch = run_create("no-such-folder/chan", FI_CHAN_MAX_CAPACITY,
+				 "with the largest capacity, 1 GiB (2^30), in a folder that does "
+				 "not exist",
+				 &error, call, sizeof(call));
+
+	if (ch != NULL)
+		fi_chan_close(ch);
+	grade_check(ch == NULL && error == ENOENT, HINT_CAPACITY,
+		    "expected: %s to accept the capacity (1 GiB is allowed) and fail only when "
+		    "open() finds no folder: NULL with errno %s\nobserved: %s",
+		    call, grade_errno_text(ENOENT),
+		    ch != NULL ? "it returned a channel" : grade_describe_null(error));
+}
+
+/*
+ * A capacity beyond 32 bits whose low 32 bits are a valid capacity: a check
+ * made on a 32-bit copy accepts it. Should the check let it through, the
+ * first ftruncate() and mmap() of a file fail (injected), so that no file of
+ * 4 GiB is made.
+ */
+static void expect_wide_capacity_refused(size_t capacity)
+{
+	char situation[160];
+
+	snprintf(situation, sizeof(situation),
+		 "a capacity of 2^32 + %zu, whose low 32 bits alone look valid",
+		 capacity - ((size_t)1 << 32));
+	grade_calls_reset();
+	grade_faults.ftruncate_fail_at = 1;
+	grade_faults.ftruncate_fail_errno = EFBIG;
+	grade_faults.mmap_fail_at = 1;
+	grade_faults.mmap_fail_errno = ENOMEM;
+	grade_faults.mmap_fail_only_files = 1;
+	expect_capacity_refused(capacity, situation);
+	grade_calls_reset();
+}
+
 static void chan_create_checks_capacity(void)
 {
 	expect_capacity_accepted(4096);
 	expect_capacity_accepted(65536);
 	expect_capacity_accepted(1 << 20);
+	expect_largest_capacity_accepted();
 	expect_capacity_refused(0, "a capacity of 0");
 	expect_capacity_refused(1, "a capacity of 1 byte");
 	expect_capacity_refused(2048, "a capacity below 4096");
@@ -661,6 +761,10 @@ static void chan_create_checks_capacity(void)
 	expect_capacity_refused(100000, "a capacity that is not a power of two");
 	expect_capacity_refused((size_t)1 << 31, "a capacity of 2 GiB, above 1 GiB");
 	expect_capacity_refused(SIZE_MAX, "a capacity of SIZE_MAX");
+	if (sizeof(size_t) > sizeof(uint32_t)) {
+		expect_wide_capacity_refused(((size_t)1 << 32) + 4096);
+		expect_wide_capacity_refused(((size_t)1 << 32) + 65536);
+	}
 }
 
 /* fi_chan_open on path must fail with expected_errno and leave nothing behind. */
@@ -839,6 +943,67 @@ static void chan_message_rules(void)
 	close_or_fail(tx, "the sender's handle");
 	close_or_fail(rx, "the receiver's handle");
 	free(big);
+}
+
+/* ---- NULL arguments ------------------------------------------------------------- */
+
+/* One call with a NULL argument that the header says fails with EINVAL (or does nothing). */
+static void expect_null_handled(long long result, int error, int expected_errno,
+				const char *call, const char *hint)
+{
+	if (expected_errno == 0)
+		grade_expect_result(result, error, 0, call, hint);
+	else
+		grade_expect_error(result, error, expected_errno, call, hint);
+}
+
+/*
+ * Every NULL the header names: the channel argument of each function, send's
+ * msg and recv's buf. A message waits in the channel the whole time, so a
+ * receiver that does not check buf copies it to NULL (a crash) instead of
+ * waiting, and one that does not check ch crashes on its first look at it.
+ */
+static void chan_null_arguments(void)
+{
+	static const unsigned char message[] = "waiting";
+	unsigned char buf[16];
+	fi_chan *tx = create_or_fail("chan", 8192);
+	fi_chan *rx = open_or_fail("chan");
+	char call[200];
+	long long result;
+	int error;
+
+	send_or_fail(tx, message, sizeof(message), "\"waiting\"");
+	grade_announce_call(call, sizeof(call), NULL, "a crash here means ch was not checked",
+			    "fi_chan_send(NULL, msg, 5)");
+	result = fi_chan_send(NULL, message, 5);
+	error = errno;
+	expect_null_handled(result, error, EINVAL, call, HINT_NULL);
+	grade_announce_call(call, sizeof(call), "while a message waits",
+			    "a crash here means ch was not checked", "fi_chan_recv(NULL, buf, %zu)",
+			    sizeof(buf));
+	result = fi_chan_recv(NULL, buf, sizeof(buf));
+	error = errno;
+	expect_null_handled(result, error, EINVAL, call, HINT_NULL);
+	grade_announce_call(call, sizeof(call), "while a message waits",
+			    "a crash here means buf was not checked before the copy",
+			    "fi_chan_recv(ch, NULL, %zu)", sizeof(buf));
+	result = fi_chan_recv(rx, NULL, sizeof(buf));
+	error = errno;
+	expect_null_handled(result, error, EINVAL, call, HINT_NULL);
+	grade_announce_call(call, sizeof(call), NULL, "a crash here means ch was not checked",
+			    "fi_chan_finish(NULL)");
+	result = fi_chan_finish(NULL);
+	error = errno;
+	expect_null_handled(result, error, EINVAL, call, HINT_NULL);
+	grade_announce_call(call, sizeof(call), NULL,
+			    "a crash here means NULL was not let through: it does nothing",
+			    "fi_chan_close(NULL)");
+	result = fi_chan_close(NULL);
+	error = errno;
+	expect_null_handled(result, error, 0, call, HINT_NULL);
+	close_or_fail(tx, "the sender's handle");
+	close_or_fail(rx, "the receiver's handle");
 }
 
 /* ---- Streams through the kit's programs ------------------------------------------- */
@@ -1511,11 +1676,59 @@ static void run_leak_case(const struct leak_case *test, const struct fi_student 
 	*error = out.error;
 }
 
+/*
+ * The error paths of each function, swept one failing call at a time
+ * (grade_sweep_failures): every open(), fstat(), ftruncate(), mmap() and
+ * msync() it makes may fail, and the header promises NULL or -1 with that
+ * call's errno and nothing left behind. The channel functions run as a pair
+ * with fi_chan_close, as in the table above.
+ */
+struct swept_function {
+	enum lab_function function;
+	const struct fi_student *records;
+	const unsigned char *file; /* what "swept" holds before each run of LOAD or OPEN */
+	size_t file_size;
+	mode_t file_mode;
+};
+
+static void sweep_prepare(const void *context)
+{
+	const struct swept_function *swept = context;
+
+	if (swept->file != NULL)
+		grade_make_file("swept", swept->file, swept->file_size, swept->file_mode);
+	else
+		grade_remove_file("swept"); /* each run starts as the first did */
+}
+
+static struct grade_outcome sweep_run(const void *context, const char *situation)
+{
+	const struct swept_function *swept = context;
+	struct leak_case test = { swept->function, "swept", 5, situation, { 0 }, 0 };
+	struct grade_outcome out;
+	long long result;
+
+	if (swept->function == CREATE_AND_CLOSE)
+		test.number = 8192;
+	run_leak_case(&test, swept->records, &result, &out.error, out.call, sizeof(out.call));
+	out.result = result;
+	return out;
+}
+
+static void sweep_error_paths(const struct swept_function *swept, unsigned judged_elsewhere)
+{
+	struct grade_sweep sweep = { sweep_prepare, sweep_run, NULL, swept, HINT_FAILED_CALL,
+				     HINT_LEAK, judged_elsewhere };
+
+	grade_sweep_failures(&sweep);
+}
+
 static void nothing_leaks(void)
 {
 	struct fi_student *records = make_class(5, 601);
 	size_t size, chan_size = 0;
 	unsigned char *good = published_bytes(records, 5, 5, &size);
+	unsigned char *chan_bytes = NULL;
 	char call[GRADE_CALL_MAX];
 	long long result;
 	int error;
@@ -1533,11 +1746,10 @@ static void nothing_leaks(void)
 			/* The channel cases need channel files: made now, after the others. */
 			fi_chan *made = create_or_fail("chan", 4096);
 			close_or_fail(made, "the channel made by fi_chan_create(\"chan\", 4096)");
-			unsigned char *chan_bytes = grade_load_file("chan", &chan_size);
+			chan_bytes = grade_load_file("chan", &chan_size);
 			if (chan_bytes == NULL || chan_size < 4096)
 				grade_setup_failed("cannot read the channel file back");
 			grade_make_file("short-chan", chan_bytes, chan_size - 4096, 0600);
-			free(chan_bytes);
 			traffic_channel = open_or_fail("chan");
 		}
 		struct grade_resources before = grade_leak_watch_start(&test->faults);
@@ -1548,6 +1760,19 @@ static void nothing_leaks(void)
 		grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
 	}
 	close_or_fail(traffic_channel, "the channel opened by fi_chan_open(\"chan\")");
+
+	struct swept_function publish = { PUBLISH, records, NULL, 0, 0 };
+	struct swept_function create = { CREATE_AND_CLOSE, records, NULL, 0, 0 };
+	struct swept_function open_channel = { OPEN_AND_CLOSE, records, chan_bytes, chan_size,
+					       0600 };
+	memcpy(good, FI_STUDENT_MAGIC, 4);
+	struct swept_function load = { LOAD, records, good, size, 0644 };
+	sweep_error_paths(&publish, 0);
+	/* fi_load's ENOENT and mmap()'s ENOMEM are judged by load_refuses_bad_files. */
+	sweep_error_paths(&load, GRADE_SWEEP_OPEN | GRADE_SWEEP_MMAP);
+	sweep_error_paths(&create, 0);
+	sweep_error_paths(&open_channel, 0);
+	free(chan_bytes);
 	free(good);
 	free(records);
 }
@@ -1559,8 +1784,8 @@ static const struct grade_test lab05_tests[] = {
 		   "fi_publish: \"STU1\", the count, the records, exact size (n = 0, 400, over "
 		   "a longer file); mode 0644; EINVAL"),
 	GRADE_TEST(publish_syncs_before_unmap, 5,
-		   "fi_publish: a MAP_SHARED mapping, msync(MS_SYNC) over all of it before an "
-		   "exact munmap()"),
+		   "fi_publish: a MAP_SHARED mapping, msync(MS_SYNC) over all of it after the "
+		   "stores, before an exact munmap()"),
 	GRADE_TEST(reader_sees_records_after_writer_exits, 6,
 		   "fi_publish in a child that exits: other processes then read and map the "
 		   "records"),
@@ -1571,15 +1796,15 @@ static const struct grade_test lab05_tests[] = {
 		   "fi_load: EBADMSG for empty, short, truncated, longer, foreign and lying "
 		   "files, no crash; ENOENT; mmap()'s ENOMEM"),
 	GRADE_TEST(chan_create_checks_capacity, 4,
-		   "fi_chan_create: \"MMLCHAN1\" file for 4 KiB to 1 MiB rings; EINVAL for "
-		   "other capacities"),
+		   "fi_chan_create: \"MMLCHAN1\" file for 4 KiB to 1 MiB rings, 1 GiB allowed; "
+		   "EINVAL for other capacities, beyond 32 bits too"),
 	GRADE_TEST(chan_open_refuses_bad_files, 5,
 		   "fi_chan_open: opens a channel; EBADMSG for truncated, grown, empty and "
 		   "foreign files; ENOENT"),
-	GRADE_TEST(chan_message_rules, 7,
+	GRADE_TEST(chan_message_rules, 5,
 		   "send: EINVAL, EMSGSIZE, EPIPE; recv: EMSGSIZE keeps the message; every "
 		   "message, then 0, and 0 again"),
-	GRADE_TEST_TIMED(stream_receiver_first, 10, 25,
+	GRADE_TEST_TIMED(stream_receiver_first, 9, 25,
 			 "chan-recv -l -c, then chan-send -l: 24 MiB of random-sized messages "
 			 "through a 64 KiB ring, byte for byte"),
 	GRADE_TEST_TIMED(stream_sender_first, 8, 25,
@@ -1599,7 +1824,11 @@ static const struct grade_test lab05_tests[] = {
 		   "foreign files make stu-read fail cleanly"),
 	GRADE_TEST(nothing_leaks, 5,
 		   "every function: no descriptor or mapping left behind, on success and "
-		   "error paths; exact munmap()"),
+		   "error paths (each call failing in turn), the failed call's errno; exact "
+		   "munmap()"),
+	GRADE_TEST(chan_null_arguments, 3,
+		   "send, recv, finish: EINVAL for a NULL ch, msg or buf (a message waiting); "
+		   "fi_chan_close(NULL) returns 0"),
 };
 
 GRADE_SUITE(5, "05-unrelated-ipc", "file_ipc.c", "Unrelated processes share a mapped file",

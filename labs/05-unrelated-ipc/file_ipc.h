@@ -43,7 +43,8 @@ struct fi_student {
  * #FI_STUDENT_HEADER_SIZE + @p n * sizeof(struct fi_student), maps it
  * MAP_SHARED, writes the header (the 4 bytes of #FI_STUDENT_MAGIC, then @p n
  * as a uint32_t in host byte order) and the records as they are in memory,
- * msync()s with MS_SYNC and unmaps.
+ * then, after the last store, msync()s the whole mapping with MS_SYNC and
+ * unmaps.
  *
  * @param path  the file to write.
  * @param recs  the records; may be NULL when @p n is 0.

@@ -4,14 +4,16 @@
  * pf_predict() and pf_usable_bytes() are pure arithmetic, so they are checked
  * against the grader's own reckoning over a grid of sizes and offsets at and
  * around every page boundary, for pages of 4, 16 and 64 KiB, for empty files,
- * zero lengths and sizes near SIZE_MAX. pf_probe() is checked on real file
- * mappings that the test has the subject build with a PROT_NONE guard page
- * after them, so that SIGSEGV past the mapping is certain: what it reports for
- * reads and writes inside the file's pages, past them and in the guard, that it
- * leaves the bytes in memory and in the file (read back by another process)
- * as they were, that a thousand faults in a row leave neither signal blocked,
- * and that the test's own signal actions, the default ones included, and the
- * signal mask are exactly as they were after every probe. Last, the two
+ * zero lengths, sizes and offsets of 4 GiB and of 2^32 pages and more, and
+ * sizes near SIZE_MAX. pf_probe() is checked on real file mappings that the
+ * test has the subject build with a PROT_NONE guard page after them, so that
+ * SIGSEGV past the mapping is certain: what it reports for reads and writes
+ * (a write flag of 2 or -1 included) inside the file's pages, past them and in
+ * the guard, that it leaves the bytes in memory and in the file (read back by
+ * another process) as they were, that a thousand faults in a row leave neither
+ * signal blocked, and that the test's own signal actions (installed after
+ * earlier probes, and changed between probes), the default ones included, and
+ * the signal mask are exactly as they were after every probe. Last, the two
  * halves must agree: pf_predict() says what pf_probe() finds on this machine.
  * Every failure names the case precisely, what was expected, what was
  * observed, and the handout section to read.
@@ -47,6 +49,9 @@
 #define SECTION_REGIONS "handout §2.2 (Three kinds of byte)"
 #define SECTION_CATCH "handout §2.3 (Catching a fault and carrying on)"
 #define SECTION_MISTAKES "handout §7 (Common mistakes)"
+#define SECTION_WIDE "handout §7.2.9 (Page numbers and masks in 32 bits)"
+#define SECTION_WRITE_FLAG "handout §7.2.10 (write == 1)"
+#define SECTION_SAVED_ONCE "handout §7.2.11 (The old actions saved once)"
 
 #define HINT_PREDICT                                                                         \
 	"count pages, not bytes: P = file_size rounded up to pages, M = map_len rounded "   \
@@ -71,6 +76,11 @@
 	"(x + page_size - 1) / page_size and round-up masks overflow when x is near "       \
 	"SIZE_MAX; use x / page_size + (x % page_size != 0) and compare page numbers, not " \
 	"page_size * M — " SECTION_PREDICT
+#define HINT_WIDE                                                                            \
+	"sizes and offsets are size_t, and 4 GiB or 2^32 pages are no limit: keep page "    \
+	"numbers, page counts and masks in size_t; an unsigned int keeps 32 bits, and "     \
+	"~(page_size - 1) computed in one clears the high half of every offset (if small "  \
+	"sizes fail too, fix those first) — " SECTION_WIDE
 #define HINT_USABLE                                                                          \
 	"usable bytes are page_size * min(P, M): whole pages, so usually more than "        \
 	"file_size, never more than the mapping's pages, 0 for an empty file or a zero "    \
@@ -86,6 +96,9 @@
 #define HINT_WRITE                                                                           \
 	"when write is non-zero, store the byte you read back to the same address: on a "   \
 	"PROT_READ page that store is SIGSEGV — " SECTION_PROBE
+#define HINT_WRITE_FLAG                                                                      \
+	"write is a truth value: any non-zero value, 2 or -1 as well as 1, asks for the "   \
+	"write-back; test if (write), not write == 1 — " SECTION_WRITE_FLAG
 #define HINT_UNCHANGED                                                                       \
 	"store back exactly the value you read, through the same volatile pointer; never "  \
 	"a constant, never anything else — " SECTION_PROBE
@@ -94,17 +107,19 @@
 	"sigsetjmp(env, 1) (non-zero: save the mask) unblocks it again. setjmp()/longjmp() " \
 	"or sigsetjmp(env, 0) leave it blocked, and the next fault kills the process — "     \
 	SECTION_CATCH
-#define HINT_WRITE_FLAG                                                                      \
-	"write is a truth value: test it with if (write), as C does; any non-zero value "  \
-	"asks for the write, not only 1 — " SECTION_PROBE
 #define HINT_SIGACTION_FAILED                                                                \
 	"check what sigaction() returns: if installing either handler fails, put back "     \
 	"what you already changed and return -1 with sigaction()'s errno, touching "        \
 	"nothing — " SECTION_PROBE
 #define HINT_RESTORE                                                                         \
-	"keep the old actions that sigaction() hands back when you install yours, and "     \
-	"pass them to sigaction() again before returning, on every path; do not use "       \
-	"signal(), and do not reset to SIG_DFL — " SECTION_CATCH
+	"keep the old actions that sigaction() hands back each time you install yours (not " \
+	"a copy from an earlier call), and pass them to sigaction() again before "          \
+	"returning, on every path; do not use signal(), and do not reset to SIG_DFL — "     \
+	SECTION_CATCH
+#define HINT_SAVED_ONCE                                                                      \
+	"save the old actions anew on every call, from the sigaction() that installs "      \
+	"yours: the caller may change its handlers between two probes, and a copy kept "    \
+	"from an earlier call puts back actions that are gone — " SECTION_SAVED_ONCE
 #define HINT_WHOLE_MASK                                                                      \
 	"leave the rest of the signal mask alone: sigsetjmp(env, 1) saves it and "          \
 	"siglongjmp() restores it, so no sigprocmask() call is needed — " SECTION_CATCH
@@ -199,9 +214,13 @@ static const char *predict_hint(size_t file_size, size_t offset, int expected, i
 
 /* ---- Calling pf_predict and pf_usable_bytes over a grid ---------------------- */
 
-/* One call of pf_predict, judged against the rule; fails the test on a wrong answer. */
-static void expect_prediction(size_t file_size, size_t map_len, size_t offset, size_t page_size,
-			      const char *general_hint)
+/*
+ * One call of pf_predict, judged against the rule; fails the test on a wrong
+ * answer, with the hint that fits the wrong outcome best, or with `fixed_hint`
+ * when it is not NULL.
+ */
+static void judge_prediction(size_t file_size, size_t map_len, size_t offset, size_t page_size,
+			     const char *general_hint, const char *fixed_hint)
 {
 	int expected = truth(file_size, map_len, offset, page_size);
 	int observed, error;
@@ -211,13 +230,20 @@ static void expect_prediction(size_t file_size, size_t map_len, size_t offset, s
 	error = errno;
 	if (observed == expected)
 		return;
-	grade_fail(predict_hint(file_size, offset, expected, observed, general_hint),
+	grade_fail(fixed_hint != NULL ? fixed_hint
+				      : predict_hint(file_size, offset, expected, observed, general_hint),
 		   "expected: pf_predict(file_size=%zu, map_len=%zu, offset=%zu, page_size=%zu) "
 		   "to return %s (%s)\nobserved: %s",
 		   file_size, map_len, offset, page_size, outcome_name(expected),
 		   explain_case(file_size, map_len, offset, page_size),
 		   error == ENOSYS ? grade_describe_result(-1, ENOSYS)
 				   : grade_format("it returned %s", outcome_name(observed)));
+}
+
+static void expect_prediction(size_t file_size, size_t map_len, size_t offset, size_t page_size,
+			      const char *general_hint)
+{
+	judge_prediction(file_size, map_len, offset, page_size, general_hint, NULL);
 }
 
 /* Sizes at and around the first few page boundaries (and one further away). */
@@ -316,8 +342,59 @@ static void predict_empty_file_and_zero_length(void)
 	}
 }
 
+/* A file size and a mapping length, for the cases beyond 32 bits. */
+struct wide_case {
+	size_t file_size, map_len;
+};
+
+#define GIB ((size_t)1 << 30)
+
+/*
+ * Files and mappings of 4 GiB and more, and of 2^32 pages and more (page
+ * 2^32 starts at page_size << 32): a page number kept in an unsigned int, or
+ * a page mask kept in one, loses the high half there.
+ */
+static size_t wide_cases(size_t p, struct wide_case *cases)
+{
+	const size_t wide_page = p << 32;
+	const struct wide_case all[] = {
+		{ 5 * GIB + 1, 6 * GIB + 1 },         /* SIGBUS from 5 GiB + one page */
+		{ 6 * GIB + 1, 5 * GIB + 1 },         /* SIGSEGV from 5 GiB + one page */
+		{ 10 * p + 1, wide_page + 2 * p },     /* a mapping of 2^32 + 2 pages */
+		{ wide_page + 1, 3 * p },              /* a file of 2^32 + 1 pages */
+		{ wide_page + p + 1, wide_page + 3 * p },
+	};
+
+	memcpy(cases, all, sizeof(all));
+	return sizeof(all) / sizeof(all[0]);
+}
+
+static void predict_beyond_32_bits(size_t p)
+{
+	const size_t wide_page = p << 32;
+	const size_t extra[] = { 4 * GIB - 1, 4 * GIB, 4 * GIB + 1, 5 * GIB + p,
+				 wide_page - 1, wide_page, wide_page + 1, wide_page + 2 * p,
+				 2 * wide_page };
+	struct wide_case cases[8];
+	size_t count = wide_cases(p, cases), offsets[24];
+
+	grade_step("calling pf_predict with sizes and offsets of 4 GiB and more, and of 2^32 "
+		   "pages and more, page_size=%zu", p);
+	for (size_t c = 0; c < count; c++) {
+		size_t file_size = cases[c].file_size, map_len = cases[c].map_len;
+		size_t n = boundary_offsets(file_size, map_len, p, offsets);
+
+		for (size_t o = 0; o < n; o++)
+			judge_prediction(file_size, map_len, offsets[o], p, NULL, HINT_WIDE);
+		for (size_t o = 0; o < sizeof(extra) / sizeof(extra[0]); o++)
+			judge_prediction(file_size, map_len, extra[o], p, NULL, HINT_WIDE);
+	}
+}
+
 static void predict_without_overflow(void)
 {
+	for (size_t i = 0; i < PAGE_SIZE_COUNT; i++)
+		predict_beyond_32_bits(page_sizes[i]);
 	for (size_t i = 0; i < PAGE_SIZE_COUNT; i++) {
 		size_t p = page_sizes[i];
 		const size_t huge[] = { SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - p / 2,
@@ -338,7 +415,8 @@ static void predict_without_overflow(void)
 	}
 }
 
-static void expect_usable(size_t file_size, size_t map_len, size_t page_size)
+static void expect_usable_hinted(size_t file_size, size_t map_len, size_t page_size,
+				 const char *hint)
 {
 	size_t expected = usable_truth(file_size, map_len, page_size);
 	size_t observed;
@@ -349,7 +427,7 @@ static void expect_usable(size_t file_size, size_t map_len, size_t page_size)
 	error = errno;
 	if (observed == expected)
 		return;
-	grade_fail(HINT_USABLE,
+	grade_fail(hint,
 		   "expected: pf_usable_bytes(file_size=%zu, map_len=%zu, page_size=%zu) to "
 		   "return %zu (with %zu-byte pages the file fills %llu page%s and the mapping "
 		   "%llu)\nobserved: %s",
@@ -359,6 +437,11 @@ static void expect_usable(size_t file_size, size_t map_len, size_t page_size)
 		   (unsigned long long)pages_of(map_len, page_size),
 		   error == ENOSYS ? grade_describe_result(-1, ENOSYS)
 				   : grade_format("it returned %zu", observed));
+}
+
+static void expect_usable(size_t file_size, size_t map_len, size_t page_size)
+{
+	expect_usable_hinted(file_size, map_len, page_size, HINT_USABLE);
 }
 
 /* pf_usable_bytes over every file size and length around the page boundaries of p. */
@@ -388,6 +471,19 @@ static void usable_bytes_grid(void)
 		/* Answers of 4 GiB and more: no 32-bit variable may hold them on the way. */
 		expect_usable(((size_t)5 << 30) + 1, (size_t)6 << 30, p);
 		expect_usable((size_t)6 << 30, ((size_t)4 << 30) + p + 1, p);
+	}
+	for (size_t i = 0; i < PAGE_SIZE_COUNT; i++) {
+		size_t p = page_sizes[i];
+		struct wide_case cases[8];
+		size_t count = wide_cases(p, cases);
+
+		grade_step("calling pf_usable_bytes with sizes of 4 GiB and more, and of 2^32 pages "
+			   "and more, page_size=%zu", p);
+		for (size_t c = 0; c < count; c++)
+			expect_usable_hinted(cases[c].file_size, cases[c].map_len, p, HINT_WIDE);
+		/* The largest answer there is: every page but the last that a size_t can count. */
+		expect_usable_hinted(SIZE_MAX - p + 1, SIZE_MAX, p, HINT_OVERFLOW);
+		expect_usable_hinted(SIZE_MAX, SIZE_MAX - p + 1, p, HINT_OVERFLOW);
 	}
 }
 
@@ -631,6 +727,8 @@ static void probe_writes_real_mapping(void)
 						    PROT_READ | PROT_WRITE);
 
 	probe_layout(&guarded, 1);
+	expect_probe(&guarded, 9, 2, PF_OK,
+		     "write is 2, non-zero: a write-back to a writable byte of the file", HINT_WRITE_FLAG);
 	unmap_guarded(&guarded);
 
 	guarded = map_with_guard("data", four_page_length(), PROT_READ);
@@ -642,13 +740,12 @@ static void probe_writes_real_mapping(void)
 		     "writing to the zero-filled tail of a PROT_READ page is SIGSEGV too",
 		     HINT_WRITE);
 	expect_probe(&guarded, 17, 0, PF_OK, "reading it again", HINT_PROBE);
-	/* "non-zero" is any value of the flag, not just 1. */
-	expect_probe(&guarded, 9, 2, PF_SIGSEGV,
-		     "write is 2, which is non-zero: a write, and a PROT_READ page refuses it",
-		     HINT_WRITE_FLAG);
-	expect_probe(&guarded, 9, -1, PF_SIGSEGV,
-		     "write is -1, which is non-zero: a write, and a PROT_READ page refuses it",
-		     HINT_WRITE_FLAG);
+	expect_probe(&guarded, 3, 2, PF_SIGSEGV,
+		     "write is 2, non-zero: the byte is written back, and on a PROT_READ page that "
+		     "store is SIGSEGV", HINT_WRITE_FLAG);
+	expect_probe(&guarded, 4, -1, PF_SIGSEGV,
+		     "write is -1, non-zero: the byte is written back, and on a PROT_READ page "
+		     "that store is SIGSEGV", HINT_WRITE_FLAG);
 	unmap_guarded(&guarded);
 	free(data);
 }
@@ -919,6 +1016,16 @@ static void probe_restores_handlers(void)
 	struct guarded_map guarded = map_with_guard("data", 2 * p, PROT_READ | PROT_WRITE);
 
 	/*
+	 * Probes before the test has handlers of its own: what a probe puts back
+	 * must be what is installed when it is called, not what was there at its
+	 * first call.
+	 */
+	expect_probe(&guarded, 10, 0, PF_OK, "a read of the file, before the test's handlers",
+		     HINT_PROBE);
+	expect_probe(&guarded, p + 3, 0, PF_SIGBUS, "a read past the file, before the test's "
+		     "handlers", HINT_SIGBUS);
+
+	/*
 	 * Handlers of the test's own in the subject, unlike anything a probe
 	 * would install, and SIGUSR1 blocked there. If one of them ever runs, the
 	 * probe did not catch the fault: it puts the default action back, the
@@ -935,6 +1042,18 @@ static void probe_restores_handlers(void)
 	run_handler_cases(&guarded, &before, HINT_RESTORE);
 	expect_sigaction_failure(&guarded, &before, 1);
 	expect_sigaction_failure(&guarded, &before, 2);
+
+	/*
+	 * Other handlers now, the SIGSEGV one without SA_RESTART or any flag: the
+	 * probes must put these back, not the first ones.
+	 */
+	if (subject_set_signal_action(SIGSEGV, SUBJECT_HANDLER_KIT, 0,
+				      SUBJECT_SIGNAL_BIT(SIGHUP)) != 0 ||
+	    subject_set_signal_action(SIGBUS, SUBJECT_HANDLER_KIT, SA_SIGINFO | SA_NODEFER,
+				      SUBJECT_SIGNAL_BIT(SIGUSR2) | SUBJECT_SIGNAL_BIT(SIGALRM)) != 0)
+		grade_setup_failed("cannot change the test's own handlers");
+	before = signal_state_now();
+	run_handler_cases(&guarded, &before, HINT_SAVED_ONCE);
 	unmap_guarded(&guarded);
 	free(data);
 }
@@ -1056,16 +1175,17 @@ static const struct grade_test lab06_tests[] = {
 		   "pf_predict: an empty file is SIGBUS in every mapped page; a length of 0 is "
 		   "SIGSEGV everywhere"),
 	GRADE_TEST(predict_without_overflow, 4,
-		   "pf_predict: file sizes, lengths and offsets near SIZE_MAX"),
+		   "pf_predict: file sizes, lengths and offsets of 4 GiB and more, of 2^32 pages "
+		   "and more, and near SIZE_MAX"),
 	GRADE_TEST(usable_bytes_grid, 8,
 		   "pf_usable_bytes: page_size * min(P, M) over the grid, empty files, zero "
-		   "lengths, huge sizes"),
+		   "lengths, sizes of 4 GiB and 2^32 pages and more, huge sizes"),
 	GRADE_TEST(probe_reads_real_mapping, 12,
 		   "pf_probe reads: PF_OK in the file's pages, PF_SIGBUS past them, PF_SIGSEGV in "
 		   "the guard page and on PROT_NONE"),
 	GRADE_TEST(probe_writes_real_mapping, 10,
 		   "pf_probe writes: the same boundaries; a write to a PROT_READ page is "
-		   "PF_SIGSEGV, for any non-zero write flag"),
+		   "PF_SIGSEGV, with write 1, 2 or -1"),
 	GRADE_TEST(probe_leaves_bytes_unchanged, 8,
 		   "pf_probe: reads and write-backs leave the mapping and the file (read by "
 		   "another process) as they were"),
@@ -1073,8 +1193,9 @@ static const struct grade_test lab06_tests[] = {
 		   "pf_probe: 1000 faults in a row, SIGBUS and SIGSEGV in turn; neither signal is "
 		   "left blocked"),
 	GRADE_TEST(probe_restores_handlers, 10,
-		   "pf_probe: the test's own SIGBUS and SIGSEGV handlers and signal mask are "
-		   "exactly as before, after every probe; a failing sigaction() gives -1"),
+		   "pf_probe: the test's own SIGBUS and SIGSEGV handlers, installed after earlier "
+		   "probes and changed between probes, and the signal mask are exactly as before; "
+		   "a failing sigaction() gives -1"),
 	GRADE_TEST(probe_restores_default_action, 5,
 		   "pf_probe: SIG_DFL comes back; a later real fault kills the process with the "
 		   "right signal"),

@@ -35,7 +35,8 @@ enum pf_outcome {
  * up). Byte @p offset of the mapping is PF_OK below page_size * min(P, M),
  * PF_SIGBUS from there up to page_size * M, and PF_SIGSEGV from
  * page_size * M on. A mapping of length 0 maps nothing: every offset is
- * PF_SIGSEGV.
+ * PF_SIGSEGV. Any size_t value is allowed for the sizes and the offset,
+ * 4 GiB and more, 2^32 pages and more, and up to SIZE_MAX included.
  *
  * @param file_size  the file's size in bytes (0 is allowed).
  * @param map_len    the length passed to mmap().
@@ -51,7 +52,8 @@ enum pf_outcome pf_predict(size_t file_size, size_t map_len, size_t offset, size
  *
  * The same mapping as pf_predict(): the bytes below page_size * min(P, M),
  * which is more than @p file_size when the file does not end on a page
- * boundary, and 0 for an empty file.
+ * boundary, and 0 for an empty file. Any size_t sizes are allowed whose
+ * answer fits in a size_t, 4 GiB and 2^32 pages and more included.
  *
  * @param file_size  the file's size in bytes.
  * @param map_len    the length passed to mmap().
@@ -69,7 +71,8 @@ size_t pf_usable_bytes(size_t file_size, size_t map_len, size_t page_size);
  * value back. A fault jumps back with siglongjmp() from the handler. Before
  * returning, on every path, restores the actions that were installed before
  * and the signal mask, so that the caller's own handlers work as before and
- * any number of probes can follow.
+ * any number of probes can follow. The actions put back are those installed
+ * when this call began: the caller may change its handlers between probes.
  *
  * @param addr   the byte to touch.
  * @param write  0 to read it; non-zero to read it and write it back unchanged.

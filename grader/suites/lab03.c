@@ -100,6 +100,9 @@
 #define HINT_PATCHED_ARGS                                                                    \
 	"offset < 0 or offset >= the file's size is EINVAL, checked before the store; "     \
 	"leave *sum untouched on every failure — " SECTION_PATCHED
+#define HINT_PATCHED_WIDE                                                                    \
+	"compare the whole off_t with the file's size, never a copy in an int or unsigned: " \
+	"4 GiB + 5 in 32 bits is 5, inside the file — " SECTION_PATCHED
 #define HINT_LEAK                                                                            \
 	"close every descriptor and stream and munmap every mapping on every path, errors " \
 	"included — " SECTION_MISTAKES
@@ -1046,6 +1049,13 @@ static void patched_checksum_rejects_bad_offsets(void)
 			     HINT_PATCHED_ARGS);
 	expect_patched_error(file.path, size + (off_t)(4 * page()), EINVAL,
 			     "4 pages past the end of the file", HINT_PATCHED_ARGS);
+	/* Offsets whose low 32 bits are inside the file: only the whole off_t tells. */
+	expect_patched_error(file.path, ((off_t)1 << 32) + 5, EINVAL,
+			     "4 GiB + 5, far past the end of the file", HINT_PATCHED_WIDE);
+	expect_patched_error(file.path, -((off_t)1 << 32) + 5, EINVAL,
+			     "-4 GiB + 5, a negative offset", HINT_PATCHED_WIDE);
+	expect_patched_error(file.path, (off_t)INT64_MAX, EINVAL, "the largest off_t",
+			     HINT_PATCHED_WIDE);
 	expect_patched_error("empty", 0, EINVAL, "on an empty file", HINT_PATCHED_ARGS);
 	expect_patched_error("dir", 0, EINVAL, "on a directory", HINT_PATCHED_ARGS);
 	expect_patched_error("missing", 0, ENOENT, "where the file does not exist",
@@ -1274,7 +1284,7 @@ static const struct grade_test lab03_tests[] = {
 		   "pm_patched_checksum: the file's bytes, modification time and other "
 		   "processes' view stay the same"),
 	GRADE_TEST(patched_checksum_rejects_bad_offsets, 5,
-		   "pm_patched_checksum: EINVAL for offsets < 0, = size, > size, empty files "
+		   "pm_patched_checksum: EINVAL for offsets < 0, = size, > size, past 4 GiB, empty files "
 		   "and directories; ENOENT; sum untouched"),
 	GRADE_TEST(nothing_leaks, 5,
 		   "every function: no descriptor, stream or mapping left behind, on success "

@@ -23,6 +23,7 @@
  *
  * Opens the file read-only (so it works on files the caller may not write),
  * maps all of it PROT_READ|PROT_WRITE, MAP_PRIVATE, and closes the descriptor.
+ * It works on any regular file the caller may read, whoever owns it.
  * Stores through the mapping change only this process's copy of the pages.
  *
  * @param path  the file to map; a regular, non-empty file.
@@ -45,10 +46,12 @@ int pm_unmap(void *addr, size_t len);
 /**
  * @brief How many pages of a private mapping have been copied on write.
  *
- * Reads the entry of /proc/self/smaps for the mapping that contains @p addr:
- * its `Anonymous:` field counts, in kB, the pages of the mapping that are no
- * longer the file's but this process's own copies. Reading a page does not
- * copy it; writing it the first time does; writing it again does not.
+ * Reads the entry of /proc/self/smaps for the mapping that contains @p addr
+ * (start <= addr < end: the end it shows is the first address past the
+ * mapping): its `Anonymous:` field counts, in kB, the pages of the mapping
+ * that are no longer the file's but this process's own copies. Reading a page
+ * does not copy it; writing it the first time does; writing it again does
+ * not.
  *
  * @param addr  any address inside the mapping.
  * @return the number of pages copied on write (the `Anonymous:` kB divided by

@@ -1122,8 +1122,9 @@ static void release_children(int call_over_fd)
  * sleeps in a wait, never in a system call the judge is answering (which a
  * signal would interrupt for good). The caller cannot leave such a wait by
  * itself: every child is stopped. Then kill the children if asked and the
- * caller sleeps in waitpid(), and continue them until the call returns. The hold stays well under the
- * judge's 1 s budget for a call that sleeps without progress (progress.c).
+ * caller sleeps in waitpid(), and continue them until the call returns. The
+ * hold stays well under the judge's 1 s budget for a call that sleeps without
+ * progress (progress.c).
  */
 static struct hold_report hold_and_report(const struct hold_plan *plan, int call_over_fd)
 {

@@ -130,7 +130,8 @@ void ledger_add_munmap(void *addr, size_t length, int result)
 		untrack_mapping(addr, length);
 }
 
-void ledger_add_msync(void *addr, size_t length, int flags, int result, const uint64_t *content_hash)
+void ledger_add_msync(void *addr, size_t length, int flags, int result,
+		      const uint64_t *content_hash)
 {
 	unsigned index = grade_calls.msync_count++;
 

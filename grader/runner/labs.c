@@ -86,6 +86,7 @@ static int load_tests(json_t *list, struct lab *lab)
 	for (size_t i = 0; i < lab->test_count; i++) {
 		json_t *item = json_array_get(list, i);
 		struct test *test = &lab->tests[i];
+		test->position = i + 1;
 		test->name = strdup(json_string_value(json_object_get(item, "name")));
 		test->title = strdup(json_string_value(json_object_get(item, "title")));
 		test->points = (int)json_integer_value(json_object_get(item, "points"));

@@ -16,6 +16,7 @@
 #include "sandbox.h"
 
 struct test {
+	size_t position; /* its place in the lab's list, from 1: the N of "lab.N" */
 	char *name;
 	char *title;
 	int points;

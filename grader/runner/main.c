@@ -27,6 +27,7 @@
 #include "scheduler.h"
 
 #define MAX_LAB_NUMBER 64
+#define MAX_TEST_NAMES 64
 
 struct options {
 	bool lab_selected[MAX_LAB_NUMBER + 1];
@@ -37,14 +38,18 @@ struct options {
 	int timeout;
 	bool sandbox;
 	const char *submission;
+	const char *test_names[MAX_TEST_NAMES]; /* --test: run only these */
+	size_t test_name_count;
 };
 
 static const char usage_text[] =
-	"usage: grade [--lab N]... [--format text|json|tap|junit] [--out FILE] [--jobs N]\n"
-	"             [--timeout SEC] [--sandbox] [SUBMISSION_DIR]\n"
+	"usage: grade [--lab N]... [--test NAME]... [--format text|json|tap|junit]\n"
+	"             [--out FILE] [--jobs N] [--timeout SEC] [--sandbox] [SUBMISSION_DIR]\n"
 	"Grades the student files in SUBMISSION_DIR (default: the kit's labs/), which is\n"
 	"laid out like labs/: one folder per lab, e.g. 01-traditional-io/tio.c.\n"
 	"  --lab N         grade only lab N (repeat for more labs)\n"
+	"  --test NAME     run only the test NAME, e.g. read_full_retries_short_reads\n"
+	"                  (repeat for more tests); scores then count those tests only\n"
 	"  --format FMT    text (default), json (Gradescope's results.json), tap (TAP 13)\n"
 	"                  or junit (JUnit XML)\n"
 	"  --out FILE      write the report to FILE instead of standard output\n"
@@ -80,6 +85,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 {
 	static const struct option long_options[] = {
 		{ "lab", required_argument, NULL, 'l' },
+		{ "test", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -99,6 +105,11 @@ static void parse_options(int argc, char **argv, struct options *options)
 			number = parse_number(optarg, 1, MAX_LAB_NUMBER, "--lab");
 			options->lab_selected[number] = true;
 			options->any_lab_selected = true;
+			break;
+		case 'n':
+			if (options->test_name_count == MAX_TEST_NAMES)
+				bad_usage("at most 64 tests may be named ('%s' is one too many)", optarg);
+			options->test_names[options->test_name_count++] = optarg;
 			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -165,6 +176,53 @@ static void select_labs(struct lab *labs, size_t *count, const struct options *o
 		labs[i] = swap;
 	}
 	*count = kept;
+}
+
+static bool test_named(const struct options *options, const char *name)
+{
+	for (size_t n = 0; n < options->test_name_count; n++)
+		if (strcmp(options->test_names[n], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * With --test, keep only the named tests of the selected labs, and the labs
+ * that have one; exit 2 if a name is no test of theirs.
+ */
+static void select_tests(struct lab *labs, size_t *count, const struct options *options)
+{
+	if (options->test_name_count == 0)
+		return;
+	for (size_t n = 0; n < options->test_name_count; n++) {
+		bool found = false;
+		for (size_t i = 0; i < *count; i++)
+			for (size_t t = 0; t < labs[i].test_count; t++)
+				found |= strcmp(labs[i].tests[t].name, options->test_names[n]) == 0;
+		if (!found) {
+			fprintf(stderr, "grade: there is no test '%s' in the labs graded\n",
+				options->test_names[n]);
+			exit(2);
+		}
+	}
+	size_t kept_labs = 0;
+	for (size_t i = 0; i < *count; i++) {
+		size_t kept = 0;
+		for (size_t t = 0; t < labs[i].test_count; t++) {
+			if (!test_named(options, labs[i].tests[t].name))
+				continue;
+			struct test swap = labs[i].tests[kept];
+			labs[i].tests[kept++] = labs[i].tests[t];
+			labs[i].tests[t] = swap;
+		}
+		labs[i].test_count = kept;
+		if (kept == 0)
+			continue;
+		struct lab swap = labs[kept_labs];
+		labs[kept_labs++] = labs[i];
+		labs[i] = swap;
+	}
+	*count = kept_labs;
 }
 
 /* Exit 2 unless the submission is a folder holding at least one lab folder. */
@@ -325,6 +383,7 @@ int main(int argc, char **argv)
 	if (toolchain_load(&toolchain) != 0 || labs_load(&toolchain, &labs, &count) != 0)
 		return 1;
 	select_labs(labs, &count, &options);
+	select_tests(labs, &count, &options);
 	check_submission(options.submission, labs, count);
 	if (options.out_path != NULL && (out = fopen(options.out_path, "w")) == NULL) {
 		fprintf(stderr, "grade: cannot write %s: %s\n", options.out_path, strerror(errno));

@@ -242,7 +242,7 @@ static void report_lab(FILE *out, const struct lab *lab, const struct colours *c
 		const struct test *test = &lab->tests[i];
 		int passed = test->result.verdict == VERDICT_PASSED;
 		char number[48];
-		snprintf(number, sizeof(number), "%d.%zu", lab->number, i + 1);
+		snprintf(number, sizeof(number), "%d.%zu", lab->number, test->position);
 		fprintf(out, "  %s%-10s%s %-5s %-38s %3d/%-3d %s%s%s%s\n", passed ? c->good : c->bad,
 			verdict_label(test->result.verdict), c->off, number, test->name,
 			test_score(test), test->points, c->dim, test->hidden ? "(hidden) " : "",
@@ -301,7 +301,7 @@ static json_t *test_json(const struct lab *lab, size_t index)
 	char number[48];
 	char *feedback = test_feedback(lab, test);
 
-	snprintf(number, sizeof(number), "%d.%zu", lab->number, index + 1);
+	snprintf(number, sizeof(number), "%d.%zu", lab->number, test->position);
 	json_t *object = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "name", test->name,
 				   "number", number, "score", test_score(test), "max_score",
 				   test->points, "status",

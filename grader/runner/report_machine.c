@@ -108,7 +108,7 @@ int report_tap(FILE *out, const struct lab *labs, size_t count, const char *isol
 
 			/* Test names are identifiers from the kit's own suites: no '#' to escape. */
 			fprintf(out, "%s %zu - %d.%zu %s%s (%d/%d points)\n",
-				passed ? "ok" : "not ok", ++point, lab->number, t + 1, test->name,
+				passed ? "ok" : "not ok", ++point, lab->number, test->position, test->name,
 				test->hidden ? " (hidden)" : "", test_score(test), test->points);
 			if (!passed)
 				tap_diagnostics(out, lab, test);
@@ -130,7 +130,7 @@ static void junit_testcase(FILE *out, const struct lab *lab, size_t index)
 	char *feedback = test_feedback(lab, test);
 
 	fprintf(out, "    <testcase classname=\"lab%02d\" name=\"%d.%zu ", lab->number, lab->number,
-		index + 1);
+		test->position);
 	put_xml(out, test->name);
 	fprintf(out, "%s\" time=\"%.3f\"", test->hidden ? " (hidden)" : "",
 		test->result.seconds);

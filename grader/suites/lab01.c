@@ -1049,7 +1049,7 @@ static void sweep_error_paths(enum lab_function function, const char *error_hint
 	uint64_t sum;
 	struct swept_function swept = { function, &sum };
 	struct grade_sweep sweep = { sweep_prepare, sweep_run, sweep_after_failure, &swept,
-				     error_hint, HINT_LEAK, judged_elsewhere };
+				     error_hint, HINT_LEAK, judged_elsewhere, 0 };
 
 	grade_sweep_failures(&sweep);
 }

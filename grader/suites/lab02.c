@@ -1368,7 +1368,7 @@ static void sweep_error_paths(enum lab_function function, const struct leak_file
 	struct swept_function swept = { function, files };
 	/* A missing or read-only file (open) and a failing mmap() are judged by other tests. */
 	struct grade_sweep sweep = { sweep_prepare, sweep_run, sweep_after_failure, &swept,
-				     HINT_ERRORS, HINT_LEAK, GRADE_SWEEP_OPEN | GRADE_SWEEP_MMAP };
+				     HINT_ERRORS, HINT_LEAK, GRADE_SWEEP_OPEN | GRADE_SWEEP_MMAP, 0 };
 
 	grade_sweep_failures(&sweep);
 }

@@ -1227,7 +1227,8 @@ static void sweep_error_paths(enum lab_function function, const void *mapped,
 {
 	struct swept_call swept = { function, mapped, LEN_UNTOUCHED, SUM_UNTOUCHED };
 	struct grade_sweep sweep = { sweep_prepare, sweep_run, sweep_after_failure, &swept,
-				     HINT_SWEEP, HINT_LEAK, judged_elsewhere };
+				     HINT_SWEEP, HINT_LEAK, judged_elsewhere,
+				     function == MAP_AND_UNMAP };
 
 	grade_sweep_failures(&sweep);
 }

@@ -1717,8 +1717,10 @@ static struct grade_outcome sweep_run(const void *context, const char *situation
 
 static void sweep_error_paths(const struct swept_function *swept, unsigned judged_elsewhere)
 {
+	int returns_pointer = swept->function == CREATE_AND_CLOSE ||
+			      swept->function == OPEN_AND_CLOSE;
 	struct grade_sweep sweep = { sweep_prepare, sweep_run, NULL, swept, HINT_FAILED_CALL,
-				     HINT_LEAK, judged_elsewhere };
+				     HINT_LEAK, judged_elsewhere, returns_pointer };
 
 	grade_sweep_failures(&sweep);
 }

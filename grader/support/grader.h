@@ -456,6 +456,11 @@ struct grade_sweep {
 	 * mistake costs the points of one test.
 	 */
 	unsigned result_judged_elsewhere;
+	/*
+	 * Non-zero for a function that fails with NULL (run reports NULL as -1):
+	 * the feedback then says NULL, not -1.
+	 */
+	int returns_pointer;
 };
 #define GRADE_SWEEP_OPEN 1u
 #define GRADE_SWEEP_STAT 2u

@@ -94,7 +94,15 @@ static void run_failing(const struct grade_sweep *sweep, size_t k, unsigned n, u
 
 	if (sweep->result_judged_elsewhere & (1u << k))
 		return;
-	grade_expect_error(out.result, out.error, kinds[k].error, out.call, sweep->error_hint);
+	if (sweep->returns_pointer)
+		grade_check(out.result == -1 && out.error == kinds[k].error, sweep->error_hint,
+			    "expected: %s to fail, returning NULL with errno %s\nobserved: %s",
+			    out.call, grade_errno_text(kinds[k].error),
+			    out.result == -1 ? grade_describe_null(out.error)
+					     : "it returned an address, not NULL");
+	else
+		grade_expect_error(out.result, out.error, kinds[k].error, out.call,
+				   sweep->error_hint);
 	if (sweep->after_failure != NULL)
 		sweep->after_failure(sweep->context, out.call);
 }
@@ -105,7 +113,8 @@ void grade_sweep_failures(const struct grade_sweep *sweep)
 	struct grade_outcome out = run_watched(sweep, NULL, "", &made);
 
 	grade_check(out.result != -1, sweep->error_hint, "expected: %s to succeed\nobserved: %s",
-		    out.call, grade_describe_result(out.result, out.error));
+		    out.call, sweep->returns_pointer ? grade_describe_null(out.error)
+						     : grade_describe_result(out.result, out.error));
 	for (size_t k = 0; k < KIND_COUNT; k++) {
 		unsigned count = made_of_kind(&made, k);
 		/* The first, the second and the last: a loop fails the same way in between. */

@@ -339,9 +339,14 @@ int report_json(FILE *out, const struct lab *labs, size_t count, const char *iso
 		max += lab_max(&labs[i]);
 		add_lab_output(&text, &labs[i]);
 	}
-	/* extra_data is Gradescope's place for what it should keep but not show. */
-	json_t *report = json_pack("{s:i, s:i, s:s, s:o, s:{s:s}}", "score", score, "max_score",
-				   max, "output", text.data, "tests", tests, "extra_data",
+	/*
+	 * extra_data is Gradescope's place for what it should keep but not show.
+	 * The outputs are plain text: compiler messages hold "#include <x.h>",
+	 * which Gradescope's default format would take for markup.
+	 */
+	json_t *report = json_pack("{s:i, s:i, s:s, s:s, s:s, s:o, s:{s:s}}", "score", score,
+				   "max_score", max, "output", text.data, "output_format", "text",
+				   "test_output_format", "text", "tests", tests, "extra_data",
 				   "isolation", isolation);
 	free(text.data);
 	if (report == NULL)

@@ -49,15 +49,25 @@ static void put_xml(FILE *out, const char *text)
 	}
 }
 
-/* Write one line of a TAP YAML block: control characters (but tab) become '?'. */
-static void put_yaml_line(FILE *out, const char *line, size_t len)
+/*
+ * Write text as one YAML double-quoted scalar: newlines and tabs escaped,
+ * other control characters '?'. Kept on one line, no line of the captured
+ * output can look like the end of the block ("...") or a new one ("---") to
+ * a TAP consumer (tap.py ends the block at any line that starts "  ...").
+ */
+static void put_yaml_quoted(FILE *out, const char *text)
 {
-	fputs("    ", out);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char byte = (unsigned char)line[i];
-		fputc(byte < 0x20 && byte != '\t' ? '?' : byte, out);
+	fputc('"', out);
+	for (const unsigned char *at = (const unsigned char *)text; *at != '\0'; at++) {
+		switch (*at) {
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '"': fputs("\\\"", out); break;
+		case '\\': fputs("\\\\", out); break;
+		default: fputc(*at < 0x20 ? '?' : *at, out);
+		}
 	}
-	fputc('\n', out);
+	fputs("\"\n", out);
 }
 
 /* ---- TAP ------------------------------------------------------------------ */
@@ -72,21 +82,32 @@ static size_t test_total(const struct lab *labs, size_t count)
 }
 
 /* The feedback of a test that did not pass, as a YAML literal block. */
+/*
+ * A test's feedback for a CI system, which shows it test by test: when the
+ * lab did not compile, the compiler's own message follows, since there is no
+ * other place a reader of TAP or JUnit would see it. NULL for a passed test.
+ */
+static char *feedback_for_ci(const struct lab *lab, const struct test *test)
+{
+	char *feedback = test_feedback(lab, test), *joined;
+
+	if (feedback == NULL || lab->state != LAB_BUILD_FAILED || lab->compiler_output == NULL)
+		return feedback;
+	if (asprintf(&joined, "%s\nthe compiler said:\n%s", feedback, lab->compiler_output) < 0)
+		return feedback;
+	free(feedback);
+	return joined;
+}
+
 static void tap_diagnostics(FILE *out, const struct lab *lab, const struct test *test)
 {
-	char *feedback = test_feedback(lab, test);
+	char *feedback = feedback_for_ci(lab, test);
 	const char *text = feedback != NULL ? feedback : "";
 
-	fprintf(out, "  ---\n  verdict: %s\n  points: 0/%d\n%s  message: |\n",
+	fprintf(out, "  ---\n  verdict: %s\n  points: 0/%d\n%s  message: ",
 		verdict_name(test->result.verdict), test->points,
 		test->hidden ? "  hidden: true\n" : "");
-	while (*text != '\0') {
-		const char *end = strchr(text, '\n');
-		size_t len = end != NULL ? (size_t)(end - text) : strlen(text);
-
-		put_yaml_line(out, text, len);
-		text += len + (end != NULL);
-	}
+	put_yaml_quoted(out, text);
 	fputs("  ...\n", out);
 	free(feedback);
 }
@@ -127,7 +148,7 @@ static int is_error(enum verdict verdict)
 static void junit_testcase(FILE *out, const struct lab *lab, size_t index)
 {
 	const struct test *test = &lab->tests[index];
-	char *feedback = test_feedback(lab, test);
+	char *feedback = feedback_for_ci(lab, test);
 
 	fprintf(out, "    <testcase classname=\"lab%02d\" name=\"%d.%zu ", lab->number, lab->number,
 		test->position);

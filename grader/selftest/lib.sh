@@ -750,6 +750,13 @@ compile_error_scores_zero() {
 	grade --format json --out "$submission.json" "$submission" || return 1
 	jq -e '.score == 0 and (.output | test("does not compile")) and (.output | test("error"))' \
 		"$submission.json" >/dev/null || { jq -r .output "$submission.json"; return 1; }
+	# CI systems show a report test by test: the compiler's words must be there too.
+	local format
+	for format in tap junit; do
+		grade --format "$format" --out "$submission.$format" "$submission" || return 1
+		grep -q 'the compiler said:.*error' "$submission.$format" ||
+			{ echo "--format $format does not give the compiler's message"; return 1; }
+	done
 }
 
 # The hostile submission whose output no report may pass through as it is.
@@ -774,6 +781,35 @@ tap_is_valid() {
 		{ echo "expected 5 failures of visible tests"; return 1; }
 	# Student text stays inside the indented YAML blocks: no forged test point.
 	! grep -q '^not ok 99' <<<"$report" || { echo "a forged test point got out"; return 1; }
+	printf '%s\n' "$report" >"$scratch/report.tap"
+	tap_messages_read_whole "$scratch/report.tap"
+}
+
+# Two TAP consumers (Python's tap.py, Perl's TAP::Parser) read every failed
+# test's YAML message whole: it ends with the last line the code printed
+# ("not ok 99 - forged", after lines "---" and "..." that end a block).
+tap_messages_read_whole() {
+	local report=$1 whole='not ok 99 - forged' counts
+	counts=$(/usr/bin/python3 - "$report" "$whole" <<-'EOF'
+		import sys
+		from tap.parser import Parser
+		failed = [l for l in Parser().parse_file(sys.argv[1]) if l.category == 'test' and not l.ok]
+		whole = [l for l in failed if (l.yaml_block or {}).get('message', '').endswith(sys.argv[2])]
+		print(len(failed), len(whole))
+	EOF
+	) || { echo "tap.py could not read the report"; return 1; }
+	[[ ${counts% *} -gt 0 && ${counts% *} == "${counts#* }" ]] ||
+		{ echo "tap.py: of the failed tests (first number), only the second read whole: $counts"; return 1; }
+	counts=$(perl -MTAP::Parser -e '
+		my ($failed, $whole) = (0, 0);
+		my $parser = TAP::Parser->new({ source => $ARGV[0] });
+		while (my $result = $parser->next) {
+			$failed++ if $result->is_test && !$result->is_ok;
+			$whole++ if $result->is_yaml && $result->data->{message} =~ /\Q$ARGV[1]\E\z/;
+		}
+		print "$failed $whole\n";' "$report" "$whole") || { echo "TAP::Parser failed"; return 1; }
+	[[ ${counts% *} -gt 0 && ${counts% *} == "${counts#* }" ]] ||
+		{ echo "TAP::Parser: of the failed tests (first number), only the second read whole: $counts"; return 1; }
 }
 
 # JUnit XML that an XML parser accepts, with the right counts.
@@ -799,6 +835,7 @@ json_is_gradescope() {
 	local report=$scratch/solutions.json
 	is_student_release && report=$scratch/skeletons.json
 	jq -e '(.score | type == "number") and (.max_score | type == "number") and
+		.output_format == "text" and .test_output_format == "text" and
 		all(.tests[]; (.name | type == "string") and (.number | test("^[0-9]+\\.[0-9]+$")) and
 			(.score | type == "number") and (.max_score | type == "number") and
 			(.status == "passed" or .status == "failed") and (.output | type == "string"))' \

@@ -22,6 +22,7 @@
 #include "cgroup.h"
 #include "fsutil.h"
 #include "labs.h"
+#include "jobs.h"
 #include "mounts.h"
 #include "report.h"
 #include "scheduler.h"
@@ -53,7 +54,8 @@ static const char usage_text[] =
 	"  --format FMT    text (default), json (Gradescope's results.json), tap (TAP 13)\n"
 	"                  or junit (JUnit XML)\n"
 	"  --out FILE      write the report to FILE instead of standard output\n"
-	"  --jobs N        run N tests at a time (default: the number of CPUs)\n"
+	"  --jobs N        run N tests at a time (default: the CPUs this process may use,\n"
+	"                  within its CPU quota and its memory; the report says which)\n"
 	"  --timeout SEC   wall-clock limit of every test (default: each test's own)\n"
 	"  --sandbox       also run every test inside bubblewrap: no network, read-only\n"
 	"                  root, private /tmp and /dev/shm (falls back, and says so in\n"
@@ -94,11 +96,9 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int option, number;
 
 	memset(options, 0, sizeof(*options));
-	options->jobs = cpus > 0 && cpus < 64 ? (int)cpus : 2;
 	while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (option) {
 		case 'l':
@@ -380,6 +380,13 @@ int main(int argc, char **argv)
 	FILE *out = stdout;
 
 	parse_options(argc, argv, &options);
+	char schedule[300], why[240];
+	if (options.jobs == 0) {
+		options.jobs = default_jobs(why, sizeof(why));
+		snprintf(schedule, sizeof(schedule), "%d at a time (%s)", options.jobs, why);
+	} else {
+		snprintf(schedule, sizeof(schedule), "%d at a time (--jobs)", options.jobs);
+	}
 	if (toolchain_load(&toolchain) != 0 || labs_load(&toolchain, &labs, &count) != 0)
 		return 1;
 	select_labs(labs, &count, &options);
@@ -411,13 +418,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (options.format == REPORT_JSON)
-		status = report_json(out, labs, count, isolation);
+		status = report_json(out, labs, count, isolation, schedule);
 	else if (options.format == REPORT_TAP)
 		status = report_tap(out, labs, count, isolation);
 	else if (options.format == REPORT_JUNIT)
 		status = report_junit(out, labs, count, isolation);
 	else
-		report_text(out, labs, count, options.submission, isolation, colour_wanted(out));
+		report_text(out, labs, count, options.submission, isolation, schedule,
+			    colour_wanted(out));
 	if (fflush(out) != 0 || status != 0 || (out != stdout && fclose(out) != 0)) {
 		fprintf(stderr, "grade: could not write the report\n");
 		return 1;

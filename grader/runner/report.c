@@ -263,7 +263,7 @@ static void print_hidden_points(FILE *out, int hidden_points, const struct colou
 }
 
 void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
-		 const char *isolation, bool colour)
+		 const char *isolation, const char *schedule, bool colour)
 {
 	static const struct colours plain = { "", "", "", "", "" };
 	static const struct colours ansi = { "\033[32m", "\033[31m", "\033[2m", "\033[1m",
@@ -277,6 +277,7 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 			title_width = (int)strlen(labs[i].title);
 	fprintf(out, "%smmap-labs grader%s · submission: %s\n", c->bold, c->off, submission);
 	fprintf(out, "%sIsolation: %s%s\n", c->dim, isolation, c->off);
+	fprintf(out, "%sTests: %s%s\n", c->dim, schedule, c->off);
 	for (size_t i = 0; i < count; i++)
 		report_lab(out, &labs[i], c);
 	fprintf(out, "\n%sScore%s\n", c->bold, c->off);
@@ -325,7 +326,8 @@ static void add_lab_output(struct text *text, const struct lab *lab)
 		    lab->compiler_output);
 }
 
-int report_json(FILE *out, const struct lab *labs, size_t count, const char *isolation)
+int report_json(FILE *out, const struct lab *labs, size_t count, const char *isolation,
+		const char *schedule)
 {
 	json_t *tests = json_array();
 	struct text text = { NULL, 0, 0 };
@@ -344,10 +346,10 @@ int report_json(FILE *out, const struct lab *labs, size_t count, const char *iso
 	 * The outputs are plain text: compiler messages hold "#include <x.h>",
 	 * which Gradescope's default format would take for markup.
 	 */
-	json_t *report = json_pack("{s:i, s:i, s:s, s:s, s:s, s:o, s:{s:s}}", "score", score,
+	json_t *report = json_pack("{s:i, s:i, s:s, s:s, s:s, s:o, s:{s:s, s:s}}", "score", score,
 				   "max_score", max, "output", text.data, "output_format", "text",
 				   "test_output_format", "text", "tests", tests, "extra_data",
-				   "isolation", isolation);
+				   "isolation", isolation, "tests_at_once", schedule);
 	free(text.data);
 	if (report == NULL)
 		return -1;

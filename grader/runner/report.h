@@ -37,10 +37,14 @@ char *test_feedback(const struct lab *lab, const struct test *test);
  * isolated in this run (with or without bubblewrap's namespaces).
  */
 void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
-		 const char *isolation, bool colour);
+		 const char *isolation, const char *schedule, bool colour);
 
-/* 0, or -1 if the JSON could not be written. */
-int report_json(FILE *out, const struct lab *labs, size_t count, const char *isolation);
+/*
+ * 0, or -1 if the JSON could not be written. schedule: how many tests ran at
+ * once, and why ("2 at a time: 2 CPUs usable, ..."), kept in extra_data.
+ */
+int report_json(FILE *out, const struct lab *labs, size_t count, const char *isolation,
+		const char *schedule);
 
 /* TAP version 13: one test point per test, feedback in a YAML block. */
 int report_tap(FILE *out, const struct lab *labs, size_t count, const char *isolation);

@@ -732,6 +732,55 @@ refused_in_one_line() {
 	echo "$err"
 }
 
+# How many tests a run had at once, from its JSON report: "N at a time (why)".
+tests_at_once() { jq -r .extra_data.tests_at_once "$1"; }
+
+# One quick test of lab 6 as a JSON report into FILE, with the runner started by "$@".
+quick_report() { # FILE COMMAND...
+	local report=$1
+	shift
+	"$@" "$runner" --lab 6 --test predict_at_4k_pages --format json --out "$report" \
+		"$(reference_submission)"
+}
+
+# Pinned to one CPU, the grader runs one test at a time (not one per online CPU).
+jobs_follow_affinity() {
+	local report=$scratch/affinity.json
+	quick_report "$report" taskset -c 0 || return 1
+	[[ $(tests_at_once "$report") == "1 at a time (1 CPU usable,"* ]] ||
+		{ echo "under taskset -c 0: $(tests_at_once "$report")"; return 1; }
+}
+
+# Run "$@" inside the cgroups GROUP of the v1 cpu and memory controllers.
+run_in_cgroups() { # GROUP COMMAND...
+	local group=$1
+	shift
+	(echo "$BASHPID" >"/sys/fs/cgroup/cpu/$group/cgroup.procs" &&
+		echo "$BASHPID" >"/sys/fs/cgroup/memory/$group/cgroup.procs" && exec "$@")
+}
+
+# Half a CPU and 768 MB, Gradescope's default machine: one test at a time, for both reasons.
+jobs_follow_cgroup_limits() {
+	local group=mmap-labs-check.$$ report=$scratch/quota.json status tries
+	if [[ $(id -u) != 0 || ! -w /sys/fs/cgroup/cpu || ! -w /sys/fs/cgroup/memory ]]; then
+		echo "skipped: needs root and the cgroup v1 cpu and memory controllers"
+		return 0
+	fi
+	mkdir "/sys/fs/cgroup/cpu/$group" "/sys/fs/cgroup/memory/$group" || return 1
+	echo 100000 >"/sys/fs/cgroup/cpu/$group/cpu.cfs_period_us"
+	echo 50000 >"/sys/fs/cgroup/cpu/$group/cpu.cfs_quota_us"
+	echo $((768 << 20)) >"/sys/fs/cgroup/memory/$group/memory.limit_in_bytes"
+	quick_report "$report" run_in_cgroups "$group"
+	status=$?
+	for tries in 1 2 3 4 5; do
+		rmdir "/sys/fs/cgroup/cpu/$group" "/sys/fs/cgroup/memory/$group" 2>/dev/null && break
+		sleep 0.2
+	done
+	((status == 0)) || return 1
+	[[ $(tests_at_once "$report") == "1 at a time ("*"a CPU quota of 1, memory for 0 tests"* ]] ||
+		{ echo "in half a CPU and 768 MB: $(tests_at_once "$report")"; return 1; }
+}
+
 missing_file_scores_zero() {
 	local lab submission
 	lab=$(lab_folders | head -n 1)

@@ -240,7 +240,8 @@ classroom_workflow_is_complete() {
 		expect(workflow.get('name') == 'Autograding Tests',
 		       f"expected the name 'Autograding Tests', observed {workflow.get('name')!r}")
 		triggers = workflow.get('on', workflow.get(True))
-		expect('push' in (triggers or []), f'expected a push trigger, observed {triggers!r}')
+		for trigger in ('push', 'repository_dispatch'):  # GitHub Classroom's template has both
+		    expect(trigger in (triggers or []), f'expected a {trigger} trigger, observed {triggers!r}')
 		jobs = workflow.get('jobs', {})
 		expect(list(jobs) == ['run-autograding-tests'],
 		       f"expected one job 'run-autograding-tests', observed {list(jobs)}")
@@ -330,6 +331,18 @@ classroom_sets_step_output() {
 		{ echo "the step output does not decode to a passing result"; return 1; }
 }
 
+# The step's log shows what the text report shows: each test, and under each
+# one that failed its expected / observed / hint lines.
+classroom_log_shows_feedback() {
+	local log=$scratch/lab-result.log failed explained
+	grader/classroom/lab-result --lab 1 labs 2>"$log" >/dev/null || return 1
+	failed=$(grep -c '^FAILED 1\.[0-9]* ' "$log")
+	explained=$(grep -c '^       hint: ' "$log")
+	[[ $failed -gt 0 && $failed == "$explained" ]] && grep -q '^       expected: ' "$log" &&
+		grep -q '^       observed: ' "$log" ||
+		{ echo "expected every failed test with its feedback in the log; it says:"; head -n 8 "$log"; return 1; }
+}
+
 classroom_error_result() {
 	decoded_result 63 solutions || return 1
 	jq -e '.status == "error" and (.tests[0].message | contains("no lab 63"))' \
@@ -361,6 +374,8 @@ platforms_checks() {
 	check "Classroom: lab-result gives the skeletons 0 of each lab's points" \
 		classroom_labs_score labs fail 0
 	check "Classroom: lab-result keeps a wrong solution's partial score" classroom_partial_score
+	check "Classroom: each step's log shows every failed test's expected, observed and hint" \
+		classroom_log_shows_feedback
 	check "Classroom: inside GitHub Actions, lab-result sets the step output 'result'" \
 		classroom_sets_step_output
 	check "Classroom: a lab the grader cannot grade is reported with status error" \

@@ -311,7 +311,10 @@ static const char *choose_isolation(const struct options *options, const char *w
 	const char *user = geteuid() == 0 ? ", as an unprivileged user" : "";
 	char probe_dir[PATH_MAX + 32], reason[256] = "bwrap is not installed";
 
+	char missing[200] = "";
 	snprintf(probe_dir, sizeof(probe_dir), "%s/jobs/sandbox-probe", work_dir);
+	if (bubblewrap != NULL)
+		sandbox_bubblewrap_features(bubblewrap, missing, sizeof(missing));
 	if (bubblewrap != NULL &&
 	    !sandbox_bubblewrap_works(bubblewrap, probe_dir, geteuid() == 0, scheduler_slot_uid(0),
 				      (gid_t)scheduler_slot_uid(0), reason, sizeof(reason)))
@@ -335,7 +338,10 @@ static const char *choose_isolation(const struct options *options, const char *w
 	/* Probed here, once, before any worker starts (cgroup.c). */
 	len += snprintf(description + len, size - (size_t)len, "%s; ", test_limits_description());
 	if (bubblewrap != NULL)
-		snprintf(description + len, size - (size_t)len, "%s", SANDBOX_BUBBLEWRAP_ISOLATION);
+		snprintf(description + len, size - (size_t)len, "%s%s%s%s",
+			 SANDBOX_BUBBLEWRAP_ISOLATION,
+			 missing[0] != '\0' ? " (this bubblewrap is older: " : "", missing,
+			 missing[0] != '\0' ? ")" : "");
 	else if (options->sandbox)
 		snprintf(description + len, size - (size_t)len,
 			 "no namespaces: --sandbox was asked for, but bubblewrap cannot run here (%s)",

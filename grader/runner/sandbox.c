@@ -167,6 +167,57 @@ static bool under_private_folder(const char *path)
 }
 
 /*
+ * The options of bubblewrap's that are newer than some bubblewrap still in
+ * use (Ubuntu 22.04 has 0.6): --size (0.7) and --disable-userns (0.8). Found
+ * once, from its --help, by sandbox_bubblewrap_features.
+ */
+static bool bubblewrap_has_size = true, bubblewrap_has_disable_userns = true;
+
+/* The output of `path --help` (at most size - 1 bytes) into text; 0, or -1. */
+static int bubblewrap_help(const char *path, char *text, size_t size)
+{
+	int ends[2];
+	size_t used = 0;
+	ssize_t got;
+
+	if (pipe2(ends, O_CLOEXEC) != 0)
+		return -1;
+	pid_t child = fork();
+	if (child == 0) {
+		char *const argv[] = { (char *)path, "--help", NULL };
+		if (dup2(ends[1], STDOUT_FILENO) == STDOUT_FILENO)
+			execv(path, argv);
+		_exit(127);
+	}
+	close(ends[1]);
+	while (child > 0 && used + 1 < size &&
+	       (got = read(ends[0], text + used, size - 1 - used)) > 0)
+		used += (size_t)got;
+	text[used] = '\0';
+	close(ends[0]);
+	if (child < 0 || waitpid(child, NULL, 0) != child)
+		return -1;
+	return 0;
+}
+
+void sandbox_bubblewrap_features(const char *path, char *missing, size_t size)
+{
+	static char help[16384];
+
+	missing[0] = '\0';
+	if (bubblewrap_help(path, help, sizeof(help)) != 0)
+		return; /* then the first test says what is wrong, as before */
+	bubblewrap_has_size = strstr(help, "--size") != NULL;
+	bubblewrap_has_disable_userns = strstr(help, "--disable-userns") != NULL;
+	snprintf(missing, size, "%s%s%s",
+		 bubblewrap_has_size ? "" : "private folders not capped in size (no --size)",
+		 !bubblewrap_has_size && !bubblewrap_has_disable_userns ? ", " : "",
+		 bubblewrap_has_disable_userns
+			 ? ""
+			 : "user namespaces of its own allowed (no --disable-userns)");
+}
+
+/*
  * Start the program inside bubblewrap: every namespace unshared (no network,
  * and a PID namespace the kernel empties when the test ends), the machine's
  * root read-only, private scratch folders, and only the test's directory bound
@@ -177,12 +228,8 @@ static bool under_private_folder(const char *path)
 static void exec_in_bubblewrap(const struct sandbox_spec *spec, char *const environment[])
 {
 	static const char *const fixed[] = {
-		"--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent",
-		"--new-session", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-		/* tmpfs takes memory that no limit of the test counts: cap each one. */
-		"--size", PRIVATE_FOLDER_BYTES, "--tmpfs", "/tmp",
-		"--size", PRIVATE_FOLDER_BYTES, "--tmpfs", "/var/tmp",
-		"--size", PRIVATE_FOLDER_BYTES, "--tmpfs", "/dev/shm",
+		"--unshare-all", "--unshare-user", "--die-with-parent", "--new-session",
+		"--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
 	};
 	const char *command[64];
 	size_t count = 0;
@@ -190,6 +237,17 @@ static void exec_in_bubblewrap(const struct sandbox_spec *spec, char *const envi
 	command[count++] = spec->bubblewrap;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		command[count++] = fixed[i];
+	if (bubblewrap_has_disable_userns)
+		command[count++] = "--disable-userns";
+	for (size_t i = 0; i < sizeof(private_folders) / sizeof(private_folders[0]); i++) {
+		/* tmpfs takes memory that no limit of the test counts: cap each one. */
+		if (bubblewrap_has_size) {
+			command[count++] = "--size";
+			command[count++] = PRIVATE_FOLDER_BYTES;
+		}
+		command[count++] = "--tmpfs";
+		command[count++] = private_folders[i];
+	}
 	const char *programs[] = { spec->argv[0], spec->also_runs };
 	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++) {
 		if (programs[i] == NULL || !under_private_folder(programs[i]))

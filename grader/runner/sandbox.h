@@ -80,6 +80,14 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result);
 void sandbox_result_free(struct sandbox_result *result);
 
 /*
+ * Which of bubblewrap's newer options the one at path has (from its --help),
+ * for every test of this run: without --size or --disable-userns the tests
+ * run without that part, and missing[size] says so in a few words ("" if
+ * none is missing).
+ */
+void sandbox_bubblewrap_features(const char *path, char *missing, size_t size);
+
+/*
  * Whether bubblewrap at path can start a program here as the tests would run
  * (as uid/gid when drop_privileges). It often cannot inside a container. On
  * failure, why (one line) goes to reason. directory is used and removed.

@@ -706,6 +706,35 @@ reports_state_isolation() {
 
 # With a bwrap on PATH that cannot create namespaces (as inside many
 # containers), --sandbox grades anyway and the report says why it did not sandbox.
+# A bubblewrap as old as Ubuntu 22.04's (0.6): no --size, no --disable-userns.
+# It stands in the kit's build folder, since a test's /tmp is private.
+older_bubblewrap_still_sandboxes() {
+	local folder=build/old-bwrap real report
+	real=$(command -v bwrap) || return 1
+	mkdir -p "$folder" && chmod 755 "$folder" || return 1
+	cat >"$folder/bwrap" <<-EOF
+		#!/bin/sh
+		# Stands in for bubblewrap 0.6, which has neither --size nor --disable-userns.
+		for argument in "\$@"; do
+			case \$argument in
+			--size | --disable-userns) echo "bwrap: Unknown option \$argument" >&2; exit 1 ;;
+			esac
+		done
+		if [ "\$1" = --help ]; then
+			"$real" --help | grep -v -e --size -e --disable-userns
+			exit 0
+		fi
+		exec "$real" "\$@"
+	EOF
+	chmod 755 "$folder/bwrap"
+	report=$(PATH="$PWD/$folder:$PATH" grade --sandbox --lab 6 --format json solutions)
+	rm -rf "$folder"
+	jq -e '.score == .max_score and (.extra_data.isolation |
+		contains("bubblewrap: no network") and contains("no --size") and
+		contains("no --disable-userns"))' <<<"$report" >/dev/null ||
+		{ echo "report: $(jq -c '[.score, .max_score, .extra_data.isolation]' <<<"$report")"; return 1; }
+}
+
 sandbox_falls_back() {
 	local fake report
 	fake=$(mktemp -d "$scratch/fake-bwrap.XXXXXX")

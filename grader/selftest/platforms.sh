@@ -318,6 +318,11 @@ classroom_partial_score() {
 	[[ $(jq -r '"\([.tests[].score] | add)/\(.max_score)"' "$scratch/lab-result.json") == "$want" &&
 		$(jq -r .status "$scratch/lab-result.json") == fail ]] ||
 		{ echo "expected fail $want, as the grader scored it; observed $(jq -c '[.status, ([.tests[].score] | add), .max_score]' "$scratch/lab-result.json")"; return 1; }
+	# The reporter's table (autograding-grading-reporter v1, getTestScore): the share of
+	# entries passed times max_score. It must agree with the points recorded.
+	[[ $(jq -r '"\(([.tests[] | select(.status == "pass")] | length) * .max_score /
+		(.tests | length))/\(.max_score)"' "$scratch/lab-result.json") == "$want" ]] ||
+		{ echo "the reporter's table would show $(jq -r '([.tests[] | select(.status == "pass")] | length) * .max_score / (.tests | length)' "$scratch/lab-result.json"), not ${want%/*}"; return 1; }
 }
 
 classroom_sets_step_output() {
@@ -373,7 +378,8 @@ platforms_checks() {
 		classroom_labs_score solutions pass max
 	check "Classroom: lab-result gives the skeletons 0 of each lab's points" \
 		classroom_labs_score labs fail 0
-	check "Classroom: lab-result keeps a wrong solution's partial score" classroom_partial_score
+	check "Classroom: lab-result keeps a wrong solution's partial score, in the reporter's table too" \
+		classroom_partial_score
 	check "Classroom: each step's log shows every failed test's expected, observed and hint" \
 		classroom_log_shows_feedback
 	check "Classroom: inside GitHub Actions, lab-result sets the step output 'result'" \

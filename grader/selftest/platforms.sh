@@ -348,6 +348,33 @@ classroom_log_shows_feedback() {
 		{ echo "expected every failed test with its feedback in the log; it says:"; head -n 8 "$log"; return 1; }
 }
 
+# Code that prints a lot in every test (a constructor): each lab's result must
+# still fit in the one environment variable the reporter reads (Linux refuses
+# one over 128 KiB), its messages cut, the whole feedback kept in the log.
+classroom_result_fits() {
+	local lab=01-traditional-io submission size
+	submission=$(make_submission classroom-flood "$lab")
+	cp "labs/$lab/$(student_file "$lab")" "$submission/$lab/" || return 1
+	cat >>"$submission/$lab/$(student_file "$lab")" <<-'EOF'
+
+		#include <stdio.h>
+		__attribute__((constructor)) static void flood(void)
+		{
+			for (int i = 0; i < 2000; i++)
+				printf("line %d of what this submission prints whenever it starts\n", i);
+			fflush(stdout);
+		}
+	EOF
+	size=$(grader/classroom/lab-result --lab 1 "$submission" 2>"$scratch/flood.log" | wc -c)
+	((size > 0 && size < 96 * 1024)) ||
+		{ echo "lab 1's result is $size bytes of base64, over 96 KiB"; return 1; }
+	grep -q "cut here: the whole feedback is in this step's log" <(grader/classroom/lab-result \
+		--lab 1 "$submission" 2>/dev/null | base64 -d) || { echo "no message was cut"; return 1; }
+	grep -q '^       line 1999 of what' "$scratch/flood.log" ||
+		grep -q '^       line 2[0-9][0-9] of what' "$scratch/flood.log" ||
+		{ echo "the step's log lost the feedback"; return 1; }
+}
+
 classroom_error_result() {
 	decoded_result 63 solutions || return 1
 	jq -e '.status == "error" and (.tests[0].message | contains("no lab 63"))' \
@@ -382,6 +409,8 @@ platforms_checks() {
 		classroom_partial_score
 	check "Classroom: each step's log shows every failed test's expected, observed and hint" \
 		classroom_log_shows_feedback
+	check "Classroom: a lab whose code prints in every test still fits the reporter's variable" \
+		classroom_result_fits
 	check "Classroom: inside GitHub Actions, lab-result sets the step output 'result'" \
 		classroom_sets_step_output
 	check "Classroom: a lab the grader cannot grade is reported with status error" \

@@ -182,6 +182,39 @@ static bool own_group(const char *controller, char *folder, size_t size)
 	return found;
 }
 
+/* The text of a file of this process's own group; NULL if there is none (free it). */
+static char *own_group_file(const char *controller, const char *file)
+{
+	char folder[PATH_SIZE], path[PATH_SIZE];
+	char *text = NULL;
+
+	if (own_group(controller, folder, sizeof(folder)) &&
+	    path_join(path, sizeof(path), folder, file) == 0)
+		text = read_small_file(path, 256);
+	/* In a container that shows the host's paths, its own group is mounted as the root. */
+	if (text == NULL && find_mount(controller[0] != '\0' ? controller : NULL, folder,
+				       sizeof(folder)) &&
+	    path_join(path, sizeof(path), folder, file) == 0)
+		text = read_small_file(path, 256);
+	return text;
+}
+
+int cgroup_own_numbers(const char *controller, const char *file, long long *numbers, int count)
+{
+	char *text = own_group_file(controller, file), *at = text, *end;
+	int found = 0;
+
+	while (text != NULL && found < count) {
+		numbers[found] = strtoll(at, &end, 10);
+		if (end == at)
+			break;
+		found++;
+		at = end;
+	}
+	free(text);
+	return found;
+}
+
 /* ---- probing: once per run, in the runner --------------------------------- */
 
 static bool probe_v1(void)

@@ -40,6 +40,14 @@ enum test_limits_mechanism {
 };
 
 /*
+ * The first numbers (at most count) of a file of this process's own group,
+ * for a v1 controller ("cpu", "memory") or v2 (""): "cpu.max" holds two,
+ * "memory.limit_in_bytes" one. Returns how many were read: 0 when there is
+ * no such file, or it starts with a word ("max 100000": no limit).
+ */
+int cgroup_own_numbers(const char *controller, const char *file, long long *numbers, int count);
+
+/*
  * Find out once, in the runner before any worker starts, which mechanism
  * this run uses (the workers inherit the answer). Later calls return it.
  */

@@ -314,7 +314,7 @@ static const char *choose_isolation(const struct options *options, const char *w
 	char missing[200] = "";
 	snprintf(probe_dir, sizeof(probe_dir), "%s/jobs/sandbox-probe", work_dir);
 	if (bubblewrap != NULL)
-		sandbox_bubblewrap_features(bubblewrap, missing, sizeof(missing));
+		sandbox_bubblewrap_features(bubblewrap, probe_dir, missing, sizeof(missing));
 	if (bubblewrap != NULL &&
 	    !sandbox_bubblewrap_works(bubblewrap, probe_dir, geteuid() == 0, scheduler_slot_uid(0),
 				      (gid_t)scheduler_slot_uid(0), reason, sizeof(reason)))

@@ -173,50 +173,6 @@ static bool under_private_folder(const char *path)
  */
 static bool bubblewrap_has_size = true, bubblewrap_has_disable_userns = true;
 
-/* The output of `path --help` (at most size - 1 bytes) into text; 0, or -1. */
-static int bubblewrap_help(const char *path, char *text, size_t size)
-{
-	int ends[2];
-	size_t used = 0;
-	ssize_t got;
-
-	if (pipe2(ends, O_CLOEXEC) != 0)
-		return -1;
-	pid_t child = fork();
-	if (child == 0) {
-		char *const argv[] = { (char *)path, "--help", NULL };
-		if (dup2(ends[1], STDOUT_FILENO) == STDOUT_FILENO)
-			execv(path, argv);
-		_exit(127);
-	}
-	close(ends[1]);
-	while (child > 0 && used + 1 < size &&
-	       (got = read(ends[0], text + used, size - 1 - used)) > 0)
-		used += (size_t)got;
-	text[used] = '\0';
-	close(ends[0]);
-	if (child < 0 || waitpid(child, NULL, 0) != child)
-		return -1;
-	return 0;
-}
-
-void sandbox_bubblewrap_features(const char *path, char *missing, size_t size)
-{
-	static char help[16384];
-
-	missing[0] = '\0';
-	if (bubblewrap_help(path, help, sizeof(help)) != 0)
-		return; /* then the first test says what is wrong, as before */
-	bubblewrap_has_size = strstr(help, "--size") != NULL;
-	bubblewrap_has_disable_userns = strstr(help, "--disable-userns") != NULL;
-	snprintf(missing, size, "%s%s%s",
-		 bubblewrap_has_size ? "" : "private folders not capped in size (no --size)",
-		 !bubblewrap_has_size && !bubblewrap_has_disable_userns ? ", " : "",
-		 bubblewrap_has_disable_userns
-			 ? ""
-			 : "user namespaces of its own allowed (no --disable-userns)");
-}
-
 /*
  * Start the program inside bubblewrap: every namespace unshared (no network,
  * and a PID namespace the kernel empties when the test ends), the machine's
@@ -836,6 +792,28 @@ void sandbox_result_free(struct sandbox_result *result)
 	free(result->failure);
 	free(result->step);
 	memset(result, 0, sizeof(*result));
+}
+
+void sandbox_bubblewrap_features(const char *path, const char *directory, char *missing,
+				 size_t size)
+{
+	char *const argv[] = { (char *)path, "--help", NULL };
+	struct sandbox_spec spec = { .argv = argv, .directory = directory, .seconds = 10 };
+	struct sandbox_result result;
+
+	missing[0] = '\0';
+	if (sandbox_run(&spec, &result) != 0)
+		return; /* then the probe of sandbox_bubblewrap_works says what is wrong */
+	const char *help = result.output != NULL ? result.output : "";
+	bubblewrap_has_size = strstr(help, "--size") != NULL;
+	bubblewrap_has_disable_userns = strstr(help, "--disable-userns") != NULL;
+	sandbox_result_free(&result);
+	snprintf(missing, size, "%s%s%s",
+		 bubblewrap_has_size ? "" : "private folders not capped in size (no --size)",
+		 !bubblewrap_has_size && !bubblewrap_has_disable_userns ? ", " : "",
+		 bubblewrap_has_disable_userns
+			 ? ""
+			 : "user namespaces of its own allowed (no --disable-userns)");
 }
 
 bool sandbox_bubblewrap_works(const char *path, const char *directory, bool drop_privileges,

@@ -80,12 +80,13 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result);
 void sandbox_result_free(struct sandbox_result *result);
 
 /*
- * Which of bubblewrap's newer options the one at path has (from its --help),
- * for every test of this run: without --size or --disable-userns the tests
- * run without that part, and missing[size] says so in a few words ("" if
- * none is missing).
+ * Which of bubblewrap's newer options the one at path has (from its --help,
+ * run in directory, which is used and removed), for every test of this run:
+ * without --size or --disable-userns the tests run without that part, and
+ * missing[size] says so in a few words ("" if none is missing).
  */
-void sandbox_bubblewrap_features(const char *path, char *missing, size_t size);
+void sandbox_bubblewrap_features(const char *path, const char *directory, char *missing,
+				 size_t size);
 
 /*
  * Whether bubblewrap at path can start a program here as the tests would run

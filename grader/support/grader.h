@@ -343,6 +343,14 @@ struct grade_msync_record {
 /* The largest msync() range whose content the watch hashes. */
 #define GRADE_MSYNC_HASH_LIMIT ((size_t)64 << 20)
 
+/*
+ * Whether an msync() found `bytes` (len of them, then zeros to the end of its
+ * range, as a mapping shows the tail of a file's last page) when it was
+ * called: the stores it should flush came before it. 1 too when the watch
+ * could not read its range (content_known 0): other checks judge that call.
+ */
+int grade_msync_saw(const struct grade_msync_record *record, const void *bytes, size_t len);
+
 struct grade_calls {
 	unsigned read_calls, write_calls;
 	size_t largest_read_request;  /* the largest count passed to read() */

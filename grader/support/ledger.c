@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "grader.h"
+#include "labkit.h"
 #include "support_internal.h"
 
 struct grade_calls grade_calls;
@@ -143,6 +144,22 @@ void ledger_add_msync(void *addr, size_t length, int flags, int result,
 }
 
 /* ---- Describing and checking -------------------------------------------- */
+
+int grade_msync_saw(const struct grade_msync_record *record, const void *bytes, size_t len)
+{
+	static const unsigned char zeros[4096];
+	size_t shown = len < record->length ? len : record->length;
+	uint64_t hash = labkit_fnv1a_update(LABKIT_FNV1A_INIT, bytes, shown);
+
+	if (!record->content_known)
+		return 1;
+	for (size_t at = shown; at < record->length; at += sizeof(zeros)) {
+		size_t take = record->length - at < sizeof(zeros) ? record->length - at
+								 : sizeof(zeros);
+		hash = labkit_fnv1a_update(hash, zeros, take);
+	}
+	return hash == record->content_hash;
+}
 
 struct flag_name {
 	int flag;

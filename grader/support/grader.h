@@ -169,8 +169,9 @@ void grade_make_file(const char *path, const void *data, size_t len, mode_t mode
 
 /*
  * Create (or replace) a file of `size` bytes that holds no data at all (a
- * sparse file: every byte reads 0 and it takes no disk space). `size` may exceed the test's own
- * file-size limit, which the student's code cannot (a file of 5 GiB, say).
+ * sparse file: every byte reads 0 and it takes no disk space). `size` may
+ * exceed the test's own file-size limit, which the student's code cannot (a
+ * file of 5 GiB, say).
  */
 void grade_make_sparse_file(const char *path, off_t size, mode_t mode);
 

@@ -9,11 +9,12 @@
  * moves no byte. So the judge samples the test's processes from outside — the
  * bytes they read and wrote (/proc/PID/io), their processor time
  * (/proc/PID/stat: that of the worker's children or helpers is progress, the
- * worker's own is not), the mmap(), munmap() and msync() calls the watch saw — and
- * calls the work stuck once it has slept, or kept reading and writing
+ * worker's own is not), the mmap(), munmap() and msync() calls the watch saw
+ * — and calls the work stuck once it has slept, or kept reading and writing
  * nothing, for a second (QUIET_BUDGET_MS) without progress, or computed for
- * two seconds of processor time (SPIN_BUDGET_MS) without progress. A correct call that a crowded machine keeps
- * waiting for a processor (or a slow disk keeps waiting for a page) is not
+ * two seconds of processor time (SPIN_BUDGET_MS) without progress. A correct
+ * call that a crowded machine keeps waiting for a processor (or a slow disk
+ * keeps waiting for a page) is not
  * asleep, and gets less processor time than the clock shows, so crowding
  * alone never makes it stuck.
  */

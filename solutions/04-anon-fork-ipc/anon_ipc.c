@@ -174,10 +174,7 @@ int ai_parallel_sum(const int64_t *data, size_t n, int workers, int64_t *sum)
 			sum_slice(data, first, count, &slots[forked]);
 	}
 
-	/*
-	 * Step 4.4: reap every child, each on its own pid (reap_all calls waitpid()
-	 * again after EINTR); any that did not exit with status 0 spoils the sum.
-	 */
+	/* Step 4.4: reap every child; any that did not exit with status 0 spoils the sum. */
 	if (reap_all(children, workers) == -1) {
 		errno = ECHILD;
 		goto fail_free;
@@ -337,10 +334,7 @@ int ai_pingpong(long rounds, char *trace)
 	if (result == -1)
 		kill(child, SIGKILL); /* it may be waiting for a turn that never comes */
 
-	/*
-	 * Step 5.6: reap the child (waitpid() on its pid, again after EINTR), on
-	 * every path; it must have exited with status 0.
-	 */
+	/* Step 5.6: reap the child, on every path; it must have exited with status 0. */
 	if (reap(child, &status) == -1) {
 		if (result == 0)
 			saved_errno = errno;

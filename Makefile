@@ -62,7 +62,8 @@ check:
 
 # ---- the runner ----------------------------------------------------------
 
-$(GRADER)/obj/runner/%.o: grader/runner/%.c $(wildcard grader/runner/*.h grader/support/*_protocol.h)
+$(GRADER)/obj/runner/%.o: grader/runner/%.c $(wildcard grader/runner/*.h grader/support/*_protocol.h) \
+		grader/support/close_descriptors.h
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) -Igrader/support -c $< -o $@
 
@@ -164,7 +165,7 @@ $(DEMO_DIR)/$(notdir $(1))/%: $(1)/%.c $(subst labs/,$(DEMO_SOURCE)/,$(call stud
 		$(wildcard $(1)/*.h labs/common/*.h)
 	@mkdir -p $$(@D)
 	$(CC) $(DEMO_CFLAGS) -Ilabs/common -I$(1) $$< \
-		$(subst labs/,$(DEMO_SOURCE)/,$(call student_file,$(1))) -o $$@
+		$(subst labs/,$(DEMO_SOURCE)/,$(call student_file,$(1))) -pthread -o $$@
 endef
 $(foreach lab,$(LAB_DIRS),$(eval $(call demo_rule,$(lab))))
 

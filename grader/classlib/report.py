@@ -66,7 +66,7 @@ def test_failures(class_submissions):
             failed, not_run = counts.get(key, (0, 0))
             if test.get("status") != "passed":
                 failed += 1
-                not_run += test.get("verdict") == "not run"
+                not_run += test.get("extra_data", {}).get("verdict") == "not run"
             counts[key] = (failed, not_run)
     return [{"number": number, "name": name, "failed": failed, "not_run": not_run,
              "graded": len(reports), "fraction": round(failed / len(reports), 4)}

@@ -58,10 +58,27 @@ static void add(struct text *text, const char *format, ...)
 	}
 }
 
+/* "SEGV" for SIGSEGV; a table, since sigabbrev_np() needs glibc 2.32 (Debian 11 has 2.31). */
 static const char *signal_description(int signal)
 {
-	const char *name = sigabbrev_np(signal);
-	return name != NULL ? name : "unknown";
+	static const struct {
+		int number;
+		const char *name;
+	} names[] = {
+		{ SIGHUP, "HUP" }, { SIGINT, "INT" }, { SIGQUIT, "QUIT" }, { SIGILL, "ILL" },
+		{ SIGTRAP, "TRAP" }, { SIGABRT, "ABRT" }, { SIGBUS, "BUS" }, { SIGFPE, "FPE" },
+		{ SIGKILL, "KILL" }, { SIGUSR1, "USR1" }, { SIGSEGV, "SEGV" }, { SIGUSR2, "USR2" },
+		{ SIGPIPE, "PIPE" }, { SIGALRM, "ALRM" }, { SIGTERM, "TERM" }, { SIGCHLD, "CHLD" },
+		{ SIGCONT, "CONT" }, { SIGSTOP, "STOP" }, { SIGTSTP, "TSTP" }, { SIGTTIN, "TTIN" },
+		{ SIGTTOU, "TTOU" }, { SIGURG, "URG" }, { SIGXCPU, "XCPU" }, { SIGXFSZ, "XFSZ" },
+		{ SIGVTALRM, "VTALRM" }, { SIGPROF, "PROF" }, { SIGWINCH, "WINCH" }, { SIGIO, "IO" },
+		{ SIGPWR, "PWR" }, { SIGSYS, "SYS" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].number == signal)
+			return names[i].name;
+	return "unknown";
 }
 
 static void add_problem(struct text *text, const struct lab *lab, const struct test *test)
@@ -93,6 +110,11 @@ static void add_problem(struct text *text, const struct lab *lab, const struct t
 		add(text, "no verdict: the test process ended (exit status %d) before the test "
 			  "finished (did the code call exit()?)\n",
 		    result->exit_status);
+		break;
+	case VERDICT_GRADER_ERROR:
+		add(text, "not graded: the grader cannot run this test on this machine: %s. "
+			  "This says nothing about your code: tell your instructor\n",
+		    result->failure != NULL ? result->failure : "no reason given");
 		break;
 	case VERDICT_NOT_RUN:
 		if (lab->state == LAB_BUILD_FAILED)
@@ -199,6 +221,8 @@ static const char *verdict_label(enum verdict verdict)
 		return "NO VERDICT";
 	case VERDICT_NOT_RUN:
 		return "NOT RUN";
+	case VERDICT_GRADER_ERROR:
+		return "NOT GRADED";
 	}
 	return "?";
 }
@@ -254,6 +278,27 @@ static void report_lab(FILE *out, const struct lab *lab, const struct colours *c
 	}
 }
 
+/* How many tests the grader could not run on this machine. */
+static int grader_errors(const struct lab *labs, size_t count)
+{
+	int errors = 0;
+
+	for (size_t i = 0; i < count; i++)
+		for (size_t t = 0; t < labs[i].test_count; t++)
+			errors += labs[i].tests[t].result.verdict == VERDICT_GRADER_ERROR;
+	return errors;
+}
+
+/* Said under the total and in Gradescope's output: a score the machine, not the code, lowered. */
+static void add_grader_error_warning(struct text *text, int errors)
+{
+	if (errors > 0)
+		add(text, "Warning: the grader could not run %d test%s on this machine "
+			  "(NOT GRADED above), so the total is not the submission's score: "
+			  "grade it again where the kernel feature named there is available.\n",
+		    errors, errors == 1 ? "" : "s");
+}
+
 /* Ends a row of the score table: how many of its points hidden tests hold, if any. */
 static void print_hidden_points(FILE *out, int hidden_points, const struct colours *c)
 {
@@ -294,6 +339,11 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 	fprintf(out, "  %-*s %s%3d/%d%s", title_width + 7, "Total", c->bold, total, total_max,
 		c->off);
 	print_hidden_points(out, total_hidden, c);
+	struct text warning = { NULL, 0, 0 };
+	add_grader_error_warning(&warning, grader_errors(labs, count));
+	if (warning.data != NULL)
+		fprintf(out, "\n%s%s%s", c->bad, warning.data, c->off);
+	free(warning.data);
 }
 
 static json_t *test_json(const struct lab *lab, size_t index)
@@ -303,12 +353,13 @@ static json_t *test_json(const struct lab *lab, size_t index)
 	char *feedback = test_feedback(lab, test);
 
 	snprintf(number, sizeof(number), "%d.%zu", lab->number, test->position);
-	json_t *object = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "name", test->name,
+	/* The verdict goes under extra_data, the place Gradescope's specification keeps for it. */
+	json_t *object = json_pack("{s:s, s:s, s:i, s:i, s:s, s:s, s:{s:s}}", "name", test->name,
 				   "number", number, "score", test_score(test), "max_score",
 				   test->points, "status",
 				   test->result.verdict == VERDICT_PASSED ? "passed" : "failed",
-				   "verdict", verdict_name(test->result.verdict), "output",
-				   feedback != NULL ? feedback : test->title);
+				   "output", feedback != NULL ? feedback : test->title,
+				   "extra_data", "verdict", verdict_name(test->result.verdict));
 	free(feedback);
 	/* Gradescope's default visibility for the others; hidden ones wait for the due date. */
 	if (object != NULL && test->hidden)
@@ -341,6 +392,7 @@ int report_json(FILE *out, const struct lab *labs, size_t count, const char *iso
 		max += lab_max(&labs[i]);
 		add_lab_output(&text, &labs[i]);
 	}
+	add_grader_error_warning(&text, grader_errors(labs, count));
 	/*
 	 * extra_data is Gradescope's place for what it should keep but not show.
 	 * The outputs are plain text: compiler messages hold "#include <x.h>",

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "close_descriptors.h"
 #include "fsutil.h"
 #include "mounts.h"
 #include "sandbox.h"
@@ -248,9 +249,9 @@ static _Noreturn void child_run(const struct sandbox_spec *spec, const struct li
 		for (int fd = STDERR_FILENO + 1; fd < SANDBOX_CHANNEL_FD; fd++)
 			close(fd);
 	if (program >= 0 && program > first_closed &&
-	    syscall(SYS_close_range, first_closed, program - 1, 0) != 0)
+	    close_descriptors((unsigned)first_closed, (unsigned)program - 1) != 0)
 		child_abort("close inherited descriptors");
-	if (syscall(SYS_close_range, program >= 0 ? program + 1 : first_closed, ~0U, 0) != 0)
+	if (close_descriptors((unsigned)(program >= 0 ? program + 1 : first_closed), ~0U) != 0)
 		child_abort("close inherited descriptors");
 	/* One capped tmpfs for the test's files (mounts.c): mount first, the chdir enters it. */
 	if (spec->private_files && spec->collect == NULL && mounts_private_files(spec) != 0)
@@ -404,7 +405,7 @@ static unsigned clean_up_processes(const struct sandbox_spec *spec, pid_t group)
 
 /*
  * Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "CRASH n\n<n bytes>",
- * "TIMEOUT n\n<n bytes>", "PASS <token>\n" (verdict_protocol.h).
+ * "TIMEOUT n\n<n bytes>", "GRADER n\n<n bytes>", "PASS <token>\n" (verdict_protocol.h).
  * Returns how many bytes of data the complete records take; anything after
  * them is an unfinished record (or garbage, which is never consumed).
  */
@@ -436,6 +437,14 @@ static size_t parse_channel(const char *data, size_t len, const char *token,
 			if (result->reported_signal == 0)
 				result->reported_signal = atoi(number);
 			at += body_len;
+		} else if (sscanf(line, VERDICT_GRADER " %zu", &body_len) == 1) {
+			if (body_len > len - at)
+				return consumed;
+			/* What the machine lacks outweighs any failure it caused. */
+			free(result->failure);
+			result->failure = utf8_sanitized(data + at, body_len);
+			result->grader_unable = true;
+			at += body_len;
 		} else if (sscanf(line, VERDICT_STEP " %zu", &body_len) == 1 ||
 			   sscanf(line, VERDICT_FAIL " %zu", &body_len) == 1 ||
 			   sscanf(line, VERDICT_TIMEOUT " %zu", &body_len) == 1) {
@@ -450,7 +459,7 @@ static size_t parse_channel(const char *data, size_t len, const char *token,
 			 * from another process of the test (a forked copy and its parent),
 			 * and then it is usually a consequence of the first.
 			 */
-			if (line[0] == 'S' || *slot == NULL) {
+			if (line[0] == 'S' || (*slot == NULL && !result->grader_unable)) {
 				free(*slot);
 				*slot = utf8_sanitized(data + at, body_len);
 			}
@@ -475,8 +484,11 @@ static void make_token(char *token)
 		sprintf(token + 2 * i, "%02x", random_bytes[i]);
 }
 
+/* Without a pidfd (Linux before 5.3, or refused): how often to look whether the child ended. */
+#define CHILD_POLL_MS 5
+
 struct watch {
-	int output, channel, process;
+	int output, channel, process; /* process: a pidfd of the child, or -1 */
 	char *output_buffer, *channel_buffer;
 	size_t output_used, channel_used;
 	const char *token;
@@ -529,6 +541,16 @@ static bool files_passed_limit(struct watch *watch, struct sandbox_result *resul
 	return files_stopped_the_test(result->files_over_limit);
 }
 
+/* True once child has ended; it stays a zombie for waitpid() to reap (WNOWAIT). */
+static bool child_has_ended(pid_t child)
+{
+	siginfo_t info = { 0 };
+
+	if (waitid(P_PID, (id_t)child, &info, WEXITED | WNOHANG | WNOWAIT) != 0)
+		return errno == ECHILD; /* not ours to wait for: nothing left to watch */
+	return info.si_pid == child;
+}
+
 /*
  * Read output and channel until the child exits (1), the deadline passes (0)
  * or the file watchdog stops the test (2).
@@ -552,7 +574,10 @@ static int watch_child(struct watch *watch, struct sandbox_result *result, doubl
 			left = watch->next_check - now_seconds(); /* wake up for that check */
 		if (left < 0)
 			left = 0;
-		int ready = poll(fds, 3, (int)(left * 1000) + 1);
+		int wait_ms = (int)(left * 1000) + 1;
+		if (watch->process < 0 && wait_ms > CHILD_POLL_MS)
+			wait_ms = CHILD_POLL_MS;
+		int ready = poll(fds, 3, wait_ms);
 		if (ready < 0 && errno != EINTR)
 			return -1;
 		/* A descriptor at end of file is dropped from the poll (-1 is ignored). */
@@ -567,7 +592,7 @@ static int watch_child(struct watch *watch, struct sandbox_result *result, doubl
 			if (drained_for_good(got))
 				watch->channel = -1;
 		}
-		if (fds[0].revents)
+		if (fds[0].revents || (watch->process < 0 && child_has_ended(watch->child)))
 			return 1;
 		/* A test over the memory limit of the test as a whole is stopped at once. */
 		if (now_seconds() >= watch->next_check) {
@@ -646,7 +671,10 @@ static void decide_verdict(const struct sandbox_spec *spec, struct sandbox_resul
 	} else {
 		result->exit_status = WEXITSTATUS(status);
 		/* A FAIL record outweighs a PASS: it may come from a child of the test. */
-		if (result->reported_signal > 0 && result->failure == NULL) {
+		if (result->grader_unable) {
+			result->verdict = VERDICT_GRADER_ERROR; /* the machine's, not the code's */
+			result->leftovers = 0;
+		} else if (result->reported_signal > 0 && result->failure == NULL) {
 			result->verdict = VERDICT_CRASHED; /* the subject's crash, as the judge saw it */
 			result->signal = result->reported_signal;
 		} else if (result->judge_timed_out) {
@@ -732,10 +760,11 @@ int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 	watch.channel = channel[0];
 	/* The files of a test: its private tmpfs bounds them, or else the watchdog. */
 	watch.files_of = spec->test_protocol ? spec : NULL;
+	/* A pidfd wakes poll() the moment the child ends; without one, watch_child() polls. */
 	watch.process = (int)syscall(SYS_pidfd_open, child, 0);
 	if (spec->test_protocol && send_token(channel[0], token) != 0)
 		kill(child, SIGKILL); /* the child will end with no verdict */
-	int ended = watch.process >= 0 ? watch_child(&watch, result, started + spec->seconds) : -1;
+	int ended = watch_child(&watch, result, started + spec->seconds);
 	if (ended != 1) { /* out of time, over a limit, or we cannot watch it: stop it now */
 		kill(-child, SIGKILL);
 		kill(child, SIGKILL);
@@ -856,6 +885,8 @@ const char *verdict_name(enum verdict verdict)
 		return "no verdict";
 	case VERDICT_NOT_RUN:
 		return "not run";
+	case VERDICT_GRADER_ERROR:
+		return "grader error";
 	}
 	return "unknown";
 }

@@ -30,6 +30,7 @@ enum verdict {
 	VERDICT_CRASHED,    /* killed by a signal */
 	VERDICT_TIMED_OUT,  /* still running at the wall-clock limit */
 	VERDICT_NO_VERDICT, /* ended without a valid verdict (exit() mid-test, ...) */
+	VERDICT_GRADER_ERROR, /* the grader could not run the test here: not the student's fault */
 };
 
 struct sandbox_spec {
@@ -61,6 +62,7 @@ struct sandbox_result {
 	char *step;             /* the test's last STEP record */
 	int reported_signal;    /* a CRASH record: the signal that killed the subject */
 	bool judge_timed_out;   /* a TIMEOUT record: failure holds its text */
+	bool grader_unable;     /* a GRADER record: failure holds what the machine lacks */
 	unsigned leftovers;     /* processes still running after it ended, killed */
 	unsigned limits_crossed; /* TEST_LIMIT_* of the test as a whole it crossed (cgroup.h) */
 	int files_over_limit;   /* enum files_over (mounts.h): files limit passed or filled, or 0 */

@@ -174,7 +174,7 @@ class_csv_is_right() {
 class_equals_lone_grade() {
 	local c student folder lone mine projection status=0
 	c=$(class_dir)
-	projection='[.score, .max_score, [.tests[] | [.number, .name, .score, .status, .verdict]]]'
+	projection='[.score, .max_score, [.tests[] | [.number, .name, .score, .status, .extra_data.verdict]]]'
 	for student in alice bob bob-2 carol dave erin frank mallory misnamed; do
 		folder=$c/subs/$student
 		[[ -d $folder ]] || folder=$c/sources/$student

@@ -152,7 +152,7 @@ answers_exist() {
 
 # Print the tests of a JSON report that did not pass, with their feedback.
 show_failures() {
-	jq -r '.tests[] | select(.status != "passed") | "\(.number) \(.name): \(.verdict)\n\(.output)\n"' "$1"
+	jq -r '.tests[] | select(.status != "passed") | "\(.number) \(.name): \(.extra_data.verdict)\n\(.output)\n"' "$1"
 }
 
 solutions_score_full_marks() {
@@ -277,7 +277,7 @@ grade_steady_submissions() {
 		jq -e '.score == .max_score' "$report" >/dev/null && continue
 		status=1
 		jq -r --arg when "$2" '.tests[] | select(.status != "passed") |
-			"\($when): \(.number) \(.name) \(.verdict): \(.output | .[0:300])"' "$report"
+			"\($when): \(.number) \(.name) \(.extra_data.verdict): \(.output | .[0:300])"' "$report"
 	done <<<"$1"
 	return $status
 }
@@ -320,7 +320,7 @@ VISIBLE_TEST='select(.visibility != "after_due_date")'
 visible_tests() { jq -r ".tests[] | $VISIBLE_TEST | .name" "$1"; }
 
 # The verdict the report gives a test ("passed", "crashed", ...).
-verdict_of() { jq -r --arg name "$2" '.tests[] | select(.name == $name) | .verdict' "$1"; }
+verdict_of() { jq -r --arg name "$2" '.tests[] | select(.name == $name) | .extra_data.verdict' "$1"; }
 
 # A hostile patch turns the reference solution into a submission that misbehaves.
 # Each "Expect: TEST VERDICT" line must hold, every other visible test must

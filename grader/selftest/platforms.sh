@@ -382,6 +382,68 @@ classroom_error_result() {
 		{ echo "expected status error naming lab 63, observed $(cat "$scratch/lab-result.json")"; return 1; }
 }
 
+# ---- older kernels and containers ------------------------------------------
+
+# Grade with a seccomp filter that stands in for an older kernel or container
+# (refuse-calls.c says which calls each MODE refuses): grade_refusing MODE ARGS...
+grade_refusing() {
+	local mode=$1 program=build/selftest/refuse-calls
+	shift
+	if [[ ! -x $program || grader/selftest/refuse-calls.c -nt $program ]]; then
+		mkdir -p build/selftest &&
+			cc -std=c11 -Wall -Wextra -Werror -O2 -o "$program" grader/selftest/refuse-calls.c ||
+			return 1
+	fi
+	"$program" "$mode" grader/grade "$@"
+}
+
+solutions_full_marks_refusing() {
+	local report=$scratch/refusing-$1.json
+	grade_refusing "$1" --format json --out "$report" solutions || return 1
+	jq -e '.score == .max_score' "$report" >/dev/null ||
+		{ echo "expected full marks, observed $(jq -r '"\(.score)/\(.max_score)"' "$report"):"; show_failures "$report" | head -n 20; return 1; }
+}
+
+# Under an old container profile only the tests of short transfers cannot run,
+# and they say so: not graded, naming pidfd_getfd(); everything else passes.
+short_transfers_not_graded_refusing() {
+	local report=$scratch/refusing-old-container.json
+	grade_refusing old-container --format json --out "$report" solutions || return 1
+	jq -e 'all(.tests[]; .status == "passed" or (.extra_data.verdict == "grader error" and
+			(.output | startswith("not graded:") and contains("pidfd_getfd()")))) and
+		([.tests[] | select(.extra_data.verdict == "grader error")] | length) == 4 and
+		(.output | contains("could not run 4 tests on this machine"))' "$report" >/dev/null ||
+		{ echo "expected 4 tests not graded (pidfd_getfd) and every other test passed:"; show_failures "$report" | head -n 20; return 1; }
+}
+
+# On a kernel without seccomp user notification no test can run: each says so
+# and names Linux 5.5; none fails as the code's fault or "does not compile".
+nothing_blamed_without_notifications() {
+	local report=$scratch/refusing-linux-4.19.json text
+	grade_refusing linux-4.19 --format json --out "$report" solutions || return 1
+	jq -e '(.tests | length) > 0 and all(.tests[]; .extra_data.verdict == "grader error" and
+			(.output | contains("Linux 5.5")))' "$report" >/dev/null ||
+		{ echo "expected every test not graded, naming Linux 5.5:"; show_failures "$report" | head -n 12; return 1; }
+	text=$(grade_refusing linux-4.19 --lab 3 solutions) || return 1
+	local blame='does not compile|^  (ok|FAILED|CRASHED|TIMEOUT|NO VERDICT) '
+	! grep -qE "$blame" <<<"$text" ||
+		{ echo "the text report judges the code:"; grep -E "$blame" <<<"$text" | head -n 5; return 1; }
+	grep -q "could not run 1[0-9] tests on this machine" <<<"$text" ||
+		{ echo "the text report does not warn that its total is not the score"; return 1; }
+}
+
+older_kernel_checks() {
+	section "Older kernels and containers"
+	check "pidfd_open() failing with ENOSYS (Linux before 5.3): every solution scores full marks" \
+		solutions_full_marks_refusing pidfd-open-enosys
+	check "pidfd_open() failing with EPERM (a container that refuses it): every solution scores full marks" \
+		solutions_full_marks_refusing pidfd-open-eperm
+	check "every call after Linux 4.19 refused (an old container profile): only the 4 short-transfer tests not graded, saying why" \
+		short_transfers_not_graded_refusing
+	check "no seccomp user notification (before Linux 5.5): every test not graded, none blamed on the code" \
+		nothing_blamed_without_notifications
+}
+
 platforms_checks() {
 	section "Gradescope and GitHub Classroom"
 	check "make gradescope builds build/gradescope/autograder.zip" gradescope_zip_builds

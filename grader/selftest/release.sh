@@ -44,7 +44,7 @@ hidden_tests_get() {
 	local report wrong
 	report=$(hidden_report "$1") || return 1
 	wrong=$(jq -r --arg status "$2" '.tests[] | select(.visibility == "after_due_date") |
-		select(.status != $status) | "\(.number) \(.name): \(.verdict)\n\(.output)"' "$report")
+		select(.status != $status) | "\(.number) \(.name): \(.extra_data.verdict)\n\(.output)"' "$report")
 	[[ -z $wrong ]] || { echo "expected every hidden test $2, observed:"; echo "$wrong"; return 1; }
 	if [[ $2 == failed ]]; then
 		jq -e 'all(.tests[] | select(.visibility == "after_due_date");

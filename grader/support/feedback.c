@@ -15,6 +15,7 @@
 
 #include "grader.h"
 #include "support_internal.h"
+#include "verdict_protocol.h"
 
 #define MESSAGE_MAX 4096
 
@@ -71,7 +72,7 @@ _Noreturn void grade_fail(const char *hint, const char *format, ...)
 	size_t used = strlen(message);
 	if (hint != NULL && hint[0] != '\0')
 		snprintf(message + used, sizeof(message) - used, "\nhint: %s", hint);
-	grade_send_record("FAIL", message);
+	grade_send_record(VERDICT_FAIL, message);
 	grade_failure_sent = 1;
 	if (grade_in_helper_process)
 		_exit(1); /* a helper child of the test: its message fails the test */
@@ -95,6 +96,25 @@ _Noreturn void grade_setup_failed(const char *format, ...)
 		   "report it to your instructor",
 		   "the grader could not prepare the test: %s (%s)", message,
 		   grade_errno_text(saved_errno));
+}
+
+_Noreturn void grade_cannot_run_here(const char *format, ...)
+{
+	char message[MESSAGE_MAX];
+	va_list args;
+
+	va_start(args, format);
+	vformat_message(message, sizeof(message), format, args);
+	va_end(args);
+	grade_send_record(VERDICT_GRADER, message);
+	grade_failure_sent = 1;
+	if (grade_in_helper_process)
+		_exit(1);
+	if (grade_channel >= 0)
+		fail(); /* the runner counts the test as the grader's error */
+	else
+		fail_msg("not graded: %s", message);
+	abort(); /* not reached: cmocka jumps back to its runner */
 }
 
 void grade_step(const char *format, ...)
@@ -157,7 +177,7 @@ const char *grade_errno_text(int error)
 
 	if (error == 0)
 		return "0 (no error)";
-	name = strerrorname_np(error);
+	name = grade_errno_name(error);
 	return grade_format("%s (%s)", name != NULL ? name : "unknown errno", strerror(error));
 }
 

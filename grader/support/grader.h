@@ -118,12 +118,20 @@ void grade_announce_call(char *call, size_t size, const char *situation, const c
 
 /* Fail with a grader-side problem (could not create a test file, ...). */
 _Noreturn void grade_setup_failed(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The test cannot run on this machine: a kernel feature it needs is missing or
+ * refused (format says which). The runner reports it as the grader's error,
+ * never as the student's failure.
+ */
+_Noreturn void grade_cannot_run_here(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* printf into one of a few rotating static buffers, for building messages. */
 const char *grade_format(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /* "ENOENT (No such file or directory)", or "0 (no error)". */
 const char *grade_errno_text(int error);
+/* "ENOENT" for ENOENT: the symbolic name of an errno value, or NULL if unknown. */
+const char *grade_errno_name(int error);
 
 /*
  * One call of the code under test, for a test to judge: what it returned,

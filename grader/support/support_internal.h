@@ -61,7 +61,12 @@ int confine_file_size(void);
  * returned; without, only the refusals apply (0 is returned). -1 on failure.
  */
 int watch_install_filter(pid_t judge, int watched);
-void watch_start(int listener, pid_t subject);
+/* Fail the test as the grader's error unless the kernel has seccomp user notification. */
+void watch_require_notifications(void);
+/* Answer the subject's watched calls; pidfd is the subject's, or -1 to open one. */
+void watch_start(int listener, pid_t subject, int pidfd);
+/* Once the stub runs: see whether the subject's descriptors can be taken for short transfers. */
+void watch_subject_ready(void);
 void watch_stop(void);
 /* The recording window: one call of the student's code. */
 void watch_call_starting(void);

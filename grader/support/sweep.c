@@ -89,7 +89,7 @@ static void run_failing(const struct grade_sweep *sweep, size_t k, unsigned n, u
 	struct grade_faults faults = failing(k, n);
 	const char *situation = grade_format("with the %s of its %u %s calls failing with %s",
 					     ordinal(n), made, kinds[k].name,
-					     strerrorname_np(kinds[k].error));
+					     grade_errno_name(kinds[k].error));
 	struct grade_outcome out = run_watched(sweep, &faults, situation, NULL);
 
 	if (sweep->result_judged_elsewhere & (1u << k))

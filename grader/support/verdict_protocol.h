@@ -13,6 +13,9 @@
  *   TIMEOUT <n>\n<n bytes> the judge ended the test because a call of the student's
  *                         code had not returned in time: the bytes say which call,
  *                         how long it waited and what the processes waited on
+ *   GRADER <n>\n<n bytes> the grader cannot run this test on this machine (a kernel
+ *                         feature missing or refused): the bytes say which; the
+ *                         test counts as the grader's error, never the student's
  *   PASS <token>\n        the test passed; counted only with the right token and
  *                         the judge's exit status 0
  *
@@ -34,6 +37,7 @@
 #define VERDICT_FAIL "FAIL"
 #define VERDICT_CRASH "CRASH"
 #define VERDICT_TIMEOUT "TIMEOUT"
+#define VERDICT_GRADER "GRADER"
 #define VERDICT_PASS "PASS"
 
 #endif /* VERDICT_PROTOCOL_H */

@@ -42,10 +42,16 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438 /* Linux 5.6, one number everywhere; C libraries before 2.32 lack it */
+#endif
 
 #include "grader.h"
 #include "labkit.h"
+#include "subject_protocol.h"
 #include "support_internal.h"
 
 #if defined(__x86_64__)
@@ -147,13 +153,18 @@ static void build_filter(struct filter_builder *f, pid_t judge, int watched)
 		on_syscall(f, watched_calls[i], SECCOMP_RET_USER_NOTIF);
 	for (size_t i = 0; i < sizeof(refused_calls) / sizeof(refused_calls[0]); i++)
 		on_syscall(f, refused_calls[i], refuse);
-	/* prctl(PR_SET_SECCOMP): a filter of the subject's own would hide calls. */
-	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 4));
+	/*
+	 * prctl(PR_SET_SECCOMP): a filter of the subject's own would hide calls.
+	 * prctl(PR_SET_DUMPABLE): a subject that is not dumpable shuts the judge
+	 * out of its descriptors and memory, and so out of the faults it injects.
+	 */
+	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 5));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					     offsetof(struct seccomp_data, args[0])));
-	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 0, 1));
-	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, refuse));
+	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECCOMP, 2, 0));
+	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_DUMPABLE, 1, 0));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, refuse));
 	/* Not a signalling call: allowed. Otherwise check its first argument below. */
 	size_t count = sizeof(signalling_calls) / sizeof(signalling_calls[0]);
 	for (size_t i = 0; i < count; i++)
@@ -194,6 +205,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t thread;
 static int listener = -1;
 static int subject_pidfd = -1;
+static int subject_pidfd_error; /* why there is no subject_pidfd */
+/* Why pidfd_getfd() on the subject fails here (ENOSYS, EPERM), or 0 when it works. */
+static int transfers_refused;
 static pid_t subject;
 static volatile int stopping;
 static int recording;
@@ -314,6 +328,15 @@ void watch_call_finished(void)
 
 void watch_call_starting(void)
 {
+	/* A short transfer is made with the subject's own descriptor: no pidfd_getfd, no test. */
+	if ((grade_faults.read_chunk != 0 || grade_faults.write_chunk != 0) && transfers_refused != 0) {
+		errno = transfers_refused;
+		grade_cannot_run_here("it makes read() and write() move fewer bytes than asked, "
+				      "which needs pidfd_getfd() (Linux 5.6 or later), and this "
+				      "machine refuses it (%s; a container's seccomp profile "
+				      "older than Docker 20.10 does)",
+				      grade_errno_text(transfers_refused));
+	}
 	pthread_mutex_lock(&lock);
 	recording = 1;
 	pthread_mutex_unlock(&lock);
@@ -363,8 +386,17 @@ static struct answer transfer_for_subject(const struct seccomp_notif *call, size
 		answer = fail_with(EINTR);
 		goto done;
 	}
-	if (fd < 0 || buffer == NULL) {
-		answer = fd < 0 && errno == EBADF ? fail_with(EBADF) : let_through;
+	/*
+	 * It worked when the subject started (watch_start): a refusal now means the
+	 * subject made itself unreachable, and letting the call through whole would
+	 * spare its code the short transfer the test is about.
+	 */
+	if (fd < 0) {
+		answer = fail_with(errno == EBADF ? EBADF : EIO);
+		goto done;
+	}
+	if (buffer == NULL) {
+		answer = let_through;
 		goto done;
 	}
 	struct iovec local = { buffer, len }, there = { remote, len };
@@ -682,16 +714,53 @@ static void *answer_notifications(void *unused)
 	return NULL;
 }
 
-void watch_start(int listener_fd, pid_t subject_pid)
+/* Whether the running kernel is at least major.minor. */
+static int kernel_at_least(int major, int minor)
+{
+	struct utsname name;
+	int running_major = 0, running_minor = 0;
+
+	if (uname(&name) != 0 || sscanf(name.release, "%d.%d", &running_major, &running_minor) != 2)
+		return 1; /* unknown: let the calls below find out */
+	return running_major > major || (running_major == major && running_minor >= minor);
+}
+
+void watch_require_notifications(void)
+{
+	/* Linux 5.0 to 5.4 notify, but cannot let a watched call go on (..._FLAG_CONTINUE). */
+	if (!kernel_at_least(5, 5))
+		grade_cannot_run_here("the grader watches the system calls of your code through "
+				      "seccomp user notification, which can let a call go on "
+				      "from Linux 5.5, and this kernel is older");
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0)
+		grade_cannot_run_here("the grader watches the system calls of your code through "
+				      "seccomp user notification (Linux 5.5 or later), and this "
+				      "kernel or its container refuses it (%s)",
+				      grade_errno_text(errno));
+}
+
+void watch_subject_ready(void)
+{
+	if (subject_pidfd < 0) {
+		transfers_refused = subject_pidfd_error;
+		return;
+	}
+	/* Its copy of the call socket: a descriptor the stub always holds. */
+	int copy = (int)syscall(SYS_pidfd_getfd, subject_pidfd, SUBJECT_CALL_FD, 0);
+	transfers_refused = copy < 0 ? errno : 0;
+	if (copy >= 0)
+		close(copy);
+}
+
+void watch_start(int listener_fd, pid_t subject_pid, int pidfd)
 {
 	sigset_t all, old;
 
-	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0)
-		grade_setup_failed("this kernel cannot report system calls to the grader "
-				   "(seccomp user notification, Linux 5.5 or later)");
 	listener = listener_fd;
 	subject = subject_pid;
-	subject_pidfd = (int)syscall(SYS_pidfd_open, subject_pid, 0);
+	subject_pidfd = pidfd >= 0 ? pidfd : (int)syscall(SYS_pidfd_open, subject_pid, 0);
+	subject_pidfd_error = subject_pidfd < 0 ? errno : 0;
+	transfers_refused = 0;
 	stopping = 0;
 	subject_forked = 0;
 	memset(&process_calls, 0, sizeof(process_calls));

@@ -333,25 +333,25 @@ static _Noreturn void probe_then_fault(const struct subject_arguments *a)
 }
 
 /*
- * Wait up to timeout_ms for child to end, with a pidfd (poll() is no sleep the
- * judge counts), and reap it; kill it first if it is still running then. 1 if
- * it ended by itself, 0 if it was killed, -1 with errno if it could not be
- * watched (it is killed and reaped all the same).
+ * Wait up to timeout_ms for child to end, and reap it; kill it first if it is
+ * still running then. poll() is no sleep the judge counts: it watches a pidfd
+ * of the child or, where pidfd_open() is missing or refused, alive_fd, the
+ * read end of a pipe whose write end only the child held, which hangs up when
+ * the child ends. 1 if it ended by itself, 0 if it was killed, -1 with errno
+ * if it could not be watched (it is killed and reaped all the same).
  */
-static int wait_with_limit(pid_t child, long timeout_ms, int *status)
+static int wait_with_limit(pid_t child, int alive_fd, long timeout_ms, int *status)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
-	int ready = -1, saved_errno = errno;
+	struct pollfd watch = { .fd = pidfd >= 0 ? pidfd : alive_fd, .events = POLLIN };
+	int ready, saved_errno;
 
-	if (pidfd >= 0) {
-		struct pollfd watch = { .fd = pidfd, .events = POLLIN };
-
-		do
-			ready = poll(&watch, 1, (int)timeout_ms);
-		while (ready < 0 && errno == EINTR);
-		saved_errno = errno;
+	do
+		ready = poll(&watch, 1, (int)timeout_ms);
+	while (ready < 0 && errno == EINTR);
+	saved_errno = errno;
+	if (pidfd >= 0)
 		close(pidfd);
-	}
 	if (ready <= 0)
 		kill(child, SIGKILL);
 	while (waitpid(child, status, 0) < 0)
@@ -364,14 +364,27 @@ static int wait_with_limit(pid_t child, long timeout_ms, int *status)
 static int64_t run_fork_probe_then_fault(const struct subject_arguments *a)
 {
 	struct subject_child_outcome *outcome = a->buffers[0];
-	int status = 0, ended;
-	pid_t child = fork();
+	int status = 0, ended, alive[2];
 
-	if (child < 0)
+	if (pipe2(alive, O_CLOEXEC) != 0)
 		return -1;
-	if (child == 0)
+	pid_t child = fork();
+	if (child < 0) {
+		int saved_errno = errno;
+		close(alive[0]);
+		close(alive[1]);
+		errno = saved_errno;
+		return -1;
+	}
+	if (child == 0) {
+		close(alive[0]); /* the write end stays open until the child ends */
 		probe_then_fault(a);
-	ended = wait_with_limit(child, (long)a->scalars[3], &status);
+	}
+	close(alive[1]);
+	ended = wait_with_limit(child, alive[0], (long)a->scalars[3], &status);
+	int saved_errno = errno;
+	close(alive[0]);
+	errno = saved_errno;
 	if (ended < 0)
 		return -1;
 	outcome->ended = ended;

@@ -56,6 +56,14 @@ def _worst_first(item):
     return -failed, [int(part) for part in number.split(".") if part.isdigit()]
 
 
+def _not_graded(results):
+    """How many tests of a report the grader could not run on this machine."""
+    if results is None:
+        return 0
+    return sum(test.get("extra_data", {}).get("verdict") == "grader error"
+               for test in results.get("tests", []))
+
+
 def test_failures(class_submissions):
     """Per test: how many graded students failed it, worst first."""
     reports = [s.results for s in class_submissions if s.results is not None]
@@ -82,6 +90,11 @@ def summarize(class_submissions, class_problems, table, graded, source):
     problems = list(class_problems)
     for submission in sorted(class_submissions, key=lambda s: s.name):
         problems += [f"{submission.name}: {note}" for note in submission.notes]
+        not_graded = _not_graded(submission.results)
+        if not_graded:
+            problems.append(f"{submission.name}: {not_graded} test(s) not graded: the grader "
+                            "could not run them on this machine (see their feedback), so "
+                            "its total is not the submission's score")
     isolation = next((s.results.get("extra_data", {}).get("isolation") for s in class_submissions
                       if s.results is not None), None)
     return {"submissions": source, "students": len(table), "isolation": isolation,

@@ -394,14 +394,16 @@ int report_json(FILE *out, const struct lab *labs, size_t count, const char *iso
 	}
 	add_grader_error_warning(&text, grader_errors(labs, count));
 	/*
-	 * extra_data is Gradescope's place for what it should keep but not show.
+	 * extra_data is Gradescope's place for what it should keep but not show;
+	 * max_score stays at the top as well, where the kit's interface names it.
 	 * The outputs are plain text: compiler messages hold "#include <x.h>",
 	 * which Gradescope's default format would take for markup.
 	 */
-	json_t *report = json_pack("{s:i, s:i, s:s, s:s, s:s, s:o, s:{s:s, s:s}}", "score", score,
-				   "max_score", max, "output", text.data, "output_format", "text",
-				   "test_output_format", "text", "tests", tests, "extra_data",
-				   "isolation", isolation, "tests_at_once", schedule);
+	json_t *report = json_pack("{s:i, s:i, s:s, s:s, s:s, s:o, s:{s:i, s:s, s:s}}", "score",
+				   score, "max_score", max, "output", text.data, "output_format",
+				   "text", "test_output_format", "text", "tests", tests,
+				   "extra_data", "max_score", max, "isolation", isolation,
+				   "tests_at_once", schedule);
 	free(text.data);
 	if (report == NULL)
 		return -1;

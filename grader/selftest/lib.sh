@@ -909,6 +909,35 @@ junit_is_well_formed() {
 	PYTHON
 }
 
+# The reports CI systems and Gradescope read, checked with the validators they
+# stand for: Jenkins' JUnit rules (schemas/junit.xsd, with xmllint) and
+# Gradescope's results.json specification (schemas/gradescope-results.json,
+# with python3-jsonschema). Each is checked on code that prints what no report
+# may pass through as it is, and on code that does not compile.
+reports_follow_their_schemas() {
+	local printing broken lab status=0
+	printing=$(unprintable_submission) || { echo "the patch does not apply"; return 1; }
+	lab=$(lab_folders | head -n 1)
+	broken=$(make_submission broken-for-schemas "$lab")
+	printf 'this is not C;\n' >>"$broken/$lab/$(student_file "$lab")"
+	for submission in "$printing" "$broken"; do
+		grade --lab 1 --format junit --out "$submission.xml" "$submission" || return 1
+		xmllint --noout --schema grader/selftest/schemas/junit.xsd "$submission.xml" 2>&1 |
+			grep -v ' validates$' && status=1
+		grade --lab 1 --format json --out "$submission.json" "$submission" || return 1
+		/usr/bin/python3 - grader/selftest/schemas/gradescope-results.json "$submission.json" <<-'PYTHON' || status=1
+			import json, sys
+			import jsonschema
+			schema, report = (json.load(open(path)) for path in sys.argv[1:])
+			errors = list(jsonschema.Draft202012Validator(schema).iter_errors(report))
+			for error in errors[:5]:
+			    print('results.json:', '/'.join(map(str, error.absolute_path)) or '(top)', error.message[:200])
+			sys.exit(1 if errors else 0)
+		PYTHON
+	done
+	return $status
+}
+
 json_is_gradescope() {
 	local report=$scratch/solutions.json
 	is_student_release && report=$scratch/skeletons.json

@@ -12,7 +12,7 @@
 
 #define NAMED(error) { error, #error }
 
-/* Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) come after the name glibc prints. */
+/* Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) share the value of the name listed, which glibc prints. */
 static const struct {
 	int number;
 	const char *name;

@@ -106,10 +106,16 @@ grading_table_matches() {
 }
 
 # Section numbers as pandoc --number-sections assigns them, outside code blocks.
+# The section numbers a handout's headings carry ("## 4.1 Task 1: ..." gives 4.1).
 handout_section_numbers() {
+	awk '/^```/ { fenced = !fenced; next } !fenced && /^#+ [0-9]/ { print $2 }' "$1"
+}
+
+# The numbers the headings should carry: 1, 1.1, 1.2, 2, ... by their levels.
+handout_expected_numbers() {
 	awk '
 		/^```/ { fenced = !fenced; next }
-		fenced || !/^#+ / || /\{-\}|\.unnumbered/ { next }
+		fenced || !/^#+ / { next }
 		{
 			level = index($0, " ") - 1
 			count[level]++
@@ -118,6 +124,15 @@ handout_section_numbers() {
 			for (l = 2; l <= level; l++) number = number "." count[l]
 			print number
 		}' "$1"
+}
+
+# Every heading carries its number, and the numbers run in order: what a hint
+# or another section cites as "§4.1" is the heading that says 4.1.
+handout_numbers_in_order() {
+	local handout=labs/$1/HANDOUT.md
+	diff <(handout_expected_numbers "$handout") <(handout_section_numbers "$handout") >/dev/null ||
+		{ echo "headings without their number, or out of order (expected left, written right):"
+		  diff <(handout_expected_numbers "$handout") <(handout_section_numbers "$handout") | head; return 1; }
 }
 
 hints_cite_real_sections() {

@@ -143,6 +143,38 @@ hints_cite_real_sections() {
 	[[ -z $missing ]] || { echo "hints cite sections the handout does not have: $missing"; return 1; }
 }
 
+# The handout's prose: its text outside code blocks and inline code.
+handout_prose() {
+	awk '/^```/ { fenced = !fenced; next } !fenced' "$1" | sed 's/`[^`]*`//g'
+}
+
+# The source articles are cited by their titles: the numbers of their files
+# (000 to 004) mean nothing to a student, who does not have them.
+handout_cites_articles_by_title() {
+	local found
+	found=$(handout_prose "labs/$1/HANDOUT.md" | grep -nE '(^|[^0-9A-Za-z_.])00[0-4]([^0-9A-Za-z_]|$)')
+	[[ -z $found ]] || { echo "a source article cited by its file's number:"; head -n 5 <<<"$found"; return 1; }
+}
+
+# A References section with the man pages and the books the lab builds on.
+handout_has_references() {
+	local references
+	references=$(awk '/^# [0-9]+ References$/ { on = 1; next } /^# / { on = 0 } on' "labs/$1/HANDOUT.md")
+	[[ -n $references ]] || { echo "no top-level section '# N References'"; return 1; }
+	grep -q 'mmap(2)' <<<"$references" || { echo "the references do not list mmap(2)"; return 1; }
+	grep -q 'The Linux Programming Interface' <<<"$references" ||
+		{ echo "the references do not cite The Linux Programming Interface"; return 1; }
+}
+
+# Every "Step N.M" a hint of the suite cites is a step of the handout.
+hints_cite_real_steps() {
+	local lab=$1 cited missing
+	cited=$(grep -ohE 'Step [0-9]+\.[0-9]+' "$(suite_source "$lab")" | sort -u)
+	missing=$(comm -23 <(echo "$cited") \
+		<(grep -oE '\*\*Step [0-9]+\.[0-9]+\*\*' "labs/$lab/HANDOUT.md" | tr -d '*' | sort -u))
+	[[ -z $missing ]] || { echo "hints cite steps the handout does not have: $missing"; return 1; }
+}
+
 # Every promise of the lab's header has tests that fail when it is broken, and
 # every visible test checks a promise: grader/contract/LAB.clauses, read
 # against the header itself (grader/selftest/contract-coverage says how).
@@ -156,7 +188,7 @@ contract_is_covered() {
 # Questions: the numbered list of the handout's "Self-check questions" section.
 answers_exist() {
 	local lab=$1 questions answers
-	questions=$(awk '/^# Self-check questions/ { on = 1; next } /^# / { on = 0 }
+	questions=$(awk '/^# ([0-9]+ )?Self-check questions/ { on = 1; next } /^# / { on = 0 }
 		on && /^[0-9]+\. / { n++ } END { print n + 0 }' "labs/$lab/HANDOUT.md")
 	answers=$(grep -cE '^(#+ *)?[0-9]+[.)] ' "solutions/$lab/ANSWERS.md")
 	[[ $questions -gt 0 ]] || { echo "the handout has no numbered self-check questions"; return 1; }

@@ -166,6 +166,23 @@ handout_has_references() {
 		{ echo "the references do not cite The Linux Programming Interface"; return 1; }
 }
 
+# Each task says how long it takes and how hard it is, on the line under its heading.
+tasks_have_estimates() {
+	local missing
+	missing=$(awk '/^## [0-9.]+ Task [0-9]+/ { task = $0; next }
+		task != "" && NF { if ($0 !~ /^\*About .*\*$/) print task; task = "" }' "labs/$1/HANDOUT.md")
+	[[ -z $missing ]] || { echo "no '*About N minutes · difficulty ...*' line under:"; echo "$missing"; return 1; }
+}
+
+# Experiments ask for a prediction first; what they show comes in its own section after them.
+experiments_ask_first() {
+	local handout=labs/$1/HANDOUT.md
+	grep -qE '^# [0-9]+ What the experiments showed$' "$handout" ||
+		{ echo "no section '# N What the experiments showed'"; return 1; }
+	awk '/^# [0-9]+ Experiments$/ { on = 1; next } /^# / { on = 0 } on' "$handout" |
+		grep -qiE 'predict' || { echo "the experiments never ask for a prediction"; return 1; }
+}
+
 # Every "Step N.M" a hint of the suite cites is a step of the handout.
 hints_cite_real_steps() {
 	local lab=$1 cited missing

@@ -152,7 +152,7 @@ handout_prose() {
 # (000 to 004) mean nothing to a student, who does not have them.
 handout_cites_articles_by_title() {
 	local found
-	found=$(handout_prose "labs/$1/HANDOUT.md" | grep -nE '(^|[^0-9A-Za-z_.])00[0-4]([^0-9A-Za-z_]|$)')
+	found=$(handout_prose "labs/$1/HANDOUT.md" | grep -nE '(^|[^0-9A-Za-z_.,])00[0-4]([^0-9A-Za-z_]|$)')
 	[[ -z $found ]] || { echo "a source article cited by its file's number:"; head -n 5 <<<"$found"; return 1; }
 }
 

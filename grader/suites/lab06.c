@@ -48,10 +48,10 @@
 #define SECTION_PAGES "handout §2.1 (A mapping is made of whole pages)"
 #define SECTION_REGIONS "handout §2.2 (Three kinds of byte)"
 #define SECTION_CATCH "handout §2.3 (Catching a fault and carrying on)"
-#define SECTION_MISTAKES "handout §7 (Common mistakes)"
-#define SECTION_WIDE "handout §7.2.9 (Page numbers and masks in 32 bits)"
-#define SECTION_WRITE_FLAG "handout §7.2.10 (write == 1)"
-#define SECTION_SAVED_ONCE "handout §7.2.11 (The old actions saved once)"
+#define SECTION_MISTAKES "handout §8 (Common mistakes)"
+#define SECTION_WIDE "handout §8.2.9 (Page numbers and masks in 32 bits)"
+#define SECTION_WRITE_FLAG "handout §8.2.10 (write == 1)"
+#define SECTION_SAVED_ONCE "handout §8.2.11 (The old actions saved once)"
 
 #define HINT_PREDICT                                                                         \
 	"count pages, not bytes: P = file_size rounded up to pages, M = map_len rounded "   \

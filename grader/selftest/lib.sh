@@ -183,6 +183,23 @@ experiments_ask_first() {
 		grep -qiE 'predict' || { echo "the experiments never ask for a prediction"; return 1; }
 }
 
+handout_has_references_and_estimates() {
+	handout_has_references "$1" && tasks_have_estimates "$1"
+}
+
+# Lab 1 takes mmap() apart once, for every later lab to cite: its arguments,
+# its flags (MAP_FIXED's danger included) and protection against open mode.
+lab1_has_the_anatomy_of_mmap() {
+	local handout=labs/01-traditional-io/HANDOUT.md word
+	grep -qE '^## [0-9.]+ Anatomy of `?mmap\(\)`?$' "$handout" ||
+		{ echo "lab 1 has no section 'Anatomy of mmap()'"; return 1; }
+	for word in MAP_FIXED_NOREPLACE MAP_SHARED_VALIDATE MAP_POPULATE PROT_NONE O_WRONLY EACCES; do
+		grep -q "$word" "$handout" || { echo "lab 1's anatomy of mmap() never names $word"; return 1; }
+	done
+	grep -qE '^## [0-9.]+ Protection and the open mode' "$handout" ||
+		{ echo "lab 1 has no table of protection against open mode"; return 1; }
+}
+
 # Every "Step N.M" a hint of the suite cites is a step of the handout.
 hints_cite_real_steps() {
 	local lab=$1 cited missing

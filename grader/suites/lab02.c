@@ -40,7 +40,7 @@
 #define SECTION_REPLACE "handout §4.2 (Task 2: se_replace_all)"
 #define SECTION_WRITE_AT "handout §4.3 (Task 3: se_write_at)"
 #define SECTION_APPEND "handout §4.4 (Task 4: se_append)"
-#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+#define SECTION_MISTAKES "handout §8 (Common mistakes)"
 
 #define HINT_SET_BYTE                                                                        \
 	"map the whole file PROT_READ|PROT_WRITE, MAP_SHARED (stores into a MAP_PRIVATE "   \

@@ -135,7 +135,8 @@ fi_chan *fi_chan_create(const char *path, size_t capacity)
 	/* TODO 3.1: capacity not a power of two, or outside 4 KiB to 1 GiB: EINVAL. */
 	/* TODO 3.2: open path O_RDWR|O_CREAT|O_TRUNC, mode 0600; ftruncate() to the full size. */
 	/* TODO 3.3: map all of it PROT_READ|PROT_WRITE, MAP_SHARED; close the descriptor. */
-	/* TODO 3.4: store the capacity, then (last) the magic; the rest is zeros already. */
+	/* TODO 3.4: store the capacity, a release fence, then (last) the magic; the rest is
+	 * zeros already. */
 	/* TODO 3.5: malloc() a struct fi_chan, fill it in and return it (unmap if malloc fails). */
 	(void)path;
 	(void)capacity;
@@ -147,7 +148,8 @@ fi_chan *fi_chan_open(const char *path)
 {
 	/* TODO 3.6: open path O_RDWR, fstat(); not regular or shorter than the header: EBADMSG. */
 	/* TODO 3.7: map all of it PROT_READ|PROT_WRITE, MAP_SHARED; close the descriptor. */
-	/* TODO 3.8: the magic, a valid capacity and size == header + capacity, or EBADMSG. */
+	/* TODO 3.8: the magic, an acquire fence, then a valid capacity and size == header +
+	 * capacity; else EBADMSG. */
 	/* TODO 3.9: the handle, as in Step 3.5. */
 	(void)path;
 	errno = ENOSYS;

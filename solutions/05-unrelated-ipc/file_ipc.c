@@ -427,20 +427,27 @@ fi_chan *fi_chan_open(const char *path)
 	/*
 	 * Step 3.8: a channel has our magic, a valid capacity and exactly the
 	 * size that capacity needs. A shorter file would give SIGBUS in the ring.
+	 * The magic first, then an acquire fence, then the capacity: the pair of
+	 * fi_chan_create's release fence, so that an opener that sees the magic
+	 * sees the capacity stored before it.
 	 */
+	if (memcmp(header->magic, FI_CHAN_MAGIC, sizeof(header->magic)) != 0)
+		goto not_a_channel;
+	atomic_thread_fence(memory_order_acquire);
 	capacity = header->capacity;
-	if (memcmp(header->magic, FI_CHAN_MAGIC, sizeof(header->magic)) != 0 ||
-	    !capacity_is_valid(capacity) || size != CHAN_HEADER_SIZE + capacity) {
-		munmap(header, size);
-		errno = EBADMSG;
-		return NULL;
-	}
+	if (!capacity_is_valid(capacity) || size != CHAN_HEADER_SIZE + capacity)
+		goto not_a_channel;
 
 	/* Step 3.9: the handle, as for fi_chan_create. */
 	ch = new_handle(header, (size_t)capacity);
 	if (ch == NULL)
 		unmap_keeping_errno(header, size);
 	return ch;
+
+not_a_channel:
+	munmap(header, size);
+	errno = EBADMSG;
+	return NULL;
 }
 
 /* ---- Sending and receiving ---- */

@@ -294,7 +294,8 @@ static void add_grader_error_warning(struct text *text, int errors)
 {
 	if (errors > 0)
 		add(text, "Warning: the grader could not run %d test%s on this machine "
-			  "(NOT GRADED above), so the total is not the submission's score: "
+			  "(each marked NOT GRADED, verdict \"grader error\"), so the total is not "
+			  "the submission's score: "
 			  "grade it again where the kernel feature named there is available.\n",
 		    errors, errors == 1 ? "" : "s");
 }

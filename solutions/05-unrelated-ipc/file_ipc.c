@@ -381,7 +381,9 @@ fi_chan *fi_chan_create(const char *path, size_t capacity)
 	/*
 	 * Step 3.4: the file is all zeros after ftruncate(): positions 0, nobody
 	 * sleeping, not finished. Store the capacity, then the magic, last, so that
-	 * an opener that sees the magic sees a complete header.
+	 * an opener that sees the magic sees a complete header. The release fence
+	 * keeps the compiler and the processor from making the magic visible
+	 * before the capacity; the opener's acquire fence (Step 3.8) pairs with it.
 	 */
 	header->capacity = capacity;
 	atomic_thread_fence(memory_order_release);
@@ -425,8 +427,20 @@ fi_chan *fi_chan_open(const char *path)
 		return NULL;
 
 	/*
-	 * Step 3.8: a channel has our magic, a valid capacity and exactly the
-	 * size that capacity needs. A shorter file would give SIGBUS in the ring.
+	 * Step 3.8: the magic first. The acquire fence after it pairs with the
+	 * creator's release fence: a capacity read after the fence is at least as
+	 * new as the magic we saw, never the zeros from before it was stored.
+	 */
+	if (memcmp(header->magic, FI_CHAN_MAGIC, sizeof(header->magic)) != 0) {
+		munmap(header, size);
+		errno = EBADMSG;
+		return NULL;
+	}
+	atomic_thread_fence(memory_order_acquire);
+	/*
+	 * Then a valid capacity and exactly the size that capacity needs (the
+	 * magic is compared again with them; it costs nothing). A shorter file
+	 * would give SIGBUS in the ring.
 	 */
 	capacity = header->capacity;
 	if (memcmp(header->magic, FI_CHAN_MAGIC, sizeof(header->magic)) != 0 ||

@@ -383,7 +383,7 @@ fi_chan *fi_chan_create(const char *path, size_t capacity)
 	 * sleeping, not finished. Store the capacity, then the magic, last, so that
 	 * an opener that sees the magic sees a complete header. The release fence
 	 * keeps the compiler and the processor from making the magic visible
-	 * before the capacity; the opener's acquire fence (Step 3.8) pairs with it.
+	 * before the capacity; the opener's acquire fence pairs with it.
 	 */
 	header->capacity = capacity;
 	atomic_thread_fence(memory_order_release);

@@ -80,7 +80,7 @@ ssize_t fi_load(const char *path, struct fi_student *out, size_t max)
 #define CACHE_LINE 64
 
 struct chan_header {
-	char magic[8];     /* FI_CHAN_MAGIC: store it last in fi_chan_create (§2.4) */
+	char magic[8];     /* FI_CHAN_MAGIC: store it last in fi_chan_create (handout §2.4) */
 	uint64_t capacity; /* the ring's size in bytes */
 
 	/* The sender's side: written by the sender, read by the receiver. */

@@ -236,9 +236,10 @@ gradescope:
 # ---- the student release ----------------------------------------------------
 
 # build/release/mmap-labs-student.tar.gz: the kit without solutions/, hidden
-# tests and the catalogue (grader/release says how).
+# tests and the catalogue (grader/release says how). With ANSWERS=yes,
+# mmap-labs-student-with-answers.tar.gz: the same, and each lab's ANSWERS.md.
 release:
-	@grader/release $(BUILD)/release
+	@grader/release $(if $(filter yes,$(ANSWERS)),--with-answers) $(BUILD)/release
 
 clean:
 	rm -rf $(BUILD)

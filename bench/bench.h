@@ -63,9 +63,17 @@ struct ipc_job {
 	const char *peer_program; /* chan-peer, linked with the channel under test */
 	const char *channel_file;
 	int fds[2]; /* the pipe or socket pair of the stream methods */
+	unsigned char *shared; /* the shared buffer's two slots, mapped before the fork */
 };
 
-enum ipc_method { IPC_PIPE, IPC_UNIX_SOCKET, IPC_CHANNEL, IPC_MEMCPY, IPC_METHODS };
+enum ipc_method {
+	IPC_PIPE,
+	IPC_UNIX_SOCKET,
+	IPC_CHANNEL,
+	IPC_SHARED_BUFFER, /* two processes, one shared buffer, spinning: no protocol to pay */
+	IPC_MEMCPY,
+	IPC_METHODS
+};
 
 /* Measure one method once; memcpy makes job->copies copies in this process. */
 void ipc_measure(enum ipc_method method, struct ipc_job *job, struct outcome *out);
@@ -79,6 +87,7 @@ enum file_method {
 	FILE_READ,
 	FILE_MMAP,
 	FILE_MMAP_POPULATE,
+	FILE_MMAP_SECOND_PASS, /* the same mapping scanned again: its pages already mapped */
 	FILE_COPY_RW,
 	FILE_COPY_MMAP,
 	FILE_COPY_MMAP_POPULATE,

@@ -1,18 +1,22 @@
 /*
  * ipc.c — the IPC measurements: pipe, Unix stream socket, the lab 5 channel,
- * memcpy, and the round trip of one cache line between two CPUs.
+ * a bare shared buffer, memcpy, and the round trip of one cache line between
+ * two CPUs.
  *
  * Every transfer runs between two processes pinned to two different CPUs and
  * moves the same checked stream (transfer.c). The pipe and the socket are
  * made here and their two ends forked from this process; the channel's two
  * ends are separate programs (chan-peer) started with exec, which share only
- * the channel file, as lab 5's programs do. memcpy, in this process alone,
+ * the channel file, as lab 5's programs do. The shared buffer moves the same
+ * stream with nothing but two copies and a mark per slot: the most any
+ * protocol over shared memory can reach. memcpy, in this process alone,
  * is the limit every transfer is compared with: no IPC moves bytes faster
  * than one processor can copy them. The cache-line round trip is how long
  * one store takes to reach the other CPU and come back, which bounds how fast
  * any two processes can hand anything to each other.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,6 +202,162 @@ static void ipc_channel(struct ipc_job *job, struct outcome *out)
 		outcome_fail(out, "unlink %s: %s", job->channel_file, strerror(errno));
 }
 
+/* ---- A shared buffer: what any shared-memory transport can reach ---- */
+
+/*
+ * A ring of slots of a message each in one shared anonymous mapping (up to 64
+ * slots, about 1 MiB in all, so that small messages stream instead of taking
+ * turns). The sender copies a message into the next slot once it is free and
+ * marks it full; the receiver copies it out and marks it free again. Each spins on the marks on
+ * its own CPU, so what is left is the two copies and the cache lines crossing
+ * between the CPUs: no system call, no framing, no sleeping. That is the
+ * ceiling for the lab 5 channel, which adds what a real protocol needs.
+ */
+enum { SLOT_FREE, SLOT_FULL, SLOT_END };
+#define SLOT_HEADER 64 /* the mark and the length, on a cache line of their own */
+
+struct shared_end {
+	unsigned char *base; /* the slots */
+	size_t slot_size;
+	unsigned slots;
+	unsigned next; /* the slot this end uses next */
+};
+
+static _Atomic uint32_t *slot_state(const struct shared_end *end)
+{
+	return (_Atomic uint32_t *)(end->base + end->next * end->slot_size);
+}
+
+static size_t *slot_length(const struct shared_end *end)
+{
+	return (size_t *)(end->base + end->next * end->slot_size + sizeof(uint64_t));
+}
+
+static unsigned char *slot_bytes(const struct shared_end *end)
+{
+	return end->base + end->next * end->slot_size + SLOT_HEADER;
+}
+
+/* Spin until the next slot's state is not `state`; give way now and then on a shared CPU. */
+static uint32_t wait_while(const struct shared_end *end, uint32_t state)
+{
+	uint32_t now;
+
+	for (unsigned spins = 1; (now = atomic_load_explicit(slot_state(end),
+							    memory_order_acquire)) == state; spins++)
+		if (spins % 4096 == 0)
+			sched_yield();
+	return now;
+}
+
+static int shared_send(void *context, const void *msg, size_t len)
+{
+	struct shared_end *end = context;
+
+	wait_while(end, SLOT_FULL);
+	memcpy(slot_bytes(end), msg, len);
+	*slot_length(end) = len;
+	atomic_store_explicit(slot_state(end), SLOT_FULL, memory_order_release);
+	end->next = (end->next + 1) % end->slots;
+	return 0;
+}
+
+static ssize_t shared_recv(void *context, void *buf, size_t len)
+{
+	struct shared_end *end = context;
+
+	if (wait_while(end, SLOT_FREE) == SLOT_END)
+		return 0;
+	if (len > *slot_length(end))
+		len = *slot_length(end);
+	memcpy(buf, slot_bytes(end), len);
+	atomic_store_explicit(slot_state(end), SLOT_FREE, memory_order_release);
+	end->next = (end->next + 1) % end->slots;
+	return (ssize_t)len;
+}
+
+static int shared_finish(void *context)
+{
+	struct shared_end *end = context;
+
+	wait_while(end, SLOT_FULL);
+	atomic_store_explicit(slot_state(end), SLOT_END, memory_order_release);
+	return 0;
+}
+
+static size_t shared_slot_size(size_t size)
+{
+	return SLOT_HEADER + (size + 63) / 64 * 64;
+}
+
+static unsigned shared_slots(size_t size)
+{
+	size_t slots = ((size_t)1 << 20) / shared_slot_size(size);
+
+	return slots < 2 ? 2 : slots > 64 ? 64 : (unsigned)slots;
+}
+
+static struct endpoint shared_endpoint(struct shared_end *end)
+{
+	struct endpoint e = {
+		.send_name = "the shared buffer", .recv_name = "the shared buffer",
+		.send = shared_send, .recv = shared_recv, .finish = shared_finish, .context = end,
+	};
+	return e;
+}
+
+static int shared_receiver(const struct pair *pair, void *arg)
+{
+	struct ipc_job *job = arg;
+	struct shared_end end = { job->shared, shared_slot_size(job->size),
+				  shared_slots(job->size), 0 };
+	struct endpoint e = shared_endpoint(&end);
+
+	if (bench_pin_or_report(job->cpus[1], pair->result_write) == -1)
+		return -1;
+	return run_receiver(&e, job->size, job->count, pair->result_write);
+}
+
+static int shared_sender(const struct pair *pair, void *arg)
+{
+	struct ipc_job *job = arg;
+	struct shared_end end = { job->shared, shared_slot_size(job->size),
+				  shared_slots(job->size), 0 };
+	struct endpoint e = shared_endpoint(&end);
+
+	if (bench_pin_or_report(job->cpus[0], pair->result_write) == -1)
+		return -1;
+	return run_sender(&e, job->size, job->count, pair->result_write);
+}
+
+static pid_t start_shared_receiver(const struct pair *pair, void *arg)
+{
+	return pair_fork(pair, shared_receiver, arg);
+}
+
+static pid_t start_shared_sender(const struct pair *pair, void *arg)
+{
+	return pair_fork(pair, shared_sender, arg);
+}
+
+static void ipc_shared_buffer(struct ipc_job *job, struct outcome *out)
+{
+	static const struct pair_ops shared_ops = {
+		start_shared_receiver, start_shared_sender, nothing_to_close,
+	};
+	size_t length = shared_slots(job->size) * shared_slot_size(job->size);
+
+	/* Fresh and zeroed: every slot SLOT_FREE. */
+	job->shared = mmap(NULL, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (job->shared == MAP_FAILED) {
+		outcome_fail_errno(out, "mmap");
+		return;
+	}
+	pair_run(&shared_ops, job, out);
+	munmap(job->shared, length);
+	job->shared = NULL;
+}
+
 /* ---- memcpy ---- */
 
 /* Called through a volatile pointer, so that no copy can be optimised away. */
@@ -237,6 +397,7 @@ static const struct {
 	[IPC_PIPE] = { "pipe", ipc_pipe },
 	[IPC_UNIX_SOCKET] = { "unix-socket", ipc_unix_socket },
 	[IPC_CHANNEL] = { "channel", ipc_channel },
+	[IPC_SHARED_BUFFER] = { "shared-buffer", ipc_shared_buffer },
 	[IPC_MEMCPY] = { "memcpy", ipc_memcpy },
 };
 

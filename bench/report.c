@@ -84,7 +84,7 @@ static void ipc_table(const struct results *r)
 
 	printf("IPC: messages from CPU %d to CPU %d, median of %zu runs\n", r->cpus[0], r->cpus[1],
 	       r->repeats);
-	printf("  %-8s %-12s %9s %13s %8s %9s %7s\n", "size", "method", "GB/s", "messages/s",
+	printf("  %-8s %-14s %9s %13s %8s %9s %7s\n", "size", "method", "GB/s", "messages/s",
 	       "x pipe", "x memcpy", "spread");
 	for (int i = 0; i < IPC_SIZES; i++) {
 		const struct series *pipe = &r->ipc[i][IPC_PIPE], *copy = &r->ipc[i][IPC_MEMCPY];
@@ -92,7 +92,7 @@ static void ipc_table(const struct results *r)
 		for (int m = 0; m < IPC_METHODS; m++) {
 			const struct series *s = &r->ipc[i][m];
 
-			printf("  %-8s %-12s %9.2f %13.0f %8.2f %9.2f %6.0f%%\n",
+			printf("  %-8s %-14s %9.2f %13.0f %8.2f %9.2f %6.0f%%\n",
 			       m == 0 ? size_text(r->ipc_sizes[i], size, sizeof(size)) : "",
 			       ipc_method_name(m), s->median_rate / 1e9, s->median_messages,
 			       s->median_rate / pipe->median_rate, s->median_rate / copy->median_rate,
@@ -143,13 +143,14 @@ static json_t *ipc_json(const struct results *r)
 	return list;
 }
 
-/* The five methods of the contract in "file", the MAP_POPULATE variants apart. */
+/* The five methods of the contract in "file"; the variants (MAP_POPULATE, second pass) apart. */
 static json_t *file_json(const struct results *r, int variants)
 {
 	json_t *list = json_array();
 
 	for (int m = 0; m < FILE_METHODS; m++) {
-		int variant = m == FILE_MMAP_POPULATE || m == FILE_COPY_MMAP_POPULATE;
+		int variant = m == FILE_MMAP_POPULATE || m == FILE_MMAP_SECOND_PASS ||
+			      m == FILE_COPY_MMAP_POPULATE;
 
 		if (variant == variants)
 			json_array_append_new(list, json_pack("{s:s, s:f, s:f}", "method",

@@ -23,17 +23,18 @@ bench_json_is_complete() {
 		def positive(f): (f | type == "number") and f > 0;
 		([.ipc[] | select(positive(.gb_per_s) and positive(.msgs_per_s)) |
 			"\(.method) \(.msg_bytes)"]) as $ipc |
-		([.file[] | select(positive(.gb_per_s)) | .method]) as $file |
-		([("pipe", "unix-socket", "channel", "memcpy") as $m | (64, 4096, 65536, 1048576) as $s |
+		([(.file + .file_variants)[] | select(positive(.gb_per_s)) | .method]) as $file |
+		([("pipe", "unix-socket", "channel", "shared-buffer", "memcpy") as $m | (64, 4096, 65536, 1048576) as $s |
 			"\($m) \($s)" | select(. as $x | $ipc | index($x) | not) | "ipc: \(.)"] +
-		 [("read", "mmap", "copy-rw", "copy-mmap", "copy_file_range") |
+		 [("read", "mmap", "mmap-populate", "mmap-second-pass", "copy-rw", "copy-mmap",
+		   "copy-mmap-populate", "copy_file_range") |
 			select(. as $x | $file | index($x) | not) | "file: \(.)"] +
 		 (if positive(.cacheline_roundtrip_ns) then [] else ["cacheline_roundtrip_ns"] end))[]' \
 		"$json") || { echo "expected JSON, observed a file jq cannot read"; return 1; }
 	[[ -z $missing ]] ||
 		{ echo "expected a positive figure for each of these, observed none:"; echo "$missing"; return 1; }
-	[[ $(jq '.ipc | length' "$json") == 16 && $(jq '.file | length' "$json") == 5 ]] ||
-		{ echo "expected 16 ipc and 5 file entries, observed $(jq '.ipc | length' "$json") and $(jq '.file | length' "$json")"; return 1; }
+	[[ $(jq '.ipc | length' "$json") == 20 && $(jq '.file | length' "$json") == 5 ]] ||
+		{ echo "expected 20 ipc and 5 file entries, observed $(jq '.ipc | length' "$json") and $(jq '.file | length' "$json")"; return 1; }
 }
 
 bench_charts_are_svg() {

@@ -143,6 +143,72 @@ hints_cite_real_sections() {
 	[[ -z $missing ]] || { echo "hints cite sections the handout does not have: $missing"; return 1; }
 }
 
+# The handout's prose: its text outside code blocks and inline code.
+handout_prose() {
+	awk '/^```/ { fenced = !fenced; next } !fenced' "$1" | sed 's/`[^`]*`//g'
+}
+
+# The source articles are cited by their titles: the numbers of their files
+# (000 to 004) mean nothing to a student, who does not have them.
+handout_cites_articles_by_title() {
+	local found
+	found=$(handout_prose "labs/$1/HANDOUT.md" | grep -nE '(^|[^0-9A-Za-z_.,])00[0-4]([^0-9A-Za-z_]|$)')
+	[[ -z $found ]] || { echo "a source article cited by its file's number:"; head -n 5 <<<"$found"; return 1; }
+}
+
+# A References section with the man pages and the books the lab builds on.
+handout_has_references() {
+	local references
+	references=$(awk '/^# [0-9]+ References$/ { on = 1; next } /^# / { on = 0 } on' "labs/$1/HANDOUT.md")
+	[[ -n $references ]] || { echo "no top-level section '# N References'"; return 1; }
+	grep -q 'mmap(2)' <<<"$references" || { echo "the references do not list mmap(2)"; return 1; }
+	grep -q 'The Linux Programming Interface' <<<"$references" ||
+		{ echo "the references do not cite The Linux Programming Interface"; return 1; }
+}
+
+# Each task says how long it takes and how hard it is, on the line under its heading.
+tasks_have_estimates() {
+	local missing
+	missing=$(awk '/^## [0-9.]+ Task [0-9]+/ { task = $0; next }
+		task != "" && NF { if ($0 !~ /^\*About .*\*$/) print task; task = "" }' "labs/$1/HANDOUT.md")
+	[[ -z $missing ]] || { echo "no '*About N minutes · difficulty ...*' line under:"; echo "$missing"; return 1; }
+}
+
+# Experiments ask for a prediction first; what they show comes in its own section after them.
+experiments_ask_first() {
+	local handout=labs/$1/HANDOUT.md
+	grep -qE '^# [0-9]+ What the experiments showed$' "$handout" ||
+		{ echo "no section '# N What the experiments showed'"; return 1; }
+	awk '/^# [0-9]+ Experiments$/ { on = 1; next } /^# / { on = 0 } on' "$handout" |
+		grep -qiE 'predict' || { echo "the experiments never ask for a prediction"; return 1; }
+}
+
+handout_has_references_and_estimates() {
+	handout_has_references "$1" && tasks_have_estimates "$1"
+}
+
+# Lab 1 takes mmap() apart once, for every later lab to cite: its arguments,
+# its flags (MAP_FIXED's danger included) and protection against open mode.
+lab1_has_the_anatomy_of_mmap() {
+	local handout=labs/01-traditional-io/HANDOUT.md word
+	grep -qE '^## [0-9.]+ Anatomy of `?mmap\(\)`?$' "$handout" ||
+		{ echo "lab 1 has no section 'Anatomy of mmap()'"; return 1; }
+	for word in MAP_FIXED_NOREPLACE MAP_SHARED_VALIDATE MAP_POPULATE PROT_NONE O_WRONLY EACCES; do
+		grep -q "$word" "$handout" || { echo "lab 1's anatomy of mmap() never names $word"; return 1; }
+	done
+	grep -qE '^## [0-9.]+ Protection and the open mode' "$handout" ||
+		{ echo "lab 1 has no table of protection against open mode"; return 1; }
+}
+
+# Every "Step N.M" a hint of the suite cites is a step of the handout.
+hints_cite_real_steps() {
+	local lab=$1 cited missing
+	cited=$(grep -ohE 'Step [0-9]+\.[0-9]+' "$(suite_source "$lab")" | sort -u)
+	missing=$(comm -23 <(echo "$cited") \
+		<(grep -oE '\*\*Step [0-9]+\.[0-9]+\*\*' "labs/$lab/HANDOUT.md" | tr -d '*' | sort -u))
+	[[ -z $missing ]] || { echo "hints cite steps the handout does not have: $missing"; return 1; }
+}
+
 # Every promise of the lab's header has tests that fail when it is broken, and
 # every visible test checks a promise: grader/contract/LAB.clauses, read
 # against the header itself (grader/selftest/contract-coverage says how).
@@ -156,7 +222,7 @@ contract_is_covered() {
 # Questions: the numbered list of the handout's "Self-check questions" section.
 answers_exist() {
 	local lab=$1 questions answers
-	questions=$(awk '/^# Self-check questions/ { on = 1; next } /^# / { on = 0 }
+	questions=$(awk '/^# ([0-9]+ )?Self-check questions/ { on = 1; next } /^# / { on = 0 }
 		on && /^[0-9]+\. / { n++ } END { print n + 0 }' "labs/$lab/HANDOUT.md")
 	answers=$(grep -cE '^(#+ *)?[0-9]+[.)] ' "solutions/$lab/ANSWERS.md")
 	[[ $questions -gt 0 ]] || { echo "the handout has no numbered self-check questions"; return 1; }

@@ -206,6 +206,20 @@ release_grades_skeletons_to_zero() {
 	[[ -z $hidden ]] || { echo "the release's grader lists hidden tests: $hidden"; return 1; }
 }
 
+# make release ANSWERS=yes: every lab's ANSWERS.md beside its handout, and
+# still nothing else of solutions/.
+release_with_answers_adds_only_them() {
+	local tarball=build/release/mmap-labs-student-with-answers.tar.gz extra labs answers
+	make --no-print-directory -s release ANSWERS=yes >/dev/null || return 1
+	extra=$(comm -13 <(tar -tzf "$release_tarball" | sort) <(tar -tzf "$tarball" | sort))
+	labs=$(lab_folders | sed 's,^,mmap-labs/labs/,; s,$,/ANSWERS.md,' | sort)
+	[[ $extra == "$labs" ]] ||
+		{ echo "expected exactly each lab's ANSWERS.md more than the release, observed:"; echo "$extra"; return 1; }
+	answers=$(tar -xzOf "$tarball" "mmap-labs/labs/01-traditional-io/ANSWERS.md")
+	[[ $answers == "$(cat solutions/01-traditional-io/ANSWERS.md)" ]] ||
+		{ echo "labs/01-traditional-io/ANSWERS.md is not the lab's answers"; return 1; }
+}
+
 release_is_reproducible() {
 	local first second
 	make --no-print-directory -s release >/dev/null || return 1
@@ -233,6 +247,8 @@ release_checks() {
 		release_leaks_no_solution_text
 	check "there, make grade works and every lab scores 0 out of 100, none hidden" \
 		release_grades_skeletons_to_zero
+	check "make release ANSWERS=yes adds each lab's ANSWERS.md beside its handout, and nothing else" \
+		release_with_answers_adds_only_them
 	check "make release twice gives the same tarball, byte for byte" release_is_reproducible
 	printf 'info: %s is %s KiB\n' "$release_tarball" "$(($(stat -c %s "$release_tarball") / 1024))"
 }

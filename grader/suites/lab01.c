@@ -32,7 +32,10 @@
 #define SECTION_COPY_RW "handout §4.3 (Task 3: tio_copy_rw)"
 #define SECTION_COPY_MMAP "handout §4.4 (Task 4: tio_copy_mmap)"
 #define SECTION_CHECKSUM "handout §4.5 (Task 5: tio_checksum_mmap)"
-#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+#define SECTION_MAP_FAILED "handout §8.1.2 (Comparing mmap()'s result with NULL)"
+#define SECTION_MUNMAP_LENGTH "handout §8.1.3 (munmap() with a length of its own)"
+#define SECTION_CLEANUP "handout §8.2.12 (Forgetting munmap() or close() on an error path)"
+#define SECTION_ERRNO "handout §8.2.13 (Clobbering errno while cleaning up)"
 
 #define HINT_READ_EOF                                                                        \
 	"read() returning 0 means end of file: stop and return the bytes read so far; "     \
@@ -91,7 +94,7 @@
 	"without mapping — " SECTION_COPY_MMAP
 #define HINT_MAP_FAILED                                                                      \
 	"mmap() fails with MAP_FAILED, not NULL: compare with MAP_FAILED and return -1, "   \
-	"keeping mmap()'s errno — " SECTION_MISTAKES
+	"keeping mmap()'s errno — " SECTION_MAP_FAILED
 #define HINT_CHECKSUM                                                                        \
 	"hash every byte of the mapping with labkit_fnv1a(); an empty file hashes to "      \
 	"LABKIT_FNV1A_INIT without mmap() — " SECTION_CHECKSUM
@@ -108,13 +111,13 @@
 #define HINT_FAILED_CALL                                                                     \
 	"when open(), fstat(), ftruncate(), read(), write() or mmap() fails, return -1 "   \
 	"with that call's errno, which a close() on the way out must not change — "         \
-	SECTION_MISTAKES
+	SECTION_ERRNO
 #define HINT_LEAK                                                                            \
 	"close every descriptor and munmap every mapping on every path, errors included "   \
-	"(one cleanup label at the end helps) — " SECTION_MISTAKES
+	"(one cleanup label at the end helps) — " SECTION_CLEANUP
 #define HINT_MUNMAP                                                                          \
 	"munmap() needs exactly the address mmap() returned and the length it was given "   \
-	"— " SECTION_MISTAKES
+	"— " SECTION_MUNMAP_LENGTH
 
 #define MIB ((size_t)1 << 20)
 #define BIG_COPY_SIZE (5 * MIB + 3)

@@ -41,7 +41,7 @@
 #define SECTION_COW "handout §4.3 (Task 3: pm_cow_pages)"
 #define SECTION_PATCHED "handout §4.4 (Task 4: pm_patched_checksum)"
 #define SECTION_FORK "handout §2.5 (Mappings across fork() and exec())"
-#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+#define SECTION_MISTAKES "handout §8 (Common mistakes)"
 
 #define HINT_MAP_WHOLE                                                                       \
 	"open the file O_RDONLY, fstat() it, and map st_size bytes from offset 0 with "     \

@@ -49,7 +49,7 @@
 #define SECTION_SHARED "handout §2.1 (Shared anonymous memory)"
 #define SECTION_CHILDREN "handout §2.4 (Children leave with _exit() and are reaped)"
 #define SECTION_TURNS "handout §2.5 (Taking turns without sleep())"
-#define SECTION_MISTAKES "handout §7 (Common mistakes)"
+#define SECTION_MISTAKES "handout §8 (Common mistakes)"
 #define SECTION_INTERFACE "handout §3 (The interface)"
 
 #define HINT_ALLOC                                                                           \

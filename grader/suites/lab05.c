@@ -45,8 +45,8 @@
 #define SECTION_RECV "handout §4.5 (Task 5: fi_chan_recv)"
 #define SECTION_FINISH "handout §4.6 (Task 6: fi_chan_finish and fi_chan_close)"
 #define SECTION_FORMAT "handout §2.2 (A file format a reader can check)"
-#define SECTION_RING "handout §2.5 (A channel: a ring buffer in a file)"
-#define SECTION_FUTEX "handout §2.6 (Waiting in the kernel: futexes)"
+#define SECTION_RING "handout §2.4 (A channel: a ring buffer in a file)"
+#define SECTION_FUTEX "handout §2.5 (Waiting in the kernel: futexes)"
 #define SECTION_MISTAKES "handout §8 (Common mistakes)"
 
 #define HINT_LAYOUT                                                                          \

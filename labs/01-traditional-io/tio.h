@@ -46,7 +46,9 @@ ssize_t tio_read_full(int fd, void *buf, size_t count);
  * @param buf    the bytes to write.
  * @param count  how many bytes to write.
  * @return @p count on success; -1 on error, with errno set by the write()
- *         that failed (for example EBADF, ENOSPC or EFBIG).
+ *         that failed (for example EBADF, ENOSPC, or EFBIG if SIGXFSZ is
+ *         ignored or caught: by default reaching RLIMIT_FSIZE kills the
+ *         process with SIGXFSZ first).
  */
 ssize_t tio_write_full(int fd, const void *buf, size_t count);
 

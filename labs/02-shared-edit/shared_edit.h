@@ -92,8 +92,10 @@ int se_write_at(const char *path, off_t offset, const void *data, size_t len);
  * @param len   how many; 0 does nothing.
  * @return 0 on success; -1 on error with errno set: EINVAL if the file is not
  *         a regular file, or the errno of the call that failed (for example
- *         ENOENT, EACCES, or EFBIG from ftruncate()). If the file was grown and
- *         a later step failed, it is shrunk back to its old size.
+ *         ENOENT, EACCES, or EFBIG from an ftruncate() past the file-size
+ *         limit, which a process sees only when it ignores or catches SIGXFSZ:
+ *         by default that signal ends it first). If the file was grown and a
+ *         later step failed, it is shrunk back to its old size.
  */
 int se_append(const char *path, const void *data, size_t len);
 

@@ -80,7 +80,7 @@ ssize_t fi_load(const char *path, struct fi_student *out, size_t max)
 #define CACHE_LINE 64
 
 struct chan_header {
-	char magic[8];     /* FI_CHAN_MAGIC: store it last in fi_chan_create (handout §2.4) */
+	char magic[8];     /* FI_CHAN_MAGIC: store it last in fi_chan_create */
 	uint64_t capacity; /* the ring's size in bytes */
 
 	/* The sender's side: written by the sender, read by the receiver. */
@@ -115,14 +115,14 @@ struct fi_chan {
 	unsigned char *ring;        /* right after the header */
 	size_t capacity;            /* checked once at open */
 	size_t length;              /* of the mapping, for munmap() */
-	/* Optional, for speed (handout §2.5): the partner's position as last loaded. */
+	/* Optional, for speed (handout §2.4): the partner's position as last loaded. */
 	uint64_t seen_read_position;  /* the sender's copy */
 	uint64_t seen_write_position; /* the receiver's copy */
 };
 
 /*
  * Sleeping and waking use the futex system call, which has no C library
- * wrapper (handout §2.6):
+ * wrapper (handout §2.5):
  *
  *   syscall(SYS_futex, (void *)word, FUTEX_WAIT, expected, NULL, NULL, 0);
  *   syscall(SYS_futex, (void *)word, FUTEX_WAKE, 1, NULL, NULL, 0);
@@ -135,7 +135,8 @@ fi_chan *fi_chan_create(const char *path, size_t capacity)
 	/* TODO 3.1: capacity not a power of two, or outside 4 KiB to 1 GiB: EINVAL. */
 	/* TODO 3.2: open path O_RDWR|O_CREAT|O_TRUNC, mode 0600; ftruncate() to the full size. */
 	/* TODO 3.3: map all of it PROT_READ|PROT_WRITE, MAP_SHARED; close the descriptor. */
-	/* TODO 3.4: store the capacity, a release fence, then (last) the magic; the rest is zeros. */
+	/* TODO 3.4: store the capacity, a release fence, then (last) the magic; the rest is
+	 * zeros already. */
 	/* TODO 3.5: malloc() a struct fi_chan, fill it in and return it (unmap if malloc fails). */
 	(void)path;
 	(void)capacity;
@@ -147,7 +148,8 @@ fi_chan *fi_chan_open(const char *path)
 {
 	/* TODO 3.6: open path O_RDWR, fstat(); not regular or shorter than the header: EBADMSG. */
 	/* TODO 3.7: map all of it PROT_READ|PROT_WRITE, MAP_SHARED; close the descriptor. */
-	/* TODO 3.8: the magic; an acquire fence; a valid capacity, size == header + it; or EBADMSG. */
+	/* TODO 3.8: the magic, an acquire fence, then a valid capacity and size == header +
+	 * capacity; else EBADMSG. */
 	/* TODO 3.9: the handle, as in Step 3.5. */
 	(void)path;
 	errno = ENOSYS;

@@ -59,7 +59,9 @@ int pf_probe(const volatile void *addr, int write)
 	 *           is non-zero (any non-zero value), store the same value back; the
 	 *           outcome is PF_OK. */
 	/* TODO 3.5: return from siglongjmp(): the outcome is PF_SIGBUS or PF_SIGSEGV. */
-	/* TODO 3.6: put both old actions back with sigaction() on every path; return. */
+	/* TODO 3.6: put both old actions back with sigaction() on every path; return.
+	 *           Leave the mask alone (no sigprocmask()): siglongjmp() has already
+	 *           restored the one sigsetjmp(env, 1) saved. */
 	(void)addr;
 	(void)write;
 	errno = ENOSYS;

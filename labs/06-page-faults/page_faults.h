@@ -69,10 +69,14 @@ size_t pf_usable_bytes(size_t file_size, size_t map_len, size_t page_size);
  * to come back to with sigsetjmp(env, 1) (which also saves the signal mask),
  * reads the byte at @p addr and, if @p write is non-zero, stores the same
  * value back. A fault jumps back with siglongjmp() from the handler. Before
- * returning, on every path, restores the actions that were installed before
- * and the signal mask, so that the caller's own handlers work as before and
- * any number of probes can follow. The actions put back are those installed
- * when this call began: the caller may change its handlers between probes.
+ * returning, on every path, restores the actions that were installed before,
+ * so that the caller's own handlers work as before and any number of probes
+ * can follow. The actions put back are those installed when this call began:
+ * the caller may change its handlers between probes. The signal mask is left
+ * exactly as the caller had it, with no sigprocmask() call: it never changes
+ * on the path without a fault, and after a fault siglongjmp() restores the
+ * mask that sigsetjmp(env, 1) saved, which unblocks the signal the kernel
+ * blocked while the handler ran and leaves every other signal as it was.
  *
  * @param addr   the byte to touch.
  * @param write  0 to read it; non-zero to read it and write it back unchanged.

@@ -381,9 +381,7 @@ fi_chan *fi_chan_create(const char *path, size_t capacity)
 	/*
 	 * Step 3.4: the file is all zeros after ftruncate(): positions 0, nobody
 	 * sleeping, not finished. Store the capacity, then the magic, last, so that
-	 * an opener that sees the magic sees a complete header. The release fence
-	 * keeps the compiler and the processor from making the magic visible
-	 * before the capacity; the opener's acquire fence pairs with it.
+	 * an opener that sees the magic sees a complete header.
 	 */
 	header->capacity = capacity;
 	atomic_thread_fence(memory_order_release);
@@ -427,34 +425,29 @@ fi_chan *fi_chan_open(const char *path)
 		return NULL;
 
 	/*
-	 * Step 3.8: the magic first. The acquire fence after it pairs with the
-	 * creator's release fence: a capacity read after the fence is at least as
-	 * new as the magic we saw, never the zeros from before it was stored.
+	 * Step 3.8: a channel has our magic, a valid capacity and exactly the
+	 * size that capacity needs. A shorter file would give SIGBUS in the ring.
+	 * The magic first, then an acquire fence, then the capacity: the pair of
+	 * fi_chan_create's release fence, so that an opener that sees the magic
+	 * sees the capacity stored before it.
 	 */
-	if (memcmp(header->magic, FI_CHAN_MAGIC, sizeof(header->magic)) != 0) {
-		munmap(header, size);
-		errno = EBADMSG;
-		return NULL;
-	}
+	if (memcmp(header->magic, FI_CHAN_MAGIC, sizeof(header->magic)) != 0)
+		goto not_a_channel;
 	atomic_thread_fence(memory_order_acquire);
-	/*
-	 * Then a valid capacity and exactly the size that capacity needs (the
-	 * magic is compared again with them; it costs nothing). A shorter file
-	 * would give SIGBUS in the ring.
-	 */
 	capacity = header->capacity;
-	if (memcmp(header->magic, FI_CHAN_MAGIC, sizeof(header->magic)) != 0 ||
-	    !capacity_is_valid(capacity) || size != CHAN_HEADER_SIZE + capacity) {
-		munmap(header, size);
-		errno = EBADMSG;
-		return NULL;
-	}
+	if (!capacity_is_valid(capacity) || size != CHAN_HEADER_SIZE + capacity)
+		goto not_a_channel;
 
 	/* Step 3.9: the handle, as for fi_chan_create. */
 	ch = new_handle(header, (size_t)capacity);
 	if (ch == NULL)
 		unmap_keeping_errno(header, size);
 	return ch;
+
+not_a_channel:
+	munmap(header, size);
+	errno = EBADMSG;
+	return NULL;
 }
 
 /* ---- Sending and receiving ---- */

@@ -129,7 +129,10 @@ int pf_probe(const volatile void *addr, int write)
 		outcome = probe_signal == SIGBUS ? PF_SIGBUS : PF_SIGSEGV;
 	}
 
-	/* Step 3.6: the caller's actions again, whichever way we came. */
+	/*
+	 * Step 3.6: the caller's actions again, whichever way we came. The mask
+	 * needs no call: it is the caller's, unchanged or restored by siglongjmp().
+	 */
 	sigaction(SIGSEGV, &old_segv, NULL);
 	sigaction(SIGBUS, &old_bus, NULL);
 	return outcome;

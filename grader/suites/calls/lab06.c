@@ -30,6 +30,7 @@ enum lab06_function {
 	SIGNAL_ACTION,
 	FORK_PROBE_THEN_FAULT,
 	PROBE_OWN_MEMORY,
+	UNBLOCK_SIGNAL,
 };
 
 #ifndef GRADE_SUBJECT_SIDE
@@ -100,6 +101,14 @@ int subject_block_signal(int signal_number)
 
 	grade_call_scalar(&call, signal_number);
 	return (int)grade_call_run(&call, BLOCK_SIGNAL);
+}
+
+int subject_unblock_signal(int signal_number)
+{
+	struct grade_call call = GRADE_CALL_INIT;
+
+	grade_call_scalar(&call, signal_number);
+	return (int)grade_call_run(&call, UNBLOCK_SIGNAL);
 }
 
 int subject_signal_action(int signal_number, struct subject_signal_action *action)
@@ -297,6 +306,16 @@ static int64_t run_block_signal(const struct subject_arguments *a)
 	return sigprocmask(SIG_BLOCK, &block, NULL);
 }
 
+static int64_t run_unblock_signal(const struct subject_arguments *a)
+{
+	sigset_t unblock;
+
+	sigemptyset(&unblock);
+	if (sigaddset(&unblock, (int)a->scalars[0]) != 0)
+		return -1;
+	return sigprocmask(SIG_UNBLOCK, &unblock, NULL);
+}
+
 static int64_t run_signal_action(const struct subject_arguments *a)
 {
 	struct subject_signal_action *observed = a->buffers[0];
@@ -460,6 +479,7 @@ static const subject_function lab06_functions[] = {
 	[SIGNAL_ACTION] = run_signal_action,
 	[FORK_PROBE_THEN_FAULT] = run_fork_probe_then_fault,
 	[PROBE_OWN_MEMORY] = run_probe_own_memory,
+	[UNBLOCK_SIGNAL] = run_unblock_signal,
 };
 GRADE_SUBJECT_FUNCTIONS(lab06_functions);
 

@@ -89,6 +89,13 @@ int subject_set_signal_action(int signal_number, int handler, int flags, uint64_
 /* Add one signal to the subject's signal mask (sigprocmask SIG_BLOCK): 0, or -1. */
 int subject_block_signal(int signal_number);
 
+/*
+ * Take one signal out of the subject's signal mask (sigprocmask SIG_UNBLOCK):
+ * 0, or -1. The tests that are not about the mask use it to undo a signal a
+ * probe left blocked, so that the mistake costs only the test about it.
+ */
+int subject_unblock_signal(int signal_number);
+
 /* Read the subject's action for signal_number into *action: 0, or -1 with errno. */
 int subject_signal_action(int signal_number, struct subject_signal_action *action);
 

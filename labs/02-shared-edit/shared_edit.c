@@ -30,7 +30,7 @@ int se_set_byte(const char *path, off_t offset, unsigned char value)
 	/* TODO 1.1: open path O_RDWR and fstat() it; not a regular file: EINVAL. */
 	/* TODO 1.2: offset negative or not below the file's size (an empty file too): EINVAL. */
 	/* TODO 1.3: map the whole file PROT_READ | PROT_WRITE, MAP_SHARED. */
-	/* TODO 1.4: close the descriptor: the mapping does not need it. */
+	/* TODO 1.4: close the descriptor: the mapping does not need it; close() fails: -1. */
 	/* TODO 1.5: store value at offset in the mapping. */
 	/* TODO 1.6: msync(MS_SYNC) the page that holds the byte (a page-aligned address). */
 	/* TODO 1.7: munmap with exactly mmap's address and length on every path; keep errno. */
@@ -48,7 +48,8 @@ long se_replace_all(const char *path, const char *needle, const char *replacemen
 	/* TODO 2.3: an empty file: return 0 without calling mmap(). */
 	/* TODO 2.4: map the whole file shared and writable, then close the descriptor. */
 	/* TODO 2.5: replace matches left to right, going on after each one; count them. */
-	/* TODO 2.6: if anything changed, msync(MS_SYNC) from the first to the last change. */
+	/* TODO 2.6: if anything changed, msync(MS_SYNC) from the page of the first change
+	 * (a page-aligned address) through the last changed byte. */
 	/* TODO 2.7: munmap exactly what was mapped on every path; return the count. */
 	(void)path;
 	(void)needle;

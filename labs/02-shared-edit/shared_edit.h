@@ -36,8 +36,11 @@
  * @return 0 on success; -1 on error with errno set: EINVAL if @p offset is
  *         negative or not below the file's size (a mapping cannot make a file
  *         longer), if the file is empty, or if it is not a regular file; or the
- *         errno of the open(), fstat(), mmap(), msync() or munmap() that failed
- *         (for example ENOENT, or EACCES for a file the caller may not write).
+ *         errno of the open(), fstat(), mmap(), close(), msync() or munmap()
+ *         that failed (for example ENOENT, or EACCES for a file the caller may
+ *         not write). A failing close() of the descriptor after mmap() fails
+ *         the call before the store: the file is left unchanged and the
+ *         mapping is released.
  */
 int se_set_byte(const char *path, off_t offset, unsigned char value);
 

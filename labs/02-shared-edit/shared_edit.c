@@ -48,8 +48,8 @@ long se_replace_all(const char *path, const char *needle, const char *replacemen
 	/* TODO 2.3: an empty file: return 0 without calling mmap(). */
 	/* TODO 2.4: map the whole file shared and writable, then close the descriptor. */
 	/* TODO 2.5: replace matches left to right, going on after each one; count them. */
-	/* TODO 2.6: if anything changed, msync(MS_SYNC) from the start of the first change's
-	 * page (msync needs a page-aligned address) through the last change. */
+	/* TODO 2.6: if anything changed, msync(MS_SYNC) from the page of the first change
+	 * (a page-aligned address) through the last changed byte. */
 	/* TODO 2.7: munmap exactly what was mapped on every path; return the count. */
 	(void)path;
 	(void)needle;

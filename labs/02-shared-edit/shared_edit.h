@@ -36,8 +36,10 @@
  * @return 0 on success; -1 on error with errno set: EINVAL if @p offset is
  *         negative or not below the file's size (a mapping cannot make a file
  *         longer), if the file is empty, or if it is not a regular file; or the
- *         errno of the open(), fstat(), mmap(), msync() or munmap() that failed
- *         (for example ENOENT, or EACCES for a file the caller may not write).
+ *         errno of the open(), fstat(), mmap(), msync() or munmap() that
+ *         failed (for example ENOENT, or EACCES for a file the caller may not
+ *         write). Whether a failing close() of the descriptor fails the call
+ *         is left to you: no test makes close() fail.
  */
 int se_set_byte(const char *path, off_t offset, unsigned char value);
 

@@ -233,7 +233,11 @@ long se_replace_all(const char *path, const char *needle, const char *replacemen
 	/* Step 2.5: replace from left to right, noting which bytes changed. */
 	count = replace_matches(map, size, needle, replacement, len, &span);
 
-	/* Step 2.6: write the changed pages to the disk, if anything changed. */
+	/*
+	 * Step 2.6: if anything changed, write the changed pages to the disk:
+	 * from the page of the first change (msync() needs a page-aligned
+	 * address) through the last changed byte.
+	 */
 	if (count > 0 && sync_range(map, span.first, span.end - span.first) == -1)
 		goto cleanup;
 	result = count;

@@ -510,6 +510,40 @@ static void expect_copy_rw(const char *src, const char *dst, size_t bufsize,
 }
 
 /* Short reads and short writes, as slow devices and signals cause them. */
+/*
+ * Whether tio_write_full() writes everything when write() takes at most 333
+ * bytes a call. A tio_copy_rw() built on a tio_write_full() that does not
+ * loses bytes under short writes: test 1.4 charges for that mistake, so the
+ * short-transfer copy below is judged only once tio_write_full() is right.
+ */
+static int write_full_survives_short_writes(void)
+{
+	static const unsigned char bytes[1000];
+	int fd = open_or_fail("write-full-probe", O_WRONLY | O_CREAT | O_TRUNC);
+
+	grade_calls_reset();
+	grade_faults = (struct grade_faults){ .write_chunk = 333 };
+	struct grade_outcome out = run_write_full(fd, bytes, sizeof(bytes),
+						  "with write() taking at most 333 bytes, to see "
+						  "whether tio_copy_rw() can rely on it");
+	grade_faults = (struct grade_faults){ 0 };
+	grade_calls_reset();
+	close(fd);
+	grade_remove_file("write-full-probe");
+	return out.result == (long long)sizeof(bytes);
+}
+
+/* Whether the file at path holds exactly these bytes. */
+static int file_holds(const char *path, const unsigned char *data, size_t size)
+{
+	size_t got_len;
+	unsigned char *got = grade_load_file(path, &got_len);
+	int same = got != NULL && got_len == size && memcmp(got, data, size) == 0;
+
+	free(got);
+	return same;
+}
+
 static void copy_with_short_transfers(void)
 {
 	size_t size = 100 * 1024 + 3;
@@ -523,6 +557,10 @@ static void copy_with_short_transfers(void)
 					 "with read() returning at most 1000 bytes and write() "
 					 "taking at most 333");
 	grade_calls_reset();
+	if (!file_holds("dst", data, size) && !write_full_survives_short_writes()) {
+		free(data);
+		return;
+	}
 	grade_expect_result(out.result, out.error, 0, out.call, HINT_RW_SHORT);
 	grade_expect_file("dst", data, size, grade_format("dst after %s", out.call),
 			  HINT_RW_SHORT);

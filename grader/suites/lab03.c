@@ -71,6 +71,10 @@
 #define HINT_BAD_FILE                                                                        \
 	"fstat() the descriptor: not a regular file, or st_size 0, is EINVAL (mmap() "      \
 	"refuses length 0); return NULL and leave *len alone — " SECTION_MAP
+#define HINT_DIRECTORY_OPENED_FOR_WRITING                                                    \
+	"EISDIR comes from open() asking to write a directory (O_RDWR or O_WRONLY): open "  \
+	"O_RDONLY, which a directory allows, then fstat() the descriptor and refuse what "  \
+	"is not a regular file with EINVAL — " SECTION_MAP
 #define HINT_MAP_FAILED                                                                      \
 	"mmap() fails with MAP_FAILED, not NULL: compare with MAP_FAILED, close the "       \
 	"descriptor and return NULL, keeping mmap()'s errno — " SECTION_MISTAKES
@@ -556,6 +560,9 @@ static void expect_map_error(const char *path, int expected_errno, const char *s
 	struct map_outcome out = run_map(path, situation);
 
 	grade_calls_reset();
+	/* The symptom first: EISDIR for a directory names the open mode. */
+	if (expected_errno == EINVAL && out.error == EISDIR)
+		hint = HINT_DIRECTORY_OPENED_FOR_WRITING;
 	expect_map_refused(&out, expected_errno, hint);
 	grade_expect_no_leak(before, out.call, HINT_LEAK);
 }
@@ -1028,6 +1035,8 @@ static void expect_patched_error(const char *path, off_t offset, int expected_er
 	struct grade_resources before = grade_resources_now();
 	struct patched_outcome out = run_patched(path, offset, 0x42, situation);
 
+	if (expected_errno == EINVAL && out.error == EISDIR)
+		hint = HINT_DIRECTORY_OPENED_FOR_WRITING;
 	grade_expect_error(out.result, out.error, expected_errno, out.call, hint);
 	grade_check(out.sum == SUM_UNTOUCHED, hint,
 		    "expected: %s to leave sum untouched when it fails\nobserved: sum was "

@@ -154,6 +154,10 @@ handout_cites_articles_by_title() {
 	local found
 	found=$(handout_prose "labs/$1/HANDOUT.md" | grep -nE '(^|[^0-9A-Za-z_.,])00[0-4]([^0-9A-Za-z_]|$)')
 	[[ -z $found ]] || { echo "a source article cited by its file's number:"; head -n 5 <<<"$found"; return 1; }
+	# The catalogue's Source: lines too, where the kit has its catalogue.
+	[[ -d grader/catalogue ]] || return 0
+	found=$(grep -HE '^Source:.*(^|[^0-9A-Za-z_.,])00[0-4]([^0-9A-Za-z_]|$)' grader/catalogue/*/"$1"/*.patch)
+	[[ -z $found ]] || { echo "a catalogue entry cites a source article by number:"; head -n 5 <<<"$found"; return 1; }
 }
 
 # A References section with the man pages and the books the lab builds on.

@@ -2,6 +2,7 @@
  * main.c — `make bench`: measured evidence for the handouts' performance claims.
  *
  * bench --peer PROGRAM --dir DIR --file-system NAME --out JSON [--quick]
+ * bench --help   (the usage line, on standard output)
  *
  * Runs, in this one process tree, a warm-up round that is thrown away and
  * then REPEATS rounds. Each round measures every method once, one after the
@@ -14,6 +15,7 @@
  * and exit status 1; exit status 2 for a bad command line.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -79,22 +81,43 @@ static void progress(size_t round, size_t rounds, const char *what)
 	announced = round;
 }
 
+static const char usage[] = "usage: bench --peer PROGRAM --dir DIR --file-system NAME "
+			    "--out JSON [--quick]\n";
+
+/*
+ * The command line into o: 0 when every option it needs is there, 1 for
+ * --help, -1 for anything else (an unknown option, a missing value, a word
+ * that is no option). getopt_long's own messages are off (opterr): a bad
+ * command line gets the usage line and nothing else, as it always has.
+ */
 static int parse_options(int argc, char *argv[], struct options *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char **value = strcmp(argv[i], "--peer") == 0	   ? &o->peer
-				     : strcmp(argv[i], "--dir") == 0	   ? &o->dir
-				     : strcmp(argv[i], "--file-system") == 0 ? &o->file_system
-				     : strcmp(argv[i], "--out") == 0	   ? &o->out
-									   : NULL;
+	enum { PEER = 256, DIR_OPTION, FILE_SYSTEM, OUT, QUICK, HELP };
+	static const struct option long_options[] = {
+		{ "peer", required_argument, NULL, PEER },
+		{ "dir", required_argument, NULL, DIR_OPTION },
+		{ "file-system", required_argument, NULL, FILE_SYSTEM },
+		{ "out", required_argument, NULL, OUT },
+		{ "quick", no_argument, NULL, QUICK },
+		{ "help", no_argument, NULL, HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int option;
 
-		if (strcmp(argv[i], "--quick") == 0)
-			o->quick = 1;
-		else if (value != NULL && i + 1 < argc)
-			*value = argv[++i];
-		else
-			return -1;
+	opterr = 0;
+	while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		switch (option) {
+		case PEER: o->peer = optarg; break;
+		case DIR_OPTION: o->dir = optarg; break;
+		case FILE_SYSTEM: o->file_system = optarg; break;
+		case OUT: o->out = optarg; break;
+		case QUICK: o->quick = 1; break;
+		case HELP: return 1;
+		default: return -1;
+		}
 	}
+	if (optind < argc)
+		return -1;
 	return o->peer && o->dir && o->file_system && o->out ? 0 : -1;
 }
 
@@ -221,9 +244,12 @@ int main(int argc, char *argv[])
 	const struct settings *set;
 	char channel_file[4096], why[512];
 
-	if (parse_options(argc, argv, &o) == -1) {
-		fprintf(stderr, "usage: bench --peer PROGRAM --dir DIR --file-system NAME "
-				"--out JSON [--quick]\n");
+	switch (parse_options(argc, argv, &o)) {
+	case 1:
+		fputs(usage, stdout);
+		return 0;
+	case -1:
+		fputs(usage, stderr);
 		return 2;
 	}
 	set = o.quick ? &quick_settings : &normal_settings;

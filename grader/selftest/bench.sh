@@ -6,6 +6,8 @@
 # names the transfer, and the skeleton's channel with one that says it is not
 # implemented. No check looks at how fast anything was.
 
+# shellcheck shell=bash disable=SC2154 # kit and scratch: set by grader/selftest/check, which sources this file
+
 bench_out=build/bench
 
 bench_quick_run_succeeds() {
@@ -40,16 +42,23 @@ bench_json_is_complete() {
 bench_charts_are_svg() {
 	local chart
 	for chart in "$bench_out/ipc.svg" "$bench_out/file.svg"; do
-		/usr/bin/python3 - "$chart" <<-'PYTHON' || return 1
-			import sys
-			import xml.etree.ElementTree as tree
-			try:
-			    root = tree.parse(sys.argv[1]).getroot()
-			except (OSError, tree.ParseError) as error:
-			    sys.exit(f'expected an SVG file {sys.argv[1]}, observed: {error}')
-			if root.tag != '{http://www.w3.org/2000/svg}svg':
-			    sys.exit(f'expected an <svg> root in {sys.argv[1]}, observed <{root.tag}>')
-		PYTHON
+		/usr/bin/python3 "$kit/grader/selftest/py/svg_chart.py" "$chart" || return 1
+	done
+}
+
+# bench --help prints the usage line on stdout, exit 0; a bad command line
+# gets the same line on stderr, exit 2, and nothing else.
+bench_command_line_is_checked() {
+	local bench=$bench_out/bench usage arguments
+	make --no-print-directory -s "$bench" || return 1
+	usage=$("$bench" --help) || { echo "expected exit status 0 for --help, observed $?"; return 1; }
+	[[ $usage == "usage: bench "* ]] || { echo "expected the usage line for --help, observed: $usage"; return 1; }
+	for arguments in "" "--peer" "--bogus" "--peer p --dir d --file-system f --out o stray" \
+		"--peer p --dir d --file-system f"; do
+		# shellcheck disable=SC2086 # one word per argument
+		"$bench" $arguments >"$scratch/bench.out" 2>"$scratch/bench.err"
+		[[ $? == 2 && ! -s $scratch/bench.out && $(cat "$scratch/bench.err") == "$usage" ]] ||
+			{ echo "bench $arguments: expected the usage line alone on stderr and exit status 2"; return 1; }
 	done
 }
 
@@ -90,6 +99,8 @@ bench_checks() {
 	section "Performance evidence (make bench)"
 	check "the benchmark builds warning-free with clang" \
 		make --no-print-directory -s CC=clang BUILD=build/clang bench-channel bench-programs
+	check "bench --help prints the usage line; a bad command line, the same on stderr" \
+		bench_command_line_is_checked
 	check "BENCH_QUICK=1 make bench runs and prints its table" bench_quick_run_succeeds
 	check "results.json has every IPC method and size and every file method, all positive" \
 		bench_json_is_complete

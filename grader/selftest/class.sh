@@ -9,6 +9,8 @@
 # it with a lone grader/grade of each submission, and try the bad inputs.
 # Sourced by check after lib.sh: uses $kit, $scratch, grade(), check and section.
 
+# shellcheck shell=bash disable=SC2154 # kit and scratch: set by grader/selftest/check, which sources this file
+
 grade_class() { "$kit/grader/grade-class" "$@"; }
 class_dir() { printf '%s/class\n' "$scratch"; }
 class_labs() { lab_folders | head -n 2; }
@@ -24,47 +26,7 @@ class_copy_file() {
 # adds hostile members: escape (../escape), links (a symlink to /etc and a hard
 # link to /etc/passwd), zipbomb or gzipbomb (a 256 MiB tio.c of zeros).
 class_archive() {
-	/usr/bin/python3 - "$@" <<-'PYTHON'
-		import io, os, sys, tarfile, zipfile
-		form, dest, source = sys.argv[1:4]
-		extra = sys.argv[4] if len(sys.argv) > 4 else ""
-		bomb_size = 256 << 20
-		class Zeros(io.RawIOBase):
-		    def __init__(self, left): self.left = left
-		    def readable(self): return True
-		    def readinto(self, buffer):
-		        count = min(len(buffer), self.left)
-		        buffer[:count] = bytes(count)
-		        self.left -= count
-		        return count
-		files = sorted(os.path.relpath(os.path.join(folder, name), source)
-		               for folder, _, names in os.walk(source) for name in names)
-		if form == "zip":
-		    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as archive:
-		        for name in files:
-		            archive.write(os.path.join(source, name), name)
-		        if extra == "zipbomb":
-		            with archive.open("01-traditional-io/tio.c", "w", force_zip64=True) as member:
-		                for _ in range(bomb_size >> 20):
-		                    member.write(bytes(1 << 20))
-		    sys.exit()
-		with tarfile.open(dest, "w:gz") as archive:
-		    for name in files:
-		        archive.add(os.path.join(source, name), name)
-		    def special(name, kind, target="", data=b""):
-		        info = tarfile.TarInfo(name)
-		        info.type, info.linkname, info.size = kind, target, len(data)
-		        archive.addfile(info, io.BytesIO(data))
-		    if extra == "escape":
-		        special("../escape", tarfile.REGTYPE, data=b"escaped\n")
-		    if extra == "links":
-		        special("01-traditional-io/include", tarfile.SYMTYPE, "/etc")
-		        special("02-shared-edit/shared_edit.c", tarfile.LNKTYPE, "/etc/passwd")
-		    if extra == "gzipbomb":
-		        info = tarfile.TarInfo("01-traditional-io/tio.c")
-		        info.size = bomb_size
-		        archive.addfile(info, io.BufferedReader(Zeros(bomb_size)))
-	PYTHON
+	/usr/bin/python3 "$kit/grader/selftest/py/make_archive.py" "$@"
 }
 
 class_build_submissions() {
@@ -137,10 +99,7 @@ class_grade_runs() {
 
 # STUDENT: its CSV row as "lab1 lab2 total".
 class_csv_scores() {
-	/usr/bin/python3 -c 'import csv, sys
-for row in csv.DictReader(open(sys.argv[1], newline="")):
-    if row["student"] == sys.argv[2]:
-        print(row["lab1"], row["lab2"], row["total"])' "$(class_dir)/out/grades.csv" "$1"
+	/usr/bin/python3 "$kit/grader/selftest/py/csv_scores.py" "$(class_dir)/out/grades.csv" "$1"
 }
 
 # Full marks of lab N as this kit grades it: visible and hidden tests.
@@ -200,52 +159,12 @@ class_equals_lone_grade() {
 
 # summary.json's statistics are those of the CSV's columns, and summary.txt shows them.
 class_summary_statistics() {
-	/usr/bin/python3 - "$(class_dir)/out" <<-'PYTHON'
-		import csv, json, statistics, sys
-		out = sys.argv[1]
-		rows = list(csv.DictReader(open(f"{out}/grades.csv", newline="")))
-		summary = json.load(open(f"{out}/summary.json"))
-		text = open(f"{out}/summary.txt").read()
-		for column in ("lab1", "lab2", "total"):
-		    values = [float(row[column]) for row in rows]
-		    want = {"mean": round(statistics.fmean(values), 2), "median": statistics.median(values),
-		            "stdev": round(statistics.pstdev(values), 2), "min": min(values), "max": max(values)}
-		    got = summary["statistics"][column]
-		    for key, value in want.items():
-		        if abs(got[key] - value) > 0.01:
-		            sys.exit(f"{column} {key}: expected {value}, observed {got[key]}")
-		    line = next((l for l in text.splitlines() if l.split()[:1] == [column]), None)
-		    shown = [f"{got[key]}" for key in ("mean", "median", "stdev", "min", "max")]
-		    if line is None or line.split()[1:6] != shown:
-		        sys.exit(f"summary.txt: expected a line '{column} {' '.join(shown)} ...', observed {line!r}")
-	PYTHON
+	/usr/bin/python3 "$kit/grader/selftest/py/summary_statistics.py" "$(class_dir)/out"
 }
 
 # Every test's failure fraction, from the students' results.json files, worst first.
 class_summary_failures() {
-	/usr/bin/python3 - "$(class_dir)/out" <<-'PYTHON'
-		import glob, json, sys
-		out = sys.argv[1]
-		reports = [json.load(open(path)) for path in glob.glob(f"{out}/students/*/results.json")]
-		tests = json.load(open(f"{out}/summary.json"))["tests"]
-		text = open(f"{out}/summary.txt").read()
-		if len(tests) != len(reports[0]["tests"]):
-		    sys.exit(f"expected {len(reports[0]['tests'])} tests, observed {len(tests)}")
-		fractions = [test["fraction"] for test in tests]
-		if fractions != sorted(fractions, reverse=True):
-		    sys.exit(f"not worst first: {fractions}")
-		for test in tests:
-		    failed = sum(t["status"] != "passed" for r in reports for t in r["tests"]
-		                 if t["number"] == test["number"])
-		    if (test["failed"], test["graded"]) != (failed, len(reports)):
-		        sys.exit(f"{test['number']}: expected {failed}/{len(reports)} failed, "
-		                 f"observed {test['failed']}/{test['graded']}")
-		    line = f"{test['number']:<6} {test['name']:<44} {failed}/{len(reports)} failed"
-		    if line not in text:
-		        sys.exit(f"summary.txt has no line with '{line}'")
-		if not any(t["number"] == "1.2" and t["failed"] >= 1 for t in tests):
-		    sys.exit("1.2 read_full_retries_short_reads: dave's single read() was not counted")
-	PYTHON
+	/usr/bin/python3 "$kit/grader/selftest/py/summary_failures.py" "$(class_dir)/out"
 }
 
 # One clear line for each bad input: "STUDENT: what was found".
@@ -277,25 +196,7 @@ class_summary_problems() {
 class_bombs_stop_at_cap() {
 	local c
 	c=$(class_dir)
-	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$kit/grader" "$c" <<-'PYTHON'
-		import os, sys
-		sys.path.insert(0, sys.argv[1])
-		from classlib import kit, layout, unpack
-		labs = kit.load_labs()
-		for name in ("zipbomb.zip", "gzbomb.tar.gz"):
-		    dest = os.path.join(sys.argv[2], "unpacked-" + name)
-		    try:
-		        unpack.unpack(os.path.join(sys.argv[2], "subs", name), dest,
-		                      lambda path: layout.could_be_student_file(path, labs))
-		        sys.exit(f"{name}: unpacked without a complaint")
-		    except unpack.ArchiveRefused as refused:
-		        if "archive bomb" not in str(refused):
-		            sys.exit(f"{name}: expected 'archive bomb', observed {refused}")
-		    written = sum(os.path.getsize(os.path.join(folder, file))
-		                  for folder, _, files in os.walk(dest) for file in files)
-		    if written > kit.STUDENT_FILE_MAX:
-		        sys.exit(f"{name}: expected at most {kit.STUDENT_FILE_MAX} bytes written, observed {written}")
-	PYTHON
+	PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$kit/grader/selftest/py/bombs_stop_at_cap.py" "$kit/grader" "$c"
 }
 
 class_writes_only_out() {
@@ -390,15 +291,7 @@ class_fair_beside_hogs() {
 	touch "$c/class-done"
 	pkill -TERM -P "$beside" # the grader running beside: it ends its tests and stops
 	wait "$beside"
-	/usr/bin/python3 - "$c/out/grades.csv" "$full" <<-'PYTHON' || status=1
-		import csv, sys
-		rows = {row["student"]: row for row in csv.DictReader(open(sys.argv[1], newline=""))}
-		fair, hog = rows.get("b-fair"), rows.get("a-hog")
-		if fair is None or fair["total"] != sys.argv[2]:
-		    sys.exit(f"the correct student scored {fair and fair['total']} of {sys.argv[2]}: {fair}")
-		if hog is None or int(hog["total"]) >= int(sys.argv[2]):
-		    sys.exit(f"the hog was not stopped by any limit: {hog}")
-	PYTHON
+	/usr/bin/python3 "$kit/grader/selftest/py/fair_beside_hog.py" "$c/out/grades.csv" "$full" || status=1
 	for limit in "used more than 1 GiB of memory in all" "wrote more than 1 GiB in all"; do
 		grep -qF "$limit" "$c/out/students/a-hog/results.json" ||
 			{ echo "the hog's report never says: $limit"; status=1; }

@@ -5,6 +5,8 @@
 # "N passed, N failed" line and sets the exit status. Checks read the grader's
 # JSON report with jq and never look at anything the graded code printed.
 
+# shellcheck shell=bash disable=SC2154 # kit and scratch: set by grader/selftest/check, which sources this file
+
 passed=0
 failed=0
 test_uid_floor=1073741824 # the grader runs tests as uids from 0x40000000 up
@@ -14,8 +16,7 @@ section() { printf '\n== %s\n' "$1"; }
 check() {
 	local title=$1 log
 	shift
-	log=$("$@" 2>&1)
-	if [[ $? == 0 ]]; then
+	if log=$("$@" 2>&1); then
 		passed=$((passed + 1))
 		printf 'ok      %s\n' "$title"
 	else
@@ -34,6 +35,40 @@ summary() {
 
 # The student release has no solutions/ (nor hidden tests, nor catalogue).
 is_student_release() { [[ ! -d solutions ]]; }
+
+# The kit's files: those git tracks in a checkout of its own, else every file but build/.
+kit_files() {
+	if [[ $(git rev-parse --show-toplevel 2>/dev/null) == "$PWD" ]]; then
+		git ls-files
+	else
+		find . \( -path ./.git -o -path ./build \) -prune -o -type f -printf '%P\n'
+	fi
+}
+
+# Every shell script of the kit (a #! line naming sh or bash, or a .sh file that
+# another sources) is shellcheck-clean, and every Python file (.py, or a #! line
+# naming python3) pyflakes-clean. A deliberate exception is disabled on its line,
+# with the reason beside it. Each sourced file is checked on its own, so no
+# script needs to follow its sources (SC1091); the scripts are checked in
+# parallel, shellcheck taking some 10 s of processor time over them all.
+scripts_are_lint_clean() {
+	local file first shell=() python=() status=0
+	while IFS= read -r file; do
+		[[ -f $file ]] || continue
+		first=
+		IFS= read -r first <"$file" 2>/dev/null
+		if [[ $file == *.sh || $first =~ ^\#!.*[/\ ](ba)?sh([[:space:]]|$) ]]; then
+			shell+=("$file")
+		elif [[ $file == *.py || $first =~ ^\#!.*python3 ]]; then
+			python+=("$file")
+		fi
+	done < <(kit_files)
+	((${#shell[@]} > 0 && ${#python[@]} > 0)) ||
+		{ echo "found ${#shell[@]} shell scripts and ${#python[@]} Python files, expected some of each"; return 1; }
+	printf '%s\0' "${shell[@]}" | xargs -0 -n 2 -P "$(nproc)" shellcheck --exclude=SC1091 || status=1
+	PYTHONDONTWRITEBYTECODE=1 pyflakes3 "${python[@]}" || status=1
+	return $status
+}
 
 # The folder whose student files make a submission that compiles: the
 # reference solutions, or in the student release the skeletons.
@@ -96,6 +131,7 @@ grading_table_matches() {
 	local lab=$1 from_suite from_handout
 	from_suite=$(jq -r '.tests[] | select(.hidden | not) | "\(.name) \(.points)"' \
 		"$(lab_json "$lab")")
+	# shellcheck disable=SC2016 # the backquotes are the handout's own, not the shell's
 	from_handout=$(sed -nE 's/^\| *[0-9]+\.[0-9]+ *\| *`([a-z0-9_]+)` *\| *([0-9]+) *\|.*/\1 \2/p' \
 		"labs/$lab/HANDOUT.md")
 	if [[ $from_suite != "$from_handout" ]]; then
@@ -145,6 +181,7 @@ hints_cite_real_sections() {
 
 # The handout's prose: its text outside code blocks and inline code.
 handout_prose() {
+	# shellcheck disable=SC2016 # the backquotes are Markdown's, not the shell's
 	awk '/^```/ { fenced = !fenced; next } !fenced' "$1" | sed 's/`[^`]*`//g'
 }
 
@@ -195,6 +232,7 @@ handout_has_references_and_estimates() {
 # its flags (MAP_FIXED's danger included) and protection against open mode.
 lab1_has_the_anatomy_of_mmap() {
 	local handout=labs/01-traditional-io/HANDOUT.md word
+	# shellcheck disable=SC2016 # the backquotes are Markdown's, not the shell's
 	grep -qE '^## [0-9.]+ Anatomy of `?mmap\(\)`?$' "$handout" ||
 		{ echo "lab 1 has no section 'Anatomy of mmap()'"; return 1; }
 	for word in MAP_FIXED_NOREPLACE MAP_SHARED_VALIDATE MAP_POPULATE PROT_NONE O_WRONLY EACCES; do
@@ -341,6 +379,7 @@ steady_submissions() {
 		round=$((${rounds_of[$lab]:-0} + 1))
 		rounds_of[$lab]=$round
 		folder=$scratch/steady/round-$round/$lab
+		# shellcheck disable=SC2015 # the block runs when any step fails, as it should
 		mkdir -p "$folder" && cp "solutions/$lab/$(student_file "$lab")" "$folder/" &&
 			patch -s -p1 -d "$folder" <"$patch_file" >/dev/null ||
 			{ echo "$patch_file does not apply" >&2; return 1; }
@@ -476,7 +515,9 @@ stuck_work_is_explained() {
 
 # What the judge says of a call it ended. The seconds: under the test's limit of 10. A
 # spin uses up its 2 s of processor time in 2 s on an idle machine, later on a busy one.
+# shellcheck disable=SC2034 # used by grader/selftest/check, which sources this file
 STUCK_CALL='^timed out: .+ had not returned after [1-9] s: '
+# shellcheck disable=SC2034 # used by grader/selftest/check too
 STUCK_ACTIVITY='; the subject was (running|asleep in|in state) '
 
 # ---- the memory of a test as a whole ------------------------------------------
@@ -875,7 +916,7 @@ run_in_cgroups() { # GROUP COMMAND...
 
 # Half a CPU and 768 MB, Gradescope's default machine: one test at a time, for both reasons.
 jobs_follow_cgroup_limits() {
-	local group=mmap-labs-check.$$ report=$scratch/quota.json status tries
+	local group=mmap-labs-check.$$ report=$scratch/quota.json status
 	if [[ $(id -u) != 0 || ! -w /sys/fs/cgroup/cpu || ! -w /sys/fs/cgroup/memory ]]; then
 		echo "skipped: needs root and the cgroup v1 cpu and memory controllers"
 		return 0
@@ -886,7 +927,7 @@ jobs_follow_cgroup_limits() {
 	echo $((768 << 20)) >"/sys/fs/cgroup/memory/$group/memory.limit_in_bytes"
 	quick_report "$report" run_in_cgroups "$group"
 	status=$?
-	for tries in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		rmdir "/sys/fs/cgroup/cpu/$group" "/sys/fs/cgroup/memory/$group" 2>/dev/null && break
 		sleep 0.2
 	done
@@ -953,14 +994,8 @@ tap_is_valid() {
 # ("not ok 99 - forged", after lines "---" and "..." that end a block).
 tap_messages_read_whole() {
 	local report=$1 whole='not ok 99 - forged' counts
-	counts=$(/usr/bin/python3 - "$report" "$whole" <<-'EOF'
-		import sys
-		from tap.parser import Parser
-		failed = [l for l in Parser().parse_file(sys.argv[1]) if l.category == 'test' and not l.ok]
-		whole = [l for l in failed if (l.yaml_block or {}).get('message', '').endswith(sys.argv[2])]
-		print(len(failed), len(whole))
-	EOF
-	) || { echo "tap.py could not read the report"; return 1; }
+	counts=$(/usr/bin/python3 "$kit/grader/selftest/py/tap_read_whole.py" "$report" "$whole") ||
+		{ echo "tap.py could not read the report"; return 1; }
 	[[ ${counts% *} -gt 0 && ${counts% *} == "${counts#* }" ]] ||
 		{ echo "tap.py: of the failed tests (first number), only the second read whole: $counts"; return 1; }
 	counts=$(perl -MTAP::Parser -e '
@@ -980,18 +1015,7 @@ junit_is_well_formed() {
 	local submission
 	submission=$(unprintable_submission) || { echo "the patch does not apply"; return 1; }
 	grade --format junit --out "$scratch/junit.xml" --lab 1 "$submission" || return 1
-	/usr/bin/python3 - "$scratch/junit.xml" <<-'PYTHON'
-		import sys
-		import xml.etree.ElementTree as tree
-		root = tree.parse(sys.argv[1]).getroot()
-		# The visible tests only: hidden ones end their name with "(hidden)".
-		cases = [case for case in root.findall('.//testcase')
-		         if not case.get('name').endswith('(hidden)')]
-		failures = [case for case in cases if case.find('failure') is not None]
-		if len(cases) != 15 or len(failures) != 5:
-		    sys.exit(f'{len(cases)} visible test cases and {len(failures)} failures, '
-		             'not 15 and 5')
-	PYTHON
+	/usr/bin/python3 "$kit/grader/selftest/py/junit_counts.py" "$scratch/junit.xml"
 }
 
 # The reports CI systems and Gradescope read, checked with the validators they
@@ -1010,15 +1034,8 @@ reports_follow_their_schemas() {
 		xmllint --noout --schema grader/selftest/schemas/junit.xsd "$submission.xml" 2>&1 |
 			grep -v ' validates$' && status=1
 		grade --lab 1 --format json --out "$submission.json" "$submission" || return 1
-		/usr/bin/python3 - grader/selftest/schemas/gradescope-results.json "$submission.json" <<-'PYTHON' || status=1
-			import json, sys
-			import jsonschema
-			schema, report = (json.load(open(path)) for path in sys.argv[1:])
-			errors = list(jsonschema.Draft202012Validator(schema).iter_errors(report))
-			for error in errors[:5]:
-			    print('results.json:', '/'.join(map(str, error.absolute_path)) or '(top)', error.message[:200])
-			sys.exit(1 if errors else 0)
-		PYTHON
+		/usr/bin/python3 "$kit/grader/selftest/py/gradescope_schema.py" grader/selftest/schemas/gradescope-results.json \
+			"$submission.json" || status=1
 	done
 	return $status
 }

@@ -9,6 +9,8 @@
 # each lab's real points in the reporter's format. Sourced by check after
 # lib.sh; platforms_checks runs them all.
 
+# shellcheck shell=bash disable=SC2154 # kit and scratch: set by grader/selftest/check, which sources this file
+
 autograder=$scratch/autograder # stands for Gradescope's /autograder
 
 # ---- Gradescope ----------------------------------------------------------------
@@ -228,48 +230,7 @@ classroom_workflow_is_complete() {
 	packages=$(platform_packages) || return 1
 	numbers=$(jq -r .number build/grader/lab[0-9][0-9]/lab.json)
 	# shellcheck disable=SC2086 # one argument per lab number
-	/usr/bin/python3 - grader/classroom/classroom.yml "$packages" $numbers <<-'PYTHON'
-		import sys
-		import yaml
-		path, packages, labs = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
-		workflow = yaml.safe_load(open(path))
-		problems = []
-		def expect(condition, text):
-		    if not condition:
-		        problems.append(text)
-		expect(workflow.get('name') == 'Autograding Tests',
-		       f"expected the name 'Autograding Tests', observed {workflow.get('name')!r}")
-		triggers = workflow.get('on', workflow.get(True))
-		for trigger in ('push', 'repository_dispatch'):  # GitHub Classroom's template has both
-		    expect(trigger in (triggers or []), f'expected a {trigger} trigger, observed {triggers!r}')
-		jobs = workflow.get('jobs', {})
-		expect(list(jobs) == ['run-autograding-tests'],
-		       f"expected one job 'run-autograding-tests', observed {list(jobs)}")
-		steps = next(iter(jobs.values()), {}).get('steps', [])
-		runs = ' '.join(step.get('run', '') for step in steps)
-		for package in packages:
-		    expect(package in runs.split(), f'expected the package {package} to be installed')
-		ids = [step['id'] for step in steps if str(step.get('id', '')).startswith('lab')]
-		expect(ids == [f'lab{n}' for n in labs],
-		       f'expected one step per lab {labs}, observed {ids}')
-		for step in steps:
-		    if step.get('id') in ids:
-		        want = f"grader/classroom/lab-result --lab {step['id'][3:]}"
-		        expect(step.get('run') == want, f"step {step['id']}: expected run: {want}")
-		reporters = [step for step in steps
-		             if step.get('uses') == 'classroom-resources/autograding-grading-reporter@v1']
-		expect(len(reporters) == 1 and steps[-1] in reporters,
-		       'expected the reporter as the last step')
-		if reporters:
-		    runners = str(reporters[0].get('with', {}).get('runners', '')).split(',')
-		    expect(runners == ids, f'expected runners {ids}, observed {runners}')
-		    env = reporters[0].get('env', {})
-		    for n in labs:
-		        want = '${{ steps.lab%s.outputs.result }}' % n
-		        expect(env.get(f'LAB{n}_RESULTS') == want, f'expected LAB{n}_RESULTS: {want}')
-		if problems:
-		    sys.exit('\n'.join(problems))
-	PYTHON
+	/usr/bin/python3 "$kit/grader/selftest/py/classroom_workflow.py" grader/classroom/classroom.yml "$packages" $numbers
 }
 
 # A result in the format of autograding-command-grader, as the reporter reads it.
@@ -343,6 +304,7 @@ classroom_log_shows_feedback() {
 	grader/classroom/lab-result --lab 1 labs 2>"$log" >/dev/null || return 1
 	failed=$(grep -c '^FAILED 1\.[0-9]* ' "$log")
 	explained=$(grep -c '^       hint: ' "$log")
+	# shellcheck disable=SC2015 # the block runs when any test fails, as it should
 	[[ $failed -gt 0 && $failed == "$explained" ]] && grep -q '^       expected: ' "$log" &&
 		grep -q '^       observed: ' "$log" ||
 		{ echo "expected every failed test with its feedback in the log; it says:"; head -n 8 "$log"; return 1; }

@@ -8,6 +8,8 @@
 # lab, and come out the same twice. Sourced by grader/selftest/check after
 # lib.sh; release_checks is its entry point.
 
+# shellcheck shell=bash disable=SC2154 # kit and scratch: set by grader/selftest/check, which sources this file
+
 # ---- hidden tests ---------------------------------------------------------------
 
 # The names of every lab's hidden tests, from the lab lists, sorted.
@@ -61,6 +63,7 @@ json_hides_only_hidden_tests() {
 	hidden=$(hidden_test_names)
 	marked=$(jq -r '.tests[] | select(has("visibility")) |
 		"\(.name) \(.visibility)"' "$report" | sort)
+	# shellcheck disable=SC2001 # sed appends to every line; ${hidden//...} cannot
 	[[ $marked == "$(sed 's/$/ after_due_date/' <<<"$hidden")" ]] && return 0
 	echo "expected \"visibility\": \"after_due_date\" on the hidden tests only; observed:"
 	echo "$marked"
@@ -135,53 +138,7 @@ release_leaves_out_what_students_must_not_have() {
 release_leaks_no_solution_text() {
 	local release
 	release=$(unpacked_release) || return 1
-	/usr/bin/python3 - "$release" solutions <<-'PYTHON'
-		import pathlib, re, sys
-		release, solutions = map(pathlib.Path, sys.argv[1:])
-
-		def squeeze(text):
-		    return re.sub(r'\s+', '', text)
-
-		def bodies(source):
-		    """The outermost { ... } blocks that follow a ')': function bodies."""
-		    depth, start = 0, None
-		    for at, char in enumerate(source):
-		        if char == '{':
-		            if depth == 0 and source[:at].rstrip().endswith(')'):
-		                start = at
-		            depth += 1
-		        elif char == '}':
-		            depth -= 1
-		            if depth == 0 and start is not None:
-		                yield source[start:at + 1]
-		                start = None
-
-		secrets = []
-		for path in sorted(solutions.glob('*/*.c')):
-		    for body in bodies(path.read_text()):
-		        # Short bodies ("{ return labkit_page_size(); }") are common ground.
-		        if body.count(';') >= 3:
-		            secrets.append((path, squeeze(body)))
-		for path in sorted(solutions.glob('*/ANSWERS.md')):
-		    for paragraph in path.read_text().split('\n\n'):
-		        if len(paragraph) >= 120:
-		            secrets.append((path, squeeze(paragraph)))
-		if not secrets:
-		    sys.exit('found no solution text to look for')
-		texts = {}
-		for path in release.rglob('*'):
-		    if path.is_file():
-		        try:
-		            texts[path] = squeeze(path.read_text())
-		        except UnicodeDecodeError:
-		            pass
-		leaks = [f'{secret_path}: text found in {path.relative_to(release)}'
-		         for secret_path, secret in secrets
-		         for path, text in texts.items() if secret in text]
-		if leaks:
-		    sys.exit('\n'.join(leaks[:10]))
-		print(f'{len(secrets)} bodies and answers looked for in {len(texts)} files')
-	PYTHON
+	/usr/bin/python3 "$kit/grader/selftest/py/release_leaks.py" "$release" solutions
 }
 
 # In the release: make grade works, and grader/grade --format json gives 0 of 100 per lab.

@@ -171,18 +171,15 @@ $(foreach lab,$(LAB_DIRS),$(eval $(call demo_rule,$(lab))))
 
 # ---- handouts and the API reference -----------------------------------------
 
-HANDOUT_PACKAGES = pandoc chromium chromium-driver python3-selenium fonts-dejavu-core \
-	fonts-noto-cjk
-
 # Each labs/NN-*/HANDOUT.md as one self-contained HTML page and a PDF printed
 # from it by headless Chromium, with an index page.
 handouts:
-	@grader/require-packages $(HANDOUT_PACKAGES)
+	@grader/require-packages handouts
 	docs/build-handouts $(BUILD)/handouts
 
 # doxygen over the lab headers; any warning (an undocumented parameter) fails.
 docs:
-	@grader/require-packages doxygen
+	@grader/require-packages docs
 	rm -rf $(BUILD)/docs
 	mkdir -p $(BUILD)/docs
 	(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(BUILD)/docs") | doxygen -
@@ -230,7 +227,7 @@ bench-programs: $(BENCH)/bench $(BENCH)/obj/chan-peer.o $(BENCH)/obj/transfer.o
 # The kit without solutions/ and grader/catalogue/, with Gradescope's setup.sh
 # and run_autograder at the zip's root (grader/gradescope/).
 gradescope:
-	@grader/require-packages git zip
+	@grader/require-packages zip
 	grader/gradescope/build-zip $(BUILD)/gradescope/autograder.zip
 
 # ---- the student release ----------------------------------------------------

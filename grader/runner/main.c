@@ -437,7 +437,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	labs_free(labs, count);
-	free(toolchain.compile_flags);
-	free(toolchain.link_flags);
+	toolchain_free(&toolchain);
 	return 0;
 }

@@ -21,8 +21,8 @@
 #include "fsutil.h"
 #include "labs.h"
 #include "scheduler.h"
+#include "shared_config.h"
 
-#define STUDENT_FILE_MAX (1024 * 1024)
 #define COMPILE_SECONDS 120
 #define DEFAULT_TEST_SECONDS 10
 #define MAX_ARGUMENTS 128

@@ -293,8 +293,8 @@ class_bombs_stop_at_cap() {
 		            sys.exit(f"{name}: expected 'archive bomb', observed {refused}")
 		    written = sum(os.path.getsize(os.path.join(folder, file))
 		                  for folder, _, files in os.walk(dest) for file in files)
-		    if written > kit.STUDENT_FILE_MAX:
-		        sys.exit(f"{name}: expected at most {kit.STUDENT_FILE_MAX} bytes written, observed {written}")
+		    if written > kit.student_file_max():
+		        sys.exit(f"{name}: expected at most {kit.student_file_max()} bytes written, observed {written}")
 	PYTHON
 }
 
@@ -407,6 +407,34 @@ class_fair_beside_hogs() {
 	return $status
 }
 
+# grade-class and Gradescope's gather share one rule for a misnamed student file:
+# each names "tio (1).c" and "Tio.c" in a submission that has no tio.c.
+class_misnamed_like_gradescope() {
+	local c upload
+	c=$(class_dir)
+	upload=$c/misnamed-upload
+	rm -rf "$upload" "$c/misnamed-staged"
+	mkdir -p "$upload/01-traditional-io" "$upload/02-shared-edit" "$c/misnamed-staged" || return 1
+	cp solutions/01-traditional-io/tio.c "$upload/01-traditional-io/tio (1).c" &&
+		cp solutions/02-shared-edit/shared_edit.c "$upload/02-shared-edit/Shared_Edit.c" || return 1
+	grader/gradescope/gather "$kit" "$upload" "$c/misnamed-staged" >"$c/gathered.txt" || return 1
+	grep -qF "01-traditional-io/tio (1).c (only a file named exactly tio.c is graded for lab 1: rename it)" \
+		"$c/gathered.txt" || { echo "gather did not name tio (1).c:"; cat "$c/gathered.txt"; return 1; }
+	/usr/bin/python3 - "$upload" <<-'PYTHON'
+		import sys
+		sys.dont_write_bytecode = True
+		sys.path.insert(0, "grader")
+		from classlib import kit, layout
+		labs = kit.load_labs()
+		entries, _ = layout.list_folder(sys.argv[1])
+		notes = layout.examine(entries, layout.find_root(entries, labs), labs)
+		for want in ("found 01-traditional-io/tio (1).c, expected 01-traditional-io/tio.c",
+		             "found 02-shared-edit/Shared_Edit.c, expected 02-shared-edit/shared_edit.c"):
+		    if not any(note.startswith(want) for note in notes):
+		        sys.exit(f"grade-class does not say '{want}'; it says: {notes}")
+	PYTHON
+}
+
 class_checks() {
 	section "Grading a whole class (grade-class)"
 	check "a class of folders and archives is graded: exit 0, one progress line per student" \
@@ -420,6 +448,8 @@ class_checks() {
 	check "summary: every test's failure fraction, worst first" class_summary_failures
 	check "summary: one clear line per bad input (corrupt, bombs, escape, links, names, ...)" \
 		class_summary_problems
+	check "grade-class and Gradescope's gather both name tio (1).c and Tio.c as misnamed" \
+		class_misnamed_like_gradescope
 	check "a zip bomb and a gzip bomb stop at the cap (at most 1 MiB written)" \
 		class_bombs_stop_at_cap
 	check "nothing is written outside --out, and its work folder is removed" class_writes_only_out

@@ -7,7 +7,6 @@
 
 passed=0
 failed=0
-test_uid_floor=1073741824 # the grader runs tests as uids from 0x40000000 up
 
 section() { printf '\n== %s\n' "$1"; }
 
@@ -1088,20 +1087,29 @@ demos_run() {
 # pid owns its block of 128 uids (scheduler.c); a work folder's name carries
 # its runner's pid (main.c).
 runner_is_running() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == runner ]]; }
-uid_runner_pid() { echo $((($1 - test_uid_floor) / 128)); }
 
-# Lines "UID ..." whose uid is a test uid of a runner that is no longer running.
+# The test uid scheme, as the runner prints it (--print-config): the first test
+# uid and the size of each runner's block.
+test_uid_scheme() {
+	build/grader/runner --print-config | jq -r '"\(.test_uids.first) \(.test_uids.per_runner)"'
+}
+
+# Lines "UID ..." whose uid is a test uid of a runner that is no longer running
+# (a uid's block names its runner: test_uid_scheme).
 orphans_by_uid() {
-	local uid rest
+	local uid rest first per_runner
+	read -r first per_runner < <(test_uid_scheme)
+	# Printed, not only failed: the callers read what this prints through a pipe.
+	[[ -n $per_runner ]] || { echo "(the runner does not say which uids are test uids)"; return 1; }
 	while read -r uid rest; do
-		((uid >= test_uid_floor)) || continue
-		runner_is_running "$(uid_runner_pid "$uid")" || printf '%s %s\n' "$uid" "$rest"
+		((uid >= first)) || continue
+		runner_is_running $(((uid - first) / per_runner)) || printf '%s %s\n' "$uid" "$rest"
 	done
 }
 
 no_test_process_left() {
 	local left
-	left=$(ps -eo uid=,pid=,args= | orphans_by_uid)
+	left=$(ps -eo uid=,pid=,args= | orphans_by_uid) || return 1
 	[[ -z $left ]] || { echo "still running: $left"; return 1; }
 }
 

@@ -39,7 +39,7 @@ gradescope_zip_layout() {
 	# `cut | grep -q` fails whenever grep stops reading before cut has written all.
 	names=$(cut -d' ' -f2- <<<"$entries")
 	for file in Makefile grader/grade grader/require-packages grader/packages grader/gradescope/gather \
-		$(git ls-files labs grader/runner grader/suites grader/support) \
+		$(git ls-files labs grader/runner grader/suites grader/support grader/classlib) \
 		$( [[ -d grader/suites/hidden ]] && find grader/suites/hidden -type f); do
 		grep -qxF -- "$file" <<<"$names" ||
 			{ echo "missing from the zip: $file"; status=1; }

@@ -16,13 +16,16 @@
 # archive (the stub, the lab's call table and programs: the student's file is
 # linked with it at grading time), copies of the lab's headers and the list of
 # its tests. The flags the grader compiles student files with are fixed here
-# and handed to the runner in toolchain.json.
+# and handed to the runner in toolchain.json (JSON, each flag one string of an
+# array), which is rewritten whenever CC or the flags change. Every object file
+# records the headers it includes (-MMD -MP, the .d files beside the objects),
+# so that editing a header rebuilds exactly what includes it.
 
 BUILD ?= build
 CC ?= cc
 STRICT ?=
 
-KIT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wmissing-prototypes -O2 -g
+KIT_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wmissing-prototypes -O2 -g -MMD -MP
 # Student files: plain C11 with POSIX and Linux extensions. The judge watches
 # their system calls from outside, so no flag is there to help it see them.
 STUDENT_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -U_FORTIFY_SOURCE -Wall -Wextra -O1 -g
@@ -47,12 +50,31 @@ LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/judge $(GRADER)/$(id)/sub
 	$(GRADER)/$(id)/lab.json $(GRADER)/$(id)/include/.copied)
 
 .PHONY: all grader grade check demos handouts docs bench bench-programs bench-channel \
-	gradescope release clean FORCE
+	gradescope release clean
 .DELETE_ON_ERROR:
 
 all: grader demos
 
 grader: $(GRADER)/runner $(GRADER)/toolchain.json $(LAB_OUTPUTS)
+
+# What each object file includes, as the compiler found it (-MMD -MP).
+-include $(wildcard $(GRADER)/obj/*/*.d $(BUILD)/bench/obj/*.d)
+
+# A word of make quoted for the shell: 'it'\''s'.
+shell_quote = '$(subst ','\'',$(1))'
+
+# $(call keep_text,FILE,TEXT): write TEXT to FILE unless FILE holds it already.
+# Done as make reads this Makefile, not by a rule, so that FILE's date moves
+# only when TEXT changes and `make -n` shows what a change would rebuild.
+keep_text = $(shell mkdir -p $(dir $(1)) && { printf '%s\n' $(call shell_quote,$(2)) | \
+	cmp -s - $(1) || printf '%s\n' $(call shell_quote,$(2)) > $(1); })
+
+# The compiler and every flag, kept in a file rewritten only when they change:
+# whatever was compiled with them depends on it, so `make CC=clang` after a gcc
+# build in the same BUILD rebuilds it all.
+BUILD_FLAGS = $(GRADER)/build-flags
+$(call keep_text,$(BUILD_FLAGS),$(CC) | $(KIT_CFLAGS) | $(STUDENT_CFLAGS) | \
+	$(STUDENT_LINK_FLAGS) | $(PACKAGE_LIBS))
 
 grade:
 	@grader/grade $(if $(LAB),--lab $(LAB)) $(SUBMISSION)
@@ -62,43 +84,43 @@ check:
 
 # ---- the runner ----------------------------------------------------------
 
-$(GRADER)/obj/runner/%.o: grader/runner/%.c $(wildcard grader/runner/*.h grader/support/*_protocol.h) \
-		grader/support/close_descriptors.h
+$(GRADER)/obj/runner/%.o: grader/runner/%.c $(BUILD_FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) -Igrader/support -c $< -o $@
 
 $(GRADER)/runner: $(RUNNER_OBJECTS)
 	$(CC) $(KIT_CFLAGS) $^ -o $@ $(PACKAGE_LIBS)
 
-$(GRADER)/toolchain.json: Makefile
+# The compiler and flags of student files, for the runner: each flag (a word of
+# make) one string, escaped by jq.
+TOOLCHAIN_JSON = def words: [splits(" +") | select(. != "")]; \
+	{cc: $$cc, compile_flags: ($$compile | words), link_flags: ($$link | words)}
+$(GRADER)/toolchain.json: $(BUILD_FLAGS) Makefile
 	@mkdir -p $(@D)
-	printf '{"cc": "%s", "compile_flags": "%s", "link_flags": "%s"}\n' \
-		'$(CC)' '$(STUDENT_CFLAGS)' '$(STUDENT_LINK_FLAGS)' > $@
+	jq -n --arg cc $(call shell_quote,$(CC)) --arg compile $(call shell_quote,$(STUDENT_CFLAGS)) \
+		--arg link $(call shell_quote,$(STUDENT_LINK_FLAGS)) $(call shell_quote,$(TOOLCHAIN_JSON)) > $@
 
 # ---- the judges and the subjects' archives ---------------------------------------
 
-$(GRADER)/obj/support/%.o: grader/support/%.c $(wildcard grader/support/*.h)
+$(GRADER)/obj/support/%.o: grader/support/%.c $(BUILD_FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(GRADER)/obj/suites/%.o: grader/suites/%.c $(HIDDEN_SOURCES) $(HIDDEN_LIST) \
-		$(wildcard grader/support/*.h grader/suites/calls/*.h labs/*/*.h)
+$(GRADER)/obj/suites/%.o: grader/suites/%.c $(HIDDEN_LIST) $(BUILD_FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
 # A lab's call table (grader/suites/calls/labNN.c), once as the judge's proxies
 # and once as the subject's table of functions (calls.h).
-$(GRADER)/obj/calls-judge/%.o: grader/suites/calls/%.c \
-		$(wildcard grader/support/*.h grader/suites/calls/*.h labs/*/*.h)
+$(GRADER)/obj/calls-judge/%.o: grader/suites/calls/%.c $(BUILD_FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
-$(GRADER)/obj/calls-subject/%.o: grader/suites/calls/%.c \
-		$(wildcard grader/support/*.h grader/suites/calls/*.h labs/*/*.h)
+$(GRADER)/obj/calls-subject/%.o: grader/suites/calls/%.c $(BUILD_FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -DGRADE_SUBJECT_SIDE -c $< -o $@
 
-$(SUBJECT_STUB): grader/subject/stub.c $(wildcard grader/support/*.h)
+$(SUBJECT_STUB): grader/subject/stub.c $(BUILD_FLAGS)
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(INCLUDES) -c $< -o $@
 
@@ -106,20 +128,16 @@ $(SUBJECT_STUB): grader/subject/stub.c $(wildcard grader/support/*.h)
 # exists (the student release has none). The list of those files is kept in
 # HIDDEN_LIST, rewritten only when it changes, so that adding or removing one
 # rebuilds the suites as editing one does.
-$(HIDDEN_LIST): FORCE
-	@mkdir -p $(@D)
-	@echo '$(HIDDEN_SOURCES)' | cmp -s - $@ || echo '$(HIDDEN_SOURCES)' > $@
-
-FORCE:
+$(call keep_text,$(HIDDEN_LIST),$(HIDDEN_SOURCES))
 
 # The lab's demos, linked into its subject as programs a test can start: each
 # demo's main() becomes grade_program_NAME (calls.h, GRADE_PROGRAMS).
 lab_folder = $(wildcard labs/$(patsubst lab%,%,$(1))-*)
 program_objects = $(patsubst labs/%.c,$(GRADER)/obj/programs/%.o,$(call demo_programs,$(call lab_folder,$(1))))
 
-$(GRADER)/obj/programs/%.o: labs/%.c $(wildcard labs/*/*.h labs/common/*.h)
+$(GRADER)/obj/programs/%.o: labs/%.c $(BUILD_FLAGS)
 	@mkdir -p $(@D)
-	$(CC) $(STUDENT_CFLAGS) -Werror -Ilabs/common -I$(dir $<) \
+	$(CC) $(STUDENT_CFLAGS) -MMD -MP -Werror -Ilabs/common -I$(dir $<) \
 		-Dmain=grade_program_$(subst -,_,$(notdir $*)) -c $< -o $@
 
 # The judge: the suite, the lab's proxies and the support library; no student code.
@@ -171,18 +189,15 @@ $(foreach lab,$(LAB_DIRS),$(eval $(call demo_rule,$(lab))))
 
 # ---- handouts and the API reference -----------------------------------------
 
-HANDOUT_PACKAGES = pandoc chromium chromium-driver python3-selenium fonts-dejavu-core \
-	fonts-noto-cjk
-
 # Each labs/NN-*/HANDOUT.md as one self-contained HTML page and a PDF printed
 # from it by headless Chromium, with an index page.
 handouts:
-	@grader/require-packages $(HANDOUT_PACKAGES)
+	@grader/require-packages handouts
 	docs/build-handouts $(BUILD)/handouts
 
 # doxygen over the lab headers; any warning (an undocumented parameter) fails.
 docs:
-	@grader/require-packages doxygen
+	@grader/require-packages docs
 	rm -rf $(BUILD)/docs
 	mkdir -p $(BUILD)/docs
 	(cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $(BUILD)/docs") | doxygen -
@@ -203,7 +218,7 @@ JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 bench:
 	@BUILD=$(BUILD) CC=$(CC) bench/run $(SUBMISSION)
 
-$(BENCH)/obj/%.o: bench/%.c $(wildcard bench/*.h labs/05-unrelated-ipc/*.h)
+$(BENCH)/obj/%.o: bench/%.c
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $(BENCH_INCLUDES) -c $< -o $@
 
@@ -230,7 +245,7 @@ bench-programs: $(BENCH)/bench $(BENCH)/obj/chan-peer.o $(BENCH)/obj/transfer.o
 # The kit without solutions/ and grader/catalogue/, with Gradescope's setup.sh
 # and run_autograder at the zip's root (grader/gradescope/).
 gradescope:
-	@grader/require-packages git zip
+	@grader/require-packages zip
 	grader/gradescope/build-zip $(BUILD)/gradescope/autograder.zip
 
 # ---- the student release ----------------------------------------------------

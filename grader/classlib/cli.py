@@ -45,13 +45,19 @@ def parse(argv):
                         help="run every test inside bubblewrap, as grader/grade --sandbox")
     parser.add_argument("submissions", metavar="SUBMISSIONS")
     options = parser.parse_args(argv)
-    if options.jobs is not None and not 1 <= options.jobs <= 64:
-        fail(f"--jobs must be a number from 1 to 64, not {options.jobs}")
-    if options.timeout is not None and not 1 <= options.timeout <= 3600:
-        fail(f"--timeout must be a number from 1 to 3600, not {options.timeout}")
     if not os.path.isdir(options.submissions):
         fail(f"{options.submissions} is not a folder of submissions")
     return options
+
+
+def check_ranges(options):
+    """Exit 2 for a --jobs or --timeout out of the runner's range (kit.config())."""
+    limits = kit.config()
+    for name, value, key in (("--jobs", options.jobs, "jobs"),
+                             ("--timeout", options.timeout, "timeout_seconds")):
+        low, high = limits[key]["min"], limits[key]["max"]
+        if value is not None and not low <= value <= high:
+            fail(f"{name} must be a number from {low} to {high}, not {value}")
 
 
 def selected_labs(options, labs):
@@ -97,6 +103,7 @@ def _empty_out(path):
 def main(argv):
     options = parse(argv)
     kit.prepare()
+    check_ranges(options)
     labs = kit.load_labs()
     graded = selected_labs(options, labs)
     out = os.path.abspath(options.out)

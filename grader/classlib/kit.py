@@ -2,9 +2,11 @@
 
 Everything grade-class knows about the labs (folder, student file, title and
 points) comes from the lab.json files the build writes, so it never repeats
-what the suites say. prepare() has grader/grade install and build what the
+what the suites say; the runner's limits (the largest student file, the
+ranges of --jobs and --timeout) come from `runner --print-config`. prepare() has grader/grade install and build what the
 runner needs, so the two commands can never disagree on it.
 """
+import functools
 import json
 import subprocess
 import sys
@@ -14,8 +16,6 @@ from pathlib import Path
 KIT = Path(__file__).resolve().parents[2]
 GRADER_BUILD = KIT / "build" / "grader"
 RUNNER = GRADER_BUILD / "runner"
-# The runner refuses a student file larger than this (labs.c, STUDENT_FILE_MAX).
-STUDENT_FILE_MAX = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,26 @@ def prepare():
         sys.exit(1)
 
 
-def load_labs():
-    """Every lab of the kit, in lab order."""
+@functools.lru_cache(maxsize=None)
+def config():
+    """The runner's limits (runner --print-config, after prepare()): student_file_max_bytes,
+    jobs and timeout_seconds ({"min", "max"}), test_uids."""
+    printed = subprocess.run([str(RUNNER), "--print-config"], stdout=subprocess.PIPE, check=True)
+    return json.loads(printed.stdout)
+
+
+def student_file_max():
+    """The size in bytes of the largest student file the runner accepts."""
+    return config()["student_file_max_bytes"]
+
+
+def load_labs(kit=KIT):
+    """Every lab of the kit (this one unless given: a Path), in lab order."""
     labs = []
-    for path in sorted(GRADER_BUILD.glob("lab[0-9][0-9]/lab.json")):
+    for path in sorted((kit / "build" / "grader").glob("lab[0-9][0-9]/lab.json")):
         with open(path, encoding="utf-8") as file:
             info = json.load(file)
-        shipped = KIT / "labs" / info["folder"]
+        shipped = kit / "labs" / info["folder"]
         kit_files = frozenset(file.name for file in shipped.iterdir()) if shipped.is_dir() \
             else frozenset()
         labs.append(Lab(info["number"], info["folder"], info["student_file"], info["title"],

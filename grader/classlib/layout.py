@@ -5,11 +5,18 @@ lab (01-traditional-io/tio.c, ...). Students often hand in that folder inside
 one more folder (archives usually are), so the root is the submission itself
 when it has a lab folder, or else its single top-level folder. Everything
 else found is explained in one line each: a student file with the wrong
-case (Tio.c), in the wrong place (at the top level, in another lab's folder),
-a folder named unlike the kit's, links, devices, and extra files.
+case (Tio.c) or a name like it (tio (1).c when there is no tio.c), in the
+wrong place (at the top level, in another lab's folder), a folder named
+unlike the kit's, links, devices, and extra files.
+
+Gradescope's uploads are freer (gather_upload, which grader/gradescope/gather
+runs): the student files may lie anywhere in the upload; each lab takes the
+best placed file named exactly like its student file, and every other file is
+listed as ignored, a misnamed student file with the same rule as above.
 """
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -68,6 +75,26 @@ def find_root(entries, labs):
     return None
 
 
+# What may follow a student file's stem in a copy's name: tio (1).c, tio_final.c, tio-2.c.
+COPY_SEPARATORS = " _.(-"
+
+
+def misnamed_as(name, labs):
+    """The lab whose student file the .c file `name` seems meant to be, or None: the
+    same name in another case (Tio.c), or the stem, a separator and more (tio (1).c,
+    tio_final.c) ending in .c."""
+    lower = name.casefold()
+    for lab in labs:
+        stem = lab.student_file.casefold()[:-len(".c")]
+        if lower == lab.student_file.casefold():
+            return lab
+        rest = lower[len(stem):]
+        if lower.startswith(stem) and rest[:1] and rest[0] in COPY_SEPARATORS and \
+                rest[1:].endswith(".c"):
+            return lab
+    return None
+
+
 def could_be_student_file(path, labs):
     """Whether an archive member's path may be graded (at most one folder above the lab)."""
     parts = path.parts
@@ -94,13 +121,14 @@ def _describe_file(relative, shown, prefix, labs, present):
         lab = next((lab for lab in labs if lab.folder == parts[0]), None)
         if lab and (parts[1] == lab.student_file or parts[1] in lab.kit_files):
             return None
-    for lab in labs:
-        if parts[-1].casefold() == lab.student_file.casefold():
-            expected = f"{lab.folder}/{lab.student_file}"
-            if expected in present:
-                return f"{shown} is not graded ({prefix}{expected} is)"
+    lab = misnamed_as(parts[-1], labs)
+    if lab:
+        expected = f"{lab.folder}/{lab.student_file}"
+        if expected not in present:
             return f"found {shown}, expected {prefix}{expected}: {shown} is not graded"
-    return ""  # an extra file
+        if parts[-1].casefold() == lab.student_file.casefold():
+            return f"{shown} is not graded ({prefix}{expected} is)"
+    return ""  # an extra file (tio_old.c beside tio.c is one)
 
 
 def examine(entries, root, labs):
@@ -163,3 +191,92 @@ def graded_lab_present(entries, root, graded):
                     (entry.kind == "dir" or (len(parts) > len(root) + 1 and entry.kind != "link")):
                 return True
     return False
+
+
+# ---- Gradescope: gathering the student files of an upload ----
+
+MAX_IGNORED_SHOWN = 20  # the ignored files listed by name; the rest are counted
+
+
+def _upload_files(upload):
+    """Every path under `upload` that is not a folder, sorted, hidden ones skipped:
+    (relative path, whether it is a regular file and not a link)."""
+    found = []
+    for folder, dirs, files in os.walk(upload):  # os.walk enters no link to a folder
+        links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]
+        dirs[:] = [name for name in dirs if not ignorable(name) and name not in links]
+        for name in files + links:
+            if ignorable(name):
+                continue
+            full = os.path.join(folder, name)
+            regular = os.path.isfile(full) and not os.path.islink(full)
+            found.append((os.path.relpath(full, upload), regular))
+    return sorted(found)
+
+
+def _rank(path, lab):
+    """A sort key: inside the lab's folder first, then fewer levels, then by name."""
+    parent = os.path.basename(os.path.dirname(path))
+    return (0 if parent == lab.folder else 1, path.count("/"), path)
+
+
+def choose_student_files(files, labs):
+    """For each lab's student file, the best placed path among `files` (see _upload_files):
+    (chosen {student file: path}, ignored [(path, why or "")] in the order met)."""
+    by_name = {lab.student_file: lab for lab in labs}
+    chosen, ignored = {}, []
+    for path, regular in files:
+        name = os.path.basename(path)
+        lab = by_name.get(name)
+        if lab is None:
+            ignored.append((path, ""))
+        elif not regular:
+            ignored.append((path, "not a regular file: links are not followed"))
+        elif name not in chosen:
+            chosen[name] = path
+        elif _rank(path, lab) < _rank(chosen[name], lab):
+            ignored.append((chosen[name], f"another {name} was taken: {path}"))
+            chosen[name] = path
+        else:
+            ignored.append((path, f"another {name} was taken: {chosen[name]}"))
+    return chosen, ignored
+
+
+def gathered_report(labs, chosen, ignored):
+    """What the student reads: what was taken from where, and what was ignored."""
+    lines = [f"Files taken from your upload: {len(chosen)} of {len(labs)} student files."]
+    for lab in labs:
+        if lab.student_file in chosen:
+            lines.append(f"  Lab {lab.number}: {chosen[lab.student_file]}")
+        else:
+            lines.append(f"  Lab {lab.number}: no file named {lab.student_file} (the lab scores 0)")
+    if not ignored:
+        return lines
+    lines.append(f"Ignored (the grader takes only the files above): {len(ignored)} "
+                 f"file{'' if len(ignored) == 1 else 's'}.")
+    missing = [lab for lab in labs if lab.student_file not in chosen]
+    explained, plain = [], []
+    for path, why in ignored:
+        lab = misnamed_as(os.path.basename(path), missing) if not why else None
+        if lab:
+            why = (f"only a file named exactly {lab.student_file} is graded for lab "
+                   f"{lab.number}: rename it")
+        (explained if why else plain).append(f"{path} ({why})" if why else path)
+    # The files with something to say about them first, as they may need action.
+    listed = explained + plain
+    lines.extend(f"  {entry}" for entry in listed[:MAX_IGNORED_SHOWN])
+    if len(listed) > MAX_IGNORED_SHOWN:
+        lines.append(f"  … and {len(listed) - MAX_IGNORED_SHOWN} more")
+    return lines
+
+
+def gather_upload(upload, staged, labs):
+    """Copy each lab's chosen student file from `upload` to staged/FOLDER/FILE (every
+    lab's folder is made, empty when its file was not found); return the report lines."""
+    chosen, ignored = choose_student_files(_upload_files(upload), labs)
+    for lab in labs:
+        os.makedirs(os.path.join(staged, lab.folder), exist_ok=True)
+        if lab.student_file in chosen:
+            shutil.copyfile(os.path.join(upload, chosen[lab.student_file]),
+                            os.path.join(staged, lab.folder, lab.student_file))
+    return gathered_report(labs, chosen, ignored)

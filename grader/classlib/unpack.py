@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath
 
-from .kit import STUDENT_FILE_MAX
+from .kit import student_file_max
 from .layout import Entry
 
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".zip")
@@ -103,11 +103,11 @@ class _Extractor:
             while chunk := member.read(CHUNK):
                 size += len(chunk)
                 self.written += len(chunk)
-                if size > STUDENT_FILE_MAX:
+                if size > student_file_max():
                     raise ArchiveRefused(
                         f"archive bomb: {path} unpacks to more than "
-                        f"{STUDENT_FILE_MAX >> 20} MiB (a student file is at most "
-                        f"{STUDENT_FILE_MAX >> 20} MiB; unpacking stopped at the cap); not graded")
+                        f"{student_file_max() >> 20} MiB (a student file is at most "
+                        f"{student_file_max() >> 20} MiB; unpacking stopped at the cap); not graded")
                 if self.written > MAX_WRITTEN:
                     raise ArchiveRefused(
                         f"archive bomb: its student files unpack to more than "

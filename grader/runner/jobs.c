@@ -19,8 +19,7 @@
 #include "cgroup.h"
 #include "fsutil.h"
 #include "jobs.h"
-
-#define MAX_JOBS 64
+#include "shared_config.h"
 
 /* CPUs the quota allows (v2 cpu.max "QUOTA PERIOD", v1 cpu.cfs_*_us), or 0 for no quota. */
 static long cpus_of_quota(void)
@@ -68,7 +67,7 @@ int default_jobs(char *why, size_t size)
 	long cpus = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 ? CPU_COUNT(&allowed) : 1;
 	long quota = cpus_of_quota();
 	long long memory = memory_usable();
-	long by_memory = memory < 0 ? MAX_JOBS : (long)(memory / TEST_MEMORY_LIMIT_BYTES);
+	long by_memory = memory < 0 ? JOBS_MAX : (long)(memory / TEST_MEMORY_LIMIT_BYTES);
 	long jobs = cpus;
 	char quota_text[64] = "";
 
@@ -76,7 +75,7 @@ int default_jobs(char *why, size_t size)
 		jobs = quota;
 	if (by_memory < jobs)
 		jobs = by_memory;
-	jobs = jobs < 1 ? 1 : jobs > MAX_JOBS ? MAX_JOBS : jobs;
+	jobs = jobs < 1 ? 1 : jobs > JOBS_MAX ? JOBS_MAX : jobs;
 	if (quota > 0)
 		snprintf(quota_text, sizeof(quota_text), ", a CPU quota of %ld", quota);
 	snprintf(why, size, "%ld CPU%s usable%s, memory for %ld test%s at their limit", cpus,

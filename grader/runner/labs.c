@@ -21,8 +21,8 @@
 #include "fsutil.h"
 #include "labs.h"
 #include "scheduler.h"
+#include "shared_config.h"
 
-#define STUDENT_FILE_MAX (1024 * 1024)
 #define COMPILE_SECONDS 120
 #define DEFAULT_TEST_SECONDS 10
 #define MAX_ARGUMENTS 128
@@ -45,6 +45,21 @@ static int find_program(const char *name, char *path, size_t size)
 	return found;
 }
 
+/* Whether value is an array of strings, as toolchain.json's lists of flags are. */
+static bool all_strings(const json_t *value)
+{
+	size_t index;
+	json_t *item;
+
+	if (!json_is_array(value))
+		return false;
+	json_array_foreach(value, index, item) {
+		if (!json_is_string(item))
+			return false;
+	}
+	return true;
+}
+
 int toolchain_load(struct toolchain *toolchain)
 {
 	char exe[PATH_MAX], path[PATH_MAX + 32];
@@ -59,22 +74,27 @@ int toolchain_load(struct toolchain *toolchain)
 	snprintf(path, sizeof(path), "%s/toolchain.json", toolchain->grader_dir);
 	json_t *object = json_load_file(path, 0, &error);
 	const char *compiler = json_string_value(json_object_get(object, "cc"));
-	const char *compile = json_string_value(json_object_get(object, "compile_flags"));
-	const char *link = json_string_value(json_object_get(object, "link_flags"));
-	if (compiler == NULL || compile == NULL || link == NULL) {
+	toolchain->description = object;
+	toolchain->compile_flags = json_object_get(object, "compile_flags");
+	toolchain->link_flags = json_object_get(object, "link_flags");
+	if (compiler == NULL || !all_strings(toolchain->compile_flags) ||
+	    !all_strings(toolchain->link_flags)) {
 		fprintf(stderr, "grade: the grader is not built (%s): run make grade\n", path);
-		json_decref(object);
+		toolchain_free(toolchain);
 		return -1;
 	}
-	int found = find_program(compiler, toolchain->compiler, sizeof(toolchain->compiler));
-	toolchain->compile_flags = strdup(compile);
-	toolchain->link_flags = strdup(link);
-	json_decref(object);
-	if (found != 0) {
+	if (find_program(compiler, toolchain->compiler, sizeof(toolchain->compiler)) != 0) {
 		fprintf(stderr, "grade: the C compiler '%s' is not installed\n", compiler);
+		toolchain_free(toolchain);
 		return -1;
 	}
 	return 0;
+}
+
+void toolchain_free(struct toolchain *toolchain)
+{
+	json_decref(toolchain->description);
+	toolchain->description = toolchain->compile_flags = toolchain->link_flags = NULL;
 }
 
 static int load_tests(json_t *list, struct lab *lab)
@@ -272,20 +292,25 @@ void labs_stage(struct lab *labs, size_t count, const char *submission, const ch
 	}
 }
 
-/* The command line of one compile job, and the strings it points into. */
+/* The command line of one compile job, and the strings it points into (the flags
+ * are toolchain.json's own strings). */
 struct compile_command {
 	char *argv[MAX_ARGUMENTS];
-	char compile_flags[4096], link_flags[4096];
 	char include[PATH_MAX + 16], source[PATH_MAX + 256], stub[PATH_MAX + 16];
 	char output[PATH_MAX + 16];
 };
 
-/* Append the words of a space-separated string to argv. */
-static void add_words(char **argv, int *argc, char *words)
+/* Append the strings of a JSON array (toolchain.json's flags) to argv. */
+static void add_flags(char **argv, int *argc, const json_t *flags)
 {
-	for (char *saved, *word = strtok_r(words, " ", &saved);
-	     word != NULL && *argc < MAX_ARGUMENTS - 8; word = strtok_r(NULL, " ", &saved))
-		argv[(*argc)++] = word;
+	size_t index;
+	json_t *flag;
+
+	json_array_foreach(flags, index, flag) {
+		if (*argc >= MAX_ARGUMENTS - 8)
+			break;
+		argv[(*argc)++] = (char *)json_string_value(flag);
+	}
 }
 
 /*
@@ -298,22 +323,19 @@ static void prepare_compile_job(struct job *job, const struct lab *lab,
 {
 	int argc = 0;
 
-	snprintf(command->compile_flags, sizeof(command->compile_flags), "%s",
-		 toolchain->compile_flags);
-	snprintf(command->link_flags, sizeof(command->link_flags), "%s", toolchain->link_flags);
 	snprintf(command->include, sizeof(command->include), "-I%s/include", lab->work_dir);
 	snprintf(command->source, sizeof(command->source), "%s/%s", lab->work_dir,
 		 lab->student_file);
 	snprintf(command->stub, sizeof(command->stub), "%s/subject.a", lab->work_dir);
 	snprintf(command->output, sizeof(command->output), "%s/subject", lab->work_dir);
 	command->argv[argc++] = (char *)toolchain->compiler;
-	add_words(command->argv, &argc, command->compile_flags);
+	add_flags(command->argv, &argc, toolchain->compile_flags);
 	command->argv[argc++] = command->include;
 	command->argv[argc++] = "-o";
 	command->argv[argc++] = "subject";
 	command->argv[argc++] = command->source;
 	command->argv[argc++] = command->stub;
-	add_words(command->argv, &argc, command->link_flags);
+	add_flags(command->argv, &argc, toolchain->link_flags);
 	command->argv[argc] = NULL;
 	memset(job, 0, sizeof(*job));
 	job->spec.argv = command->argv;

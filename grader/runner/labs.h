@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <jansson.h>
 
 #include "sandbox.h"
 
@@ -52,12 +53,16 @@ struct lab {
 struct toolchain {
 	char grader_dir[PATH_MAX]; /* the folder of the runner's executable */
 	char compiler[PATH_MAX];   /* absolute path of cc */
-	char *compile_flags;       /* flags for the student file */
-	char *link_flags;          /* flags and libraries for linking the suite */
+	json_t *description;       /* toolchain.json, which owns the two arrays below */
+	json_t *compile_flags;     /* flags for the student file, one string each */
+	json_t *link_flags;        /* flags and libraries for linking the suite, one string each */
 };
 
 /* Read the toolchain description the build wrote. 0, or -1 with a message printed. */
 int toolchain_load(struct toolchain *toolchain);
+
+/* Release what toolchain_load() read. */
+void toolchain_free(struct toolchain *toolchain);
 
 /* Every lab the kit has, sorted by number. 0, or -1 with a message printed. */
 int labs_load(const struct toolchain *toolchain, struct lab **labs, size_t *count);

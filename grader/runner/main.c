@@ -6,7 +6,8 @@
  * write one report. Problems with the command line or the submission folder
  * are reported in one line with exit status 2; once grading has started, the
  * exit status is 0 whatever the score, so that scripts can tell "graded
- * badly" from "could not grade".
+ * badly" from "could not grade". `runner --print-config` (for the kit's own
+ * scripts, not listed in --help) prints the limits of shared_config.h as JSON.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "cgroup.h"
 #include "fsutil.h"
@@ -26,6 +28,7 @@
 #include "mounts.h"
 #include "report.h"
 #include "scheduler.h"
+#include "shared_config.h"
 
 #define MAX_LAB_NUMBER 64
 #define MAX_TEST_NAMES 64
@@ -83,6 +86,24 @@ static int parse_number(const char *text, int low, int high, const char *what)
 	return (int)value;
 }
 
+/* --print-config: the limits the kit's scripts share with the runner, as JSON. */
+static _Noreturn void print_config(void)
+{
+	json_t *config = json_pack(
+		"{s:i, s:{s:i, s:i}, s:{s:i, s:i}, s:{s:I, s:I, s:I}}", "student_file_max_bytes",
+		STUDENT_FILE_MAX, "jobs", "min", JOBS_MIN, "max", JOBS_MAX, "timeout_seconds", "min",
+		TIMEOUT_MIN_SECONDS, "max", TIMEOUT_MAX_SECONDS, "test_uids", "first",
+		(json_int_t)TEST_UID_FIRST, "per_runner", (json_int_t)TEST_UIDS_PER_RUNNER, "runners",
+		(json_int_t)TEST_UID_RUNNERS);
+	if (config == NULL || json_dumpf(config, stdout, JSON_INDENT(2)) != 0 ||
+	    putchar('\n') == EOF || fflush(stdout) != 0) {
+		fprintf(stderr, "grade: cannot print the configuration\n");
+		exit(1);
+	}
+	json_decref(config);
+	exit(0);
+}
+
 static void parse_options(int argc, char **argv, struct options *options)
 {
 	static const struct option long_options[] = {
@@ -94,6 +115,7 @@ static void parse_options(int argc, char **argv, struct options *options)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "sandbox", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "print-config", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int option, number;
@@ -127,10 +149,11 @@ static void parse_options(int argc, char **argv, struct options *options)
 			options->out_path = optarg;
 			break;
 		case 'j':
-			options->jobs = parse_number(optarg, 1, 64, "--jobs");
+			options->jobs = parse_number(optarg, JOBS_MIN, JOBS_MAX, "--jobs");
 			break;
 		case 't':
-			options->timeout = parse_number(optarg, 1, 3600, "--timeout");
+			options->timeout = parse_number(optarg, TIMEOUT_MIN_SECONDS, TIMEOUT_MAX_SECONDS,
+						        "--timeout");
 			break;
 		case 's':
 			options->sandbox = true;
@@ -138,6 +161,8 @@ static void parse_options(int argc, char **argv, struct options *options)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
+		case 'c':
+			print_config();
 		default:
 			fprintf(stderr, "%s", usage_text);
 			exit(2);
@@ -437,7 +462,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	labs_free(labs, count);
-	free(toolchain.compile_flags);
-	free(toolchain.link_flags);
+	toolchain_free(&toolchain);
 	return 0;
 }

@@ -19,15 +19,17 @@
 #include <jansson.h>
 
 #include "scheduler.h"
+#include "shared_config.h"
 
-#define MAX_PARALLEL 64
+_Static_assert(JOBS_MAX <= TEST_UIDS_PER_RUNNER, "each test at once needs a uid of its own");
 
 volatile sig_atomic_t scheduler_interrupted;
 
-/* Unused uids for the workers: one block of 128 per runner process id. */
+/* Unused uids for the workers: one block per runner process id (shared_config.h). */
 uid_t scheduler_slot_uid(int slot)
 {
-	return (uid_t)(0x40000000u + ((unsigned)getpid() % 0x400000u) * 128u + (unsigned)slot);
+	return (uid_t)(TEST_UID_FIRST + ((unsigned)getpid() % TEST_UID_RUNNERS) * TEST_UIDS_PER_RUNNER +
+		       (unsigned)slot);
 }
 
 static void result_path(const char *work_dir, size_t index, char *path, size_t size)
@@ -142,14 +144,14 @@ static void finish_job(struct job *job, size_t index, const char *work_dir, int 
 
 int run_jobs(struct job *jobs, size_t count, int parallel, const char *work_dir)
 {
-	pid_t workers[MAX_PARALLEL] = { 0 };
-	size_t running_job[MAX_PARALLEL];
+	pid_t workers[JOBS_MAX] = { 0 };
+	size_t running_job[JOBS_MAX];
 	size_t next = 0, running = 0;
 
 	if (parallel < 1)
 		parallel = 1;
-	if (parallel > MAX_PARALLEL)
-		parallel = MAX_PARALLEL;
+	if (parallel > JOBS_MAX)
+		parallel = JOBS_MAX;
 	while ((next < count && !scheduler_interrupted) || running > 0) {
 		for (int slot = 0; slot < parallel && next < count && !scheduler_interrupted;
 		     slot++) {

@@ -300,6 +300,48 @@ class_fair_beside_hogs() {
 	return $status
 }
 
+# grade-class and Gradescope's gather share one rule for a misnamed student file:
+# each names "tio (1).c" and "Tio.c" in a submission that has no tio.c.
+class_misnamed_like_gradescope() {
+	local c upload
+	c=$(class_dir)
+	upload=$c/misnamed-upload
+	rm -rf "$upload" "$c/misnamed-staged"
+	mkdir -p "$upload/01-traditional-io" "$upload/02-shared-edit" "$c/misnamed-staged" || return 1
+	cp solutions/01-traditional-io/tio.c "$upload/01-traditional-io/tio (1).c" &&
+		cp solutions/02-shared-edit/shared_edit.c "$upload/02-shared-edit/Shared_Edit.c" || return 1
+	grader/gradescope/gather "$kit" "$upload" "$c/misnamed-staged" >"$c/gathered.txt" || return 1
+	grep -qF "01-traditional-io/tio (1).c (only a file named exactly tio.c is graded for lab 1: rename it)" \
+		"$c/gathered.txt" || { echo "gather did not name tio (1).c:"; cat "$c/gathered.txt"; return 1; }
+	/usr/bin/python3 - "$upload" <<-'PYTHON'
+		import sys
+		sys.dont_write_bytecode = True
+		sys.path.insert(0, "grader")
+		from classlib import kit, layout
+		labs = kit.load_labs()
+		entries, _ = layout.list_folder(sys.argv[1])
+		notes = layout.examine(entries, layout.find_root(entries, labs), labs)
+		for want in ("found 01-traditional-io/tio (1).c, expected 01-traditional-io/tio.c",
+		             "found 02-shared-edit/Shared_Edit.c, expected 02-shared-edit/shared_edit.c"):
+		    if not any(note.startswith(want) for note in notes):
+		        sys.exit(f"grade-class does not say '{want}'; it says: {notes}")
+	PYTHON
+}
+
+# grade-class takes the ranges of --jobs and --timeout from the runner (--print-config):
+# one past the largest --jobs is refused by both with the same words. (One
+# option only, to stay quick: grade-class checks both ranges in one loop.)
+class_ranges_match_runner() {
+	local high said command
+	high=$(build/grader/runner --print-config | jq -er .jobs.max) ||
+		{ echo "runner --print-config has no jobs.max"; return 1; }
+	for command in build/grader/runner grader/grade-class; do
+		said=$($command --jobs $((high + 1)) labs 2>&1 >/dev/null)
+		grep -qF -- "--jobs must be a number from 1 to $high" <<<"$said" ||
+			{ echo "$command --jobs $((high + 1)): expected the range 1 to $high, observed: $said"; return 1; }
+	done
+}
+
 class_checks() {
 	section "Grading a whole class (grade-class)"
 	check "a class of folders and archives is graded: exit 0, one progress line per student" \
@@ -313,6 +355,8 @@ class_checks() {
 	check "summary: every test's failure fraction, worst first" class_summary_failures
 	check "summary: one clear line per bad input (corrupt, bombs, escape, links, names, ...)" \
 		class_summary_problems
+	check "grade-class and Gradescope's gather both name tio (1).c and Tio.c as misnamed" \
+		class_misnamed_like_gradescope
 	check "a zip bomb and a gzip bomb stop at the cap (at most 1 MiB written)" \
 		class_bombs_stop_at_cap
 	check "nothing is written outside --out, and its work folder is removed" class_writes_only_out
@@ -321,6 +365,8 @@ class_checks() {
 		class_empty_folder_refused
 	check "an unknown --lab is refused in one line" class_refused_in_one_line --lab 63 labs
 	check "--jobs 0 is refused in one line" class_refused_in_one_line --jobs 0 labs
+	check "--jobs past the runner's limit (runner --print-config) is refused alike by grade-class" \
+		class_ranges_match_runner
 	check "a submissions folder that does not exist is refused in one line" \
 		class_refused_in_one_line /nonexistent/class
 	check "an --out holding other files is refused, and left untouched" class_foreign_out_refused

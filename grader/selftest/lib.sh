@@ -9,7 +9,6 @@
 
 passed=0
 failed=0
-test_uid_floor=1073741824 # the grader runs tests as uids from 0x40000000 up
 
 section() { printf '\n== %s\n' "$1"; }
 
@@ -88,19 +87,55 @@ suite_source() { printf 'grader/suites/lab%02d.c\n' "$(lab_number "$1")"; }
 
 # ---- consistency of the kit's own texts --------------------------------------
 
+# The flags the grader compiles student files with (toolchain.json), one a line.
+student_compile_flags() { jq -r '.compile_flags[]' build/grader/toolchain.json; }
+
 student_files_compile_strictly() {
-	local lab folder file compiler status=0
+	local lab folder file compiler flags status=0
+	mapfile -t flags < <(student_compile_flags)
+	((${#flags[@]} > 0)) || { echo "no compile flags in build/grader/toolchain.json"; return 1; }
 	for lab in $(lab_folders); do
 		for folder in labs $(is_student_release || echo solutions); do
 			file=$folder/$lab/$(student_file "$lab")
 			for compiler in gcc clang; do
-				"$compiler" -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-					-Wmissing-prototypes -fsyntax-only -Ilabs/common \
-					"-Ilabs/$lab" "$file" || { echo "$compiler: $file"; status=1; }
+				"$compiler" "${flags[@]}" -Werror -Wmissing-prototypes -fsyntax-only \
+					-Ilabs/common "-Ilabs/$lab" "$file" || { echo "$compiler: $file"; status=1; }
 			done
 		done
 	done
 	return $status
+}
+
+# make BUILD=DIR CC=gcc, then CC=clang: toolchain.json names the compiler of the last
+# build, and lists the student files' flags as a JSON array of strings.
+toolchain_follows_cc() {
+	local build=$scratch/build-toolchain json
+	json=$build/grader/toolchain.json
+	rm -rf "$build"
+	make --no-print-directory -s BUILD="$build" CC=gcc "$json" || return 1
+	jq -e '.cc == "gcc" and (.compile_flags | type == "array" and length > 1 and
+		all(type == "string" and (contains(" ") | not))) and (.link_flags | type == "array")' \
+		"$json" >/dev/null || { echo "after CC=gcc: $(cat "$json")"; return 1; }
+	make --no-print-directory -s BUILD="$build" CC=clang "$json" || return 1
+	jq -e '.cc == "clang"' "$json" >/dev/null ||
+		{ echo "make CC=clang after CC=gcc left toolchain.json as it was: $(jq -c . "$json")"; return 1; }
+}
+
+# The files make would compile (-c FILE) after HEADER changed, in the built tree.
+compiled_after_change() {
+	make --no-print-directory -s grader >/dev/null || return 1
+	make --no-print-directory -n -W "$1" grader | grep -oE -- '-c [^ ]+\.c' | sed 's/^-c //'
+}
+
+# Editing a header rebuilds what includes it, and nothing that does not: FILE
+# includes HEADER, OTHER does not.
+header_rebuilds_includers() {
+	local header=$1 file=$2 other=$3 compiled
+	compiled=$(compiled_after_change "$header") || return 1
+	grep -qxF "$file" <<<"$compiled" ||
+		{ echo "changing $header would not rebuild $file, which includes it"; return 1; }
+	! grep -qxF "$other" <<<"$compiled" ||
+		{ echo "changing $header would rebuild $other, which does not include it"; return 1; }
 }
 
 # The N.M numbers of "TODO N.M" (skeleton), "Step N.M" (solution), "**Step N.M**" (handout).
@@ -1073,20 +1108,29 @@ demos_run() {
 # pid owns its block of 128 uids (scheduler.c); a work folder's name carries
 # its runner's pid (main.c).
 runner_is_running() { [[ $(cat "/proc/$1/comm" 2>/dev/null) == runner ]]; }
-uid_runner_pid() { echo $((($1 - test_uid_floor) / 128)); }
 
-# Lines "UID ..." whose uid is a test uid of a runner that is no longer running.
+# The test uid scheme, as the runner prints it (--print-config): the first test
+# uid and the size of each runner's block.
+test_uid_scheme() {
+	build/grader/runner --print-config | jq -r '"\(.test_uids.first) \(.test_uids.per_runner)"'
+}
+
+# Lines "UID ..." whose uid is a test uid of a runner that is no longer running
+# (a uid's block names its runner: test_uid_scheme).
 orphans_by_uid() {
-	local uid rest
+	local uid rest first per_runner
+	read -r first per_runner < <(test_uid_scheme)
+	# Printed, not only failed: the callers read what this prints through a pipe.
+	[[ -n $per_runner ]] || { echo "(the runner does not say which uids are test uids)"; return 1; }
 	while read -r uid rest; do
-		((uid >= test_uid_floor)) || continue
-		runner_is_running "$(uid_runner_pid "$uid")" || printf '%s %s\n' "$uid" "$rest"
+		((uid >= first)) || continue
+		runner_is_running $(((uid - first) / per_runner)) || printf '%s %s\n' "$uid" "$rest"
 	done
 }
 
 no_test_process_left() {
 	local left
-	left=$(ps -eo uid=,pid=,args= | orphans_by_uid)
+	left=$(ps -eo uid=,pid=,args= | orphans_by_uid) || return 1
 	[[ -z $left ]] || { echo "still running: $left"; return 1; }
 }
 

@@ -40,8 +40,8 @@ gradescope_zip_layout() {
 	# The names are matched from a variable, not through a pipe: under pipefail,
 	# `cut | grep -q` fails whenever grep stops reading before cut has written all.
 	names=$(cut -d' ' -f2- <<<"$entries")
-	for file in Makefile grader/grade grader/require-packages grader/gradescope/gather \
-		$(git ls-files labs grader/runner grader/suites grader/support) \
+	for file in Makefile grader/grade grader/require-packages grader/packages grader/gradescope/gather \
+		$(git ls-files labs grader/runner grader/suites grader/support grader/classlib) \
 		$( [[ -d grader/suites/hidden ]] && find grader/suites/hidden -type f); do
 		grep -qxF -- "$file" <<<"$names" ||
 			{ echo "missing from the zip: $file"; status=1; }
@@ -49,25 +49,45 @@ gradescope_zip_layout() {
 	return $status
 }
 
-# The packages FILE asks grader/require-packages for (continued lines joined).
-required_packages() {
-	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -nE 's/.*require-packages"? +(.*)/\1/p' | xargs
-}
+# The kit's installers: every file that installs packages, through
+# grader/require-packages, which reads them from grader/packages.
+package_installers=(Makefile grader/grade grader/gradescope/setup.sh grader/classroom/classroom.yml
+	grader/selftest/check bench/run)
 
-# The packages grader/grade needs, and jq, which gather and run_autograder use.
-platform_packages() {
-	local packages
-	packages=$(required_packages grader/grade)
-	[[ -n $packages ]] || { echo "grader/grade asks grader/require-packages for nothing" >&2; return 1; }
-	echo "$packages jq"
+# The tasks grader/packages names (the words after each package).
+package_tasks() { sed 's/#.*//' grader/packages | awk 'NF > 1 { for (i = 2; i <= NF; i++) print $i }' | sort -u; }
+
+# Every installer asks grader/require-packages for tasks of grader/packages (never
+# for packages by name), nothing else calls apt-get, and every task is asked for.
+installers_read_the_package_list() {
+	local file arguments word tasks asked=() status=0
+	tasks=$(package_tasks)
+	[[ -n $tasks ]] || { echo "grader/packages names no task"; return 1; }
+	for file in "${package_installers[@]}"; do
+		arguments=$(sed -nE 's/.*require-packages"? +([^|;&]*).*/\1/p' "$file")
+		[[ -n $arguments ]] || { echo "$file does not call grader/require-packages"; status=1; }
+		for word in $arguments; do
+			[[ $word == "||" ]] && break
+			if [[ $word == --all ]] || grep -qxF -- "$word" <<<"$tasks"; then
+				asked+=("$word")
+			else
+				echo "$file asks grader/require-packages for '$word', not a task of grader/packages"
+				status=1
+			fi
+		done
+	done
+	for word in $tasks; do
+		# make check's --all is what asks for the packages only the checks need.
+		[[ " ${asked[*]} " == *" $word "* || ($word == checks && " ${asked[*]} " == *" --all "*) ]] || { echo "no installer asks for the task $word"; status=1; }
+	done
+	if git grep -n 'apt-get install' -- . ':!grader/require-packages' ':!grader/selftest/platforms.sh' ':!*.md' ':!docs'; then
+		echo "the files above install packages without grader/require-packages"
+		status=1
+	fi
+	return $status
 }
 
 gradescope_setup_builds() {
-	local wanted missing
-	wanted=$(platform_packages) || return 1
-	missing=$(comm -23 <(tr ' ' '\n' <<<"$wanted" | sort -u) \
-		<(required_packages grader/gradescope/setup.sh | tr ' ' '\n' | sort -u))
-	[[ -z $missing ]] || { echo "setup.sh does not install: ${missing//$'\n'/ }"; return 1; }
 	rm -rf "$autograder"
 	mkdir -p "$autograder/source" "$autograder/submission"
 	unzip -q "$gradescope_zip" -d "$autograder/source" || { echo "unzip failed"; return 1; }
@@ -226,11 +246,10 @@ gradescope_crash_keeps_placeholder() {
 # ---- GitHub Classroom --------------------------------------------------------------
 
 classroom_workflow_is_complete() {
-	local packages numbers
-	packages=$(platform_packages) || return 1
+	local numbers
 	numbers=$(jq -r .number build/grader/lab[0-9][0-9]/lab.json)
 	# shellcheck disable=SC2086 # one argument per lab number
-	/usr/bin/python3 "$kit/grader/selftest/py/classroom_workflow.py" grader/classroom/classroom.yml "$packages" $numbers
+	/usr/bin/python3 "$kit/grader/selftest/py/classroom_workflow.py" grader/classroom/classroom.yml $numbers
 }
 
 # A result in the format of autograding-command-grader, as the reporter reads it.
@@ -408,6 +427,8 @@ older_kernel_checks() {
 
 platforms_checks() {
 	section "Gradescope and GitHub Classroom"
+	check "every installer takes its packages from grader/packages, and every task there is asked for" \
+		installers_read_the_package_list
 	check "make gradescope builds build/gradescope/autograder.zip" gradescope_zip_builds
 	check "the zip: setup.sh and run_autograder executable at its root, the kit, no solutions or catalogue" \
 		gradescope_zip_layout

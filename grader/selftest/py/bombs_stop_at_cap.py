@@ -25,8 +25,8 @@ def main(argv):
                 sys.exit(f"{name}: expected 'archive bomb', observed {refused}")
         written = sum(os.path.getsize(os.path.join(folder, file))
                       for folder, _, files in os.walk(dest) for file in files)
-        if written > kit.STUDENT_FILE_MAX:
-            sys.exit(f"{name}: expected at most {kit.STUDENT_FILE_MAX} bytes written, observed {written}")
+        if written > kit.student_file_max():
+            sys.exit(f"{name}: expected at most {kit.student_file_max()} bytes written, observed {written}")
 
 
 if __name__ == "__main__":

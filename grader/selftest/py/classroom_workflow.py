@@ -1,10 +1,10 @@
-"""classroom_workflow.py WORKFLOW PACKAGES LAB...: the GitHub Classroom workflow is complete.
+"""classroom_workflow.py WORKFLOW LAB...: the GitHub Classroom workflow is complete.
 
 Used by make check (platforms.sh). WORKFLOW is grader/classroom/classroom.yml,
-PACKAGES the Debian packages it must install (one argument, space-separated),
 LAB... the number of every lab. The workflow must look like GitHub
-Classroom's template: its name, its triggers, one job that installs the
-packages, one step per lab running grader/classroom/lab-result, and the
+Classroom's template: its name, its triggers, one job that installs what
+grading needs through the kit's own list (grader/require-packages grading
+classroom), one step per lab running grader/classroom/lab-result, and the
 reporter last, reading every lab's result. Prints every problem, one a line.
 """
 import sys
@@ -14,7 +14,10 @@ import yaml
 REPORTER = 'classroom-resources/autograding-grading-reporter@v1'
 
 
-def problems_of(workflow, packages, labs):
+INSTALL = 'sudo grader/require-packages grading classroom'
+
+
+def problems_of(workflow, labs):
     problems = []
 
     def expect(condition, text):
@@ -29,9 +32,7 @@ def problems_of(workflow, packages, labs):
     expect(list(jobs) == ['run-autograding-tests'],
            f"expected one job 'run-autograding-tests', observed {list(jobs)}")
     steps = next(iter(jobs.values()), {}).get('steps', [])
-    runs = ' '.join(step.get('run', '') for step in steps)
-    for package in packages:
-        expect(package in runs.split(), f'expected the package {package} to be installed')
+    expect(any(step.get('run') == INSTALL for step in steps), f'expected a step: {INSTALL}')
     ids = [step['id'] for step in steps if str(step.get('id', '')).startswith('lab')]
     expect(ids == [f'lab{n}' for n in labs],
            f'expected one step per lab {labs}, observed {ids}')
@@ -53,8 +54,8 @@ def problems_of(workflow, packages, labs):
 
 
 def main(argv):
-    path, packages, labs = argv[0], argv[1].split(), argv[2:]
-    problems = problems_of(yaml.safe_load(open(path)), packages, labs)
+    path, labs = argv[0], argv[1:]
+    problems = problems_of(yaml.safe_load(open(path)), labs)
     if problems:
         sys.exit('\n'.join(problems))
 

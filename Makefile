@@ -49,8 +49,8 @@ RUNNER_OBJECTS := $(patsubst grader/runner/%.c,$(GRADER)/obj/runner/%.o,$(RUNNER
 LAB_OUTPUTS := $(foreach id,$(LAB_IDS),$(GRADER)/$(id)/judge $(GRADER)/$(id)/subject.a \
 	$(GRADER)/$(id)/lab.json $(GRADER)/$(id)/include/.copied)
 
-.PHONY: all grader grade check demos handouts docs bench bench-programs bench-channel \
-	gradescope release clean
+.PHONY: all grader grade check selftest-programs demos handouts docs bench bench-programs \
+	bench-channel gradescope release clean
 .DELETE_ON_ERROR:
 
 all: grader demos
@@ -163,6 +163,31 @@ $(GRADER)/%/include/.copied: $(wildcard labs/*/*.h)
 	@mkdir -p $(@D)
 	cp labs/common/*.h $(wildcard labs/$(patsubst lab%,%,$*)-*/*.h) $(@D)/
 	touch $@
+
+# ---- make check's test programs of the runner ------------------------------
+
+# protocol-check: the judge's support library writes records, the runner's
+# channel.c reads them (judge_protocol.h). runner-faults: the runner's files
+# with realloc() and sched_getaffinity() wrapped, to make them fail or lie.
+SELFTEST := $(GRADER)/selftest
+SELFTEST_PROGRAMS := $(SELFTEST)/protocol-check $(SELFTEST)/runner-faults
+JUDGE_LIBRARY_OBJECTS := $(filter-out %/judge_main.o,$(SUPPORT_OBJECTS))
+RUNNER_LIBRARY_OBJECTS := $(filter-out %/main.o,$(RUNNER_OBJECTS))
+
+selftest-programs: $(SELFTEST_PROGRAMS)
+
+$(SELFTEST)/protocol-check: grader/selftest/protocol-check.c $(JUDGE_LIBRARY_OBJECTS) \
+		$(GRADER)/obj/runner/channel.o $(GRADER)/obj/runner/utf8.o \
+		$(wildcard grader/runner/*.h grader/support/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) $(INCLUDES) -Igrader/runner $< $(JUDGE_LIBRARY_OBJECTS) \
+		$(GRADER)/obj/runner/channel.o $(GRADER)/obj/runner/utf8.o -o $@ $(JUDGE_LINK_FLAGS)
+
+$(SELFTEST)/runner-faults: grader/selftest/runner-faults.c $(RUNNER_LIBRARY_OBJECTS) \
+		$(wildcard grader/runner/*.h grader/support/*_protocol.h)
+	@mkdir -p $(@D)
+	$(CC) $(KIT_CFLAGS) -Igrader/support -Igrader/runner $< $(RUNNER_LIBRARY_OBJECTS) -o $@ \
+		-Wl,--wrap=realloc,--wrap=sched_getaffinity $(PACKAGE_LIBS)
 
 # ---- demos -----------------------------------------------------------------
 

@@ -11,6 +11,7 @@
  * memory limit); always at least 1, at most 64. The groups are found as
  * cgroup.c finds them.
  */
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,9 @@
 #include "fsutil.h"
 #include "jobs.h"
 #include "shared_config.h"
+
+/* Linux allows at most 8192 CPUs (CONFIG_NR_CPUS): the largest affinity mask asked for. */
+#define MAX_POSSIBLE_CPUS 8192
 
 /* CPUs the quota allows (v2 cpu.max "QUOTA PERIOD", v1 cpu.cfs_*_us), or 0 for no quota. */
 static long cpus_of_quota(void)
@@ -61,10 +65,36 @@ static long long memory_usable(void)
 	return bytes;
 }
 
+/*
+ * The CPUs in this process's affinity mask, or 1 if it cannot be read. The
+ * kernel refuses (EINVAL) a mask smaller than its own, which counts every CPU
+ * it could ever have, maybe more than a fixed cpu_set_t holds: so the mask
+ * grows until the kernel takes it.
+ */
+static long cpus_of_affinity(void)
+{
+	for (int possible = CPU_SETSIZE; possible <= MAX_POSSIBLE_CPUS; possible *= 2) {
+		cpu_set_t *allowed = CPU_ALLOC(possible);
+		size_t size = CPU_ALLOC_SIZE(possible);
+
+		if (allowed == NULL)
+			return 1;
+		if (sched_getaffinity(0, size, allowed) == 0) {
+			long cpus = CPU_COUNT_S(size, allowed);
+			CPU_FREE(allowed);
+			return cpus > 0 ? cpus : 1;
+		}
+		int error = errno;
+		CPU_FREE(allowed);
+		if (error != EINVAL)
+			return 1;
+	}
+	return 1;
+}
+
 int default_jobs(char *why, size_t size)
 {
-	cpu_set_t allowed;
-	long cpus = sched_getaffinity(0, sizeof(allowed), &allowed) == 0 ? CPU_COUNT(&allowed) : 1;
+	long cpus = cpus_of_affinity();
 	long quota = cpus_of_quota();
 	long long memory = memory_usable();
 	long by_memory = memory < 0 ? JOBS_MAX : (long)(memory / TEST_MEMORY_LIMIT_BYTES);

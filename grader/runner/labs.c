@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "fsutil.h"
+#include "judge_protocol.h"
 #include "labs.h"
 #include "scheduler.h"
 #include "shared_config.h"
@@ -97,52 +98,146 @@ void toolchain_free(struct toolchain *toolchain)
 	toolchain->description = toolchain->compile_flags = toolchain->link_flags = NULL;
 }
 
-static int load_tests(json_t *list, struct lab *lab)
+/* Where a lab description is read from, and which part of it is being read, for messages. */
+struct description {
+	const char *path;
+	char part[32]; /* "the lab", "test 3" */
+};
+
+static void broken_description(const struct description *from, const char *key,
+			       const char *kind)
 {
-	lab->test_count = json_array_size(list);
-	lab->tests = calloc(lab->test_count, sizeof(*lab->tests));
-	if (lab->tests == NULL)
+	fprintf(stderr, "grade: broken lab description %s: %s has no \"%s\" (%s)\n", from->path,
+		from->part, key, kind);
+}
+
+/* A copy of object's string under key; NULL with a message naming the file and the field. */
+static char *copy_string(json_t *object, const char *key, const struct description *from)
+{
+	const char *value = json_string_value(json_object_get(object, key));
+	char *copy;
+
+	if (value == NULL) {
+		broken_description(from, key, "a string");
+		return NULL;
+	}
+	copy = strdup(value);
+	if (copy == NULL)
+		fprintf(stderr, "grade: cannot load %s: %s\n", from->path, strerror(errno));
+	return copy;
+}
+
+/* object's integer under key into *value: 0, or -1 with a message naming the file and the field. */
+static int read_integer(json_t *object, const char *key, const struct description *from,
+			int *value)
+{
+	json_t *number = json_object_get(object, key);
+
+	if (!json_is_integer(number)) {
+		broken_description(from, key, "an integer");
 		return -1;
-	for (size_t i = 0; i < lab->test_count; i++) {
-		json_t *item = json_array_get(list, i);
-		struct test *test = &lab->tests[i];
-		test->position = i + 1;
-		test->name = strdup(json_string_value(json_object_get(item, "name")));
-		test->title = strdup(json_string_value(json_object_get(item, "title")));
-		test->points = (int)json_integer_value(json_object_get(item, "points"));
-		test->seconds = (int)json_integer_value(json_object_get(item, "seconds"));
-		test->hidden = json_is_true(json_object_get(item, "hidden"));
-		if (test->seconds <= 0)
-			test->seconds = DEFAULT_TEST_SECONDS;
+	}
+	*value = (int)json_integer_value(number);
+	return 0;
+}
+
+static int load_test(json_t *item, struct test *test, struct description *from)
+{
+	snprintf(from->part, sizeof(from->part), "test %zu", test->position);
+	test->name = copy_string(item, LAB_JSON_TEST_NAME, from);
+	test->title = copy_string(item, LAB_JSON_TEST_TITLE, from);
+	if (test->name == NULL || test->title == NULL ||
+	    read_integer(item, LAB_JSON_TEST_POINTS, from, &test->points) != 0)
+		return -1;
+	/* The judge always writes these two; a default is harmless where one is absent. */
+	test->seconds = (int)json_integer_value(json_object_get(item, LAB_JSON_TEST_SECONDS));
+	test->hidden = json_is_true(json_object_get(item, LAB_JSON_TEST_HIDDEN));
+	if (test->seconds <= 0)
+		test->seconds = DEFAULT_TEST_SECONDS;
+	return 0;
+}
+
+static int load_tests(json_t *list, struct lab *lab, struct description *from)
+{
+	size_t count = json_array_size(list);
+
+	lab->tests = calloc(count, sizeof(*lab->tests));
+	if (lab->tests == NULL && count > 0) {
+		fprintf(stderr, "grade: cannot load %s: %s\n", from->path, strerror(errno));
+		return -1;
+	}
+	/* Counted as they are filled in: lab_release() frees exactly those. */
+	for (lab->test_count = 0; lab->test_count < count; lab->test_count++) {
+		struct test *test = &lab->tests[lab->test_count];
+		test->position = lab->test_count + 1;
+		if (load_test(json_array_get(list, lab->test_count), test, from) != 0) {
+			lab->test_count++; /* its name or title may be allocated */
+			return -1;
+		}
 	}
 	return 0;
 }
 
+/* Free what a lab holds (not the lab itself). */
+static void lab_release(struct lab *lab)
+{
+	for (size_t t = 0; t < lab->test_count; t++) {
+		free(lab->tests[t].name);
+		free(lab->tests[t].title);
+		free(lab->tests[t].note);
+		sandbox_result_free(&lab->tests[t].result);
+	}
+	free(lab->tests);
+	free(lab->folder);
+	free(lab->student_file);
+	free(lab->title);
+	free(lab->problem);
+	free(lab->compiler_output);
+	if (lab->judge_fd > 0)
+		close(lab->judge_fd);
+}
+
+static int read_lab(json_t *object, struct lab *lab, struct description *from)
+{
+	json_t *tests = json_object_get(object, LAB_JSON_TESTS);
+
+	snprintf(from->part, sizeof(from->part), "the lab");
+	if (read_integer(object, LAB_JSON_NUMBER, from, &lab->number) != 0 ||
+	    (lab->folder = copy_string(object, LAB_JSON_FOLDER, from)) == NULL ||
+	    (lab->student_file = copy_string(object, LAB_JSON_STUDENT_FILE, from)) == NULL ||
+	    (lab->title = copy_string(object, LAB_JSON_TITLE, from)) == NULL)
+		return -1;
+	if (!json_is_array(tests)) {
+		broken_description(from, LAB_JSON_TESTS, "an array");
+		return -1;
+	}
+	return load_tests(tests, lab, from);
+}
+
+/* One lab from KIT_DIR/lab.json: 0, or -1 with a message and nothing held. */
 static int load_lab(const char *kit_dir, struct lab *lab)
 {
 	char path[PATH_MAX + 16];
+	struct description from = { path, "" };
 	json_error_t error;
 
-	json_t *object = path_join(path, sizeof(path), kit_dir, "lab.json") == 0
-				 ? json_load_file(path, 0, &error)
-				 : NULL;
-	const char *folder = json_string_value(json_object_get(object, "folder"));
-	const char *file = json_string_value(json_object_get(object, "student_file"));
-	const char *title = json_string_value(json_object_get(object, "title"));
-	json_t *tests = json_object_get(object, "tests");
-	int status = -1;
-	if (folder != NULL && file != NULL && title != NULL && json_is_array(tests)) {
-		memset(lab, 0, sizeof(*lab));
-		lab->number = (int)json_integer_value(json_object_get(object, "number"));
-		lab->folder = strdup(folder);
-		lab->student_file = strdup(file);
-		lab->title = strdup(title);
-		snprintf(lab->kit_dir, sizeof(lab->kit_dir), "%s", kit_dir);
-		status = load_tests(tests, lab);
+	memset(lab, 0, sizeof(*lab));
+	if (path_join(path, sizeof(path), kit_dir, "lab.json") != 0) {
+		fprintf(stderr, "grade: the path of %s/lab.json is too long\n", kit_dir);
+		return -1;
 	}
-	if (status != 0)
-		fprintf(stderr, "grade: broken lab description %s\n", path);
+	json_t *object = json_load_file(path, 0, &error);
+	if (object == NULL) {
+		fprintf(stderr, "grade: broken lab description %s: %s\n", path, error.text);
+		return -1;
+	}
+	snprintf(lab->kit_dir, sizeof(lab->kit_dir), "%s", kit_dir);
+	int status = read_lab(object, lab, &from);
 	json_decref(object);
+	if (status != 0) {
+		lab_release(lab);
+		memset(lab, 0, sizeof(*lab));
+	}
 	return status;
 }
 
@@ -151,34 +246,59 @@ static int by_number(const void *a, const void *b)
 	return ((const struct lab *)a)->number - ((const struct lab *)b)->number;
 }
 
+/* Add the lab of KIT_DIR to the list: 0, or -1 with a message (the list stays as it was). */
+static int add_lab(struct lab **labs, size_t *count, const char *kit_dir)
+{
+	struct lab *grown = realloc(*labs, (*count + 1) * sizeof(**labs));
+
+	if (grown == NULL) {
+		fprintf(stderr, "grade: cannot load the labs: %s\n", strerror(errno));
+		return -1;
+	}
+	*labs = grown;
+	if (load_lab(kit_dir, &(*labs)[*count]) != 0)
+		return -1;
+	(*count)++;
+	return 0;
+}
+
+static int load_all(DIR *folder, const char *grader_dir, struct lab **labs, size_t *count)
+{
+	char kit_dir[PATH_MAX];
+	struct dirent *entry;
+
+	while ((entry = readdir(folder)) != NULL) {
+		if (strncmp(entry->d_name, "lab", 3) != 0)
+			continue;
+		if (path_join(kit_dir, sizeof(kit_dir), grader_dir, entry->d_name) != 0) {
+			fprintf(stderr, "grade: the path of %s/%s is too long\n", grader_dir,
+				entry->d_name);
+			return -1;
+		}
+		if (add_lab(labs, count, kit_dir) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int labs_load(const struct toolchain *toolchain, struct lab **labs, size_t *count)
 {
 	DIR *folder = opendir(toolchain->grader_dir);
-	struct dirent *entry;
-	char kit_dir[PATH_MAX];
 
 	*labs = NULL;
 	*count = 0;
 	if (folder == NULL)
 		return perror("grade: cannot list the grader's folder"), -1;
-	while ((entry = readdir(folder)) != NULL) {
-		if (strncmp(entry->d_name, "lab", 3) != 0)
-			continue;
-		struct lab *grown = realloc(*labs, (*count + 1) * sizeof(**labs));
-		if (grown == NULL)
-			break;
-		*labs = grown;
-		const char *grader_dir = toolchain->grader_dir;
-		if (path_join(kit_dir, sizeof(kit_dir), grader_dir, entry->d_name) != 0 ||
-		    load_lab(kit_dir, &(*labs)[*count]) != 0) {
-			closedir(folder);
-			return -1;
-		}
-		(*count)++;
-	}
+	int status = load_all(folder, toolchain->grader_dir, labs, count);
 	closedir(folder);
-	if (*count == 0) {
+	if (status == 0 && *count == 0) {
 		fprintf(stderr, "grade: the grader has no lab built: run make grade\n");
+		status = -1;
+	}
+	if (status != 0) { /* never a part of the labs: all of them, or none */
+		labs_free(*labs, *count);
+		*labs = NULL;
+		*count = 0;
 		return -1;
 	}
 	qsort(*labs, *count, sizeof(**labs), by_number);
@@ -368,34 +488,39 @@ static void record_build(struct lab *lab, struct job *job)
 	}
 }
 
+/* One lab to compile: the lab its result goes to, and its command line. */
+struct planned_build {
+	struct lab *lab;
+	struct compile_command command;
+};
+
 int labs_build(struct lab *labs, size_t count, const struct toolchain *toolchain,
 	       const char *work_dir, int parallel)
 {
-	struct job *jobs = calloc(count, sizeof(*jobs));
-	struct compile_command *commands = calloc(count, sizeof(*commands));
-	struct lab **built = calloc(count, sizeof(*built));
+	struct job *jobs = calloc(count + 1, sizeof(*jobs));
+	struct planned_build *planned = calloc(count + 1, sizeof(*planned));
 	size_t job_count = 0;
 	int status = -1;
 
-	if (jobs == NULL || commands == NULL || built == NULL)
+	if (jobs == NULL || planned == NULL)
 		goto done;
 	for (size_t i = 0; i < count; i++) {
 		if (labs[i].state != LAB_BUILT)
 			continue;
+		planned[job_count].lab = &labs[i];
 		prepare_compile_job(&jobs[job_count], &labs[i], toolchain, work_dir,
-				    &commands[job_count]);
-		built[job_count++] = &labs[i];
+				    &planned[job_count].command);
+		job_count++;
 	}
 	status = run_jobs(jobs, job_count, parallel, work_dir);
 	for (size_t i = 0; i < job_count; i++) {
-		record_build(built[i], &jobs[i]);
+		record_build(planned[i].lab, &jobs[i]);
 		sandbox_result_free(&jobs[i].result);
 		free(jobs[i].error);
 	}
 done:
 	free(jobs);
-	free(commands);
-	free(built);
+	free(planned);
 	return status;
 }
 
@@ -414,9 +539,9 @@ static void prepare_test_job(struct job *job, const struct lab *lab, size_t inde
 	snprintf(command->judge, sizeof(command->judge), "%s/judge", lab->work_dir);
 	snprintf(command->subject, sizeof(command->subject), "%s/subject", lab->work_dir);
 	argv[0] = command->judge;
-	argv[1] = "--run";
+	argv[1] = JUDGE_RUN_OPTION;
 	argv[2] = test->name;
-	argv[3] = "--subject";
+	argv[3] = JUDGE_SUBJECT_OPTION;
 	argv[4] = command->subject;
 	argv[5] = VERDICT_CHANNEL_OPTION;
 	argv[6] = VERDICT_CHANNEL_FD_TEXT;
@@ -434,6 +559,12 @@ static void prepare_test_job(struct job *job, const struct lab *lab, size_t inde
 		 lab->number, index + 1);
 }
 
+/* One test to run: the test its result goes to, and its command line. */
+struct planned_test {
+	struct test *test;
+	struct test_command command;
+};
+
 int labs_run_tests(struct lab *labs, size_t count, const struct test_run *run)
 {
 	size_t total = 0, next = 0;
@@ -441,49 +572,34 @@ int labs_run_tests(struct lab *labs, size_t count, const struct test_run *run)
 	for (size_t i = 0; i < count; i++)
 		if (labs[i].state == LAB_BUILT)
 			total += labs[i].test_count;
+	/* The scheduler takes the jobs as one array; planned[k] belongs to jobs[k]. */
 	struct job *jobs = calloc(total + 1, sizeof(*jobs));
-	struct test_command *commands = calloc(total + 1, sizeof(*commands));
-	if (jobs == NULL || commands == NULL) {
+	struct planned_test *planned = calloc(total + 1, sizeof(*planned));
+	if (jobs == NULL || planned == NULL) {
 		free(jobs);
-		free(commands);
+		free(planned);
 		return -1;
 	}
 	for (size_t i = 0; i < count; i++) {
 		size_t tests = labs[i].state == LAB_BUILT ? labs[i].test_count : 0;
-		for (size_t t = 0; t < tests; t++, next++)
-			prepare_test_job(&jobs[next], &labs[i], t, run, &commands[next]);
-	}
-	int status = run_jobs(jobs, total, run->parallel, run->work_dir);
-	next = 0;
-	for (size_t i = 0; i < count; i++) {
-		size_t tests = labs[i].state == LAB_BUILT ? labs[i].test_count : 0;
 		for (size_t t = 0; t < tests; t++, next++) {
-			labs[i].tests[t].result = jobs[next].result; /* moved, not copied */
-			labs[i].tests[t].note = jobs[next].error;
+			planned[next].test = &labs[i].tests[t];
+			prepare_test_job(&jobs[next], &labs[i], t, run, &planned[next].command);
 		}
 	}
+	int status = run_jobs(jobs, total, run->parallel, run->work_dir);
+	for (size_t k = 0; k < total; k++) {
+		planned[k].test->result = jobs[k].result; /* moved, not copied */
+		planned[k].test->note = jobs[k].error;
+	}
 	free(jobs);
-	free(commands);
+	free(planned);
 	return status;
 }
 
 void labs_free(struct lab *labs, size_t count)
 {
-	for (size_t i = 0; i < count; i++) {
-		for (size_t t = 0; t < labs[i].test_count; t++) {
-			free(labs[i].tests[t].name);
-			free(labs[i].tests[t].title);
-			free(labs[i].tests[t].note);
-			sandbox_result_free(&labs[i].tests[t].result);
-		}
-		free(labs[i].tests);
-		free(labs[i].folder);
-		free(labs[i].student_file);
-		free(labs[i].title);
-		free(labs[i].problem);
-		free(labs[i].compiler_output);
-		if (labs[i].judge_fd > 0)
-			close(labs[i].judge_fd);
-	}
+	for (size_t i = 0; i < count; i++)
+		lab_release(&labs[i]);
 	free(labs);
 }

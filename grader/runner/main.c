@@ -455,8 +455,8 @@ int main(int argc, char **argv)
 	else if (options.format == REPORT_JUNIT)
 		status = report_junit(out, labs, count, isolation);
 	else
-		report_text(out, labs, count, options.submission, isolation, schedule,
-			    colour_wanted(out));
+		status = report_text(out, labs, count, options.submission, isolation, schedule,
+				     colour_wanted(out));
 	if (fflush(out) != 0 || status != 0 || (out != stdout && fclose(out) != 0)) {
 		fprintf(stderr, "grade: could not write the report\n");
 		return 1;

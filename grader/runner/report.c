@@ -9,6 +9,7 @@
  * anything the student's code printed is escaped correctly.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -24,10 +25,11 @@ int test_score(const struct test *test)
 	return test->result.verdict == VERDICT_PASSED ? test->points : 0;
 }
 
-/* A growing string. */
+/* A growing string; lost is set when memory ran out, and the text is then incomplete. */
 struct text {
 	char *data;
 	size_t used, size;
+	bool lost;
 };
 
 static void add(struct text *text, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -41,16 +43,20 @@ static void add(struct text *text, const char *format, ...)
 		int needed = vsnprintf(text->data + text->used, text->size - text->used, format,
 				       args);
 		va_end(args);
-		if (needed < 0)
+		if (needed < 0) {
+			text->lost = true;
 			return;
+		}
 		if ((size_t)needed < text->size - text->used) {
 			text->used += (size_t)needed;
 			return;
 		}
 		size_t size = text->size * 2 + (size_t)needed + 64;
 		char *grown = realloc(text->data, size);
-		if (grown == NULL)
+		if (grown == NULL) {
+			text->lost = true;
 			return;
+		}
 		text->data = grown;
 		text->size = size;
 		if (text->used == 0)
@@ -160,18 +166,24 @@ static void add_output(struct text *text, const struct sandbox_result *result)
 		add(text, "(and %zu more bytes, not kept)\n", result->output_dropped);
 }
 
-char *test_feedback(const struct lab *lab, const struct test *test)
+int test_feedback(const struct lab *lab, const struct test *test, char **feedback)
 {
-	struct text text = { NULL, 0, 0 };
+	struct text text = { NULL, 0, 0, false };
 
+	*feedback = NULL;
 	if (test->result.verdict == VERDICT_PASSED)
-		return NULL;
+		return 0;
 	add(&text, "%s", "");
 	add_problem(&text, lab, test);
 	add_output(&text, &test->result);
+	if (text.lost) {
+		free(text.data);
+		return -1;
+	}
 	while (text.used > 0 && text.data[text.used - 1] == '\n')
 		text.data[--text.used] = '\0';
-	return text.data;
+	*feedback = text.data;
+	return 0;
 }
 
 int lab_score(const struct lab *lab)
@@ -255,13 +267,16 @@ static void report_lab_problem(FILE *out, const struct lab *lab, const struct co
 	}
 }
 
-static void report_lab(FILE *out, const struct lab *lab, const struct colours *c)
+/* 0, or -1 if the feedback of a test could not be written (out of memory). */
+static int report_lab(FILE *out, const struct lab *lab, const struct colours *c)
 {
+	int status = 0;
+
 	fprintf(out, "\n%sLab %d — %s%s (%s/%s)\n", c->bold, lab->number, lab->title, c->off,
 		lab->folder, lab->student_file);
 	report_lab_problem(out, lab, c);
 	if (lab->state != LAB_BUILT)
-		return;
+		return 0;
 	for (size_t i = 0; i < lab->test_count; i++) {
 		const struct test *test = &lab->tests[i];
 		int passed = test->result.verdict == VERDICT_PASSED;
@@ -271,11 +286,14 @@ static void report_lab(FILE *out, const struct lab *lab, const struct colours *c
 			verdict_label(test->result.verdict), c->off, number, test->name,
 			test_score(test), test->points, c->dim, test->hidden ? "(hidden) " : "",
 			test->title, c->off);
-		char *feedback = test_feedback(lab, test);
-		if (feedback != NULL)
+		char *feedback;
+		if (test_feedback(lab, test, &feedback) != 0)
+			status = -1;
+		else if (feedback != NULL)
 			print_indented(out, feedback, "             ");
 		free(feedback);
 	}
+	return status;
 }
 
 /* How many tests the grader could not run on this machine. */
@@ -308,14 +326,14 @@ static void print_hidden_points(FILE *out, int hidden_points, const struct colou
 	fputc('\n', out);
 }
 
-void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
-		 const char *isolation, const char *schedule, bool colour)
+int report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
+		const char *isolation, const char *schedule, bool colour)
 {
 	static const struct colours plain = { "", "", "", "", "" };
 	static const struct colours ansi = { "\033[32m", "\033[31m", "\033[2m", "\033[1m",
 					     "\033[0m" };
 	const struct colours *c = colour ? &ansi : &plain;
-	int total = 0, total_max = 0, total_hidden = 0, title_width = 44;
+	int total = 0, total_max = 0, total_hidden = 0, title_width = 44, status = 0;
 
 	/* Titles in one column, as wide as the longest (labs 1-9 keep "Lab N" one digit). */
 	for (size_t i = 0; i < count; i++)
@@ -325,7 +343,8 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 	fprintf(out, "%sIsolation: %s%s\n", c->dim, isolation, c->off);
 	fprintf(out, "%sTests: %s%s\n", c->dim, schedule, c->off);
 	for (size_t i = 0; i < count; i++)
-		report_lab(out, &labs[i], c);
+		if (report_lab(out, &labs[i], c) != 0)
+			status = -1;
 	fprintf(out, "\n%sScore%s\n", c->bold, c->off);
 	for (size_t i = 0; i < count; i++) {
 		int score = lab_score(&labs[i]), max = lab_max(&labs[i]);
@@ -340,18 +359,23 @@ void report_text(FILE *out, const struct lab *labs, size_t count, const char *su
 	fprintf(out, "  %-*s %s%3d/%d%s", title_width + 7, "Total", c->bold, total, total_max,
 		c->off);
 	print_hidden_points(out, total_hidden, c);
-	struct text warning = { NULL, 0, 0 };
+	struct text warning = { NULL, 0, 0, false };
 	add_grader_error_warning(&warning, grader_errors(labs, count));
 	if (warning.data != NULL)
 		fprintf(out, "\n%s%s%s", c->bad, warning.data, c->off);
 	free(warning.data);
+	return warning.lost ? -1 : status;
 }
 
+/* One test's entry, or NULL when memory ran out. */
 static json_t *test_json(const struct lab *lab, size_t index)
 {
 	const struct test *test = &lab->tests[index];
 	char number[48];
-	char *feedback = test_feedback(lab, test);
+	char *feedback;
+
+	if (test_feedback(lab, test, &feedback) != 0)
+		return NULL;
 
 	snprintf(number, sizeof(number), "%d.%zu", lab->number, test->position);
 	/* The verdict goes under extra_data, the place Gradescope's specification keeps for it. */
@@ -382,18 +406,24 @@ int report_json(FILE *out, const struct lab *labs, size_t count, const char *iso
 		const char *schedule)
 {
 	json_t *tests = json_array();
-	struct text text = { NULL, 0, 0 };
+	struct text text = { NULL, 0, 0, false };
 	int score = 0, max = 0;
+	bool lost = tests == NULL;
 
 	add(&text, "Isolation: %s\n", isolation);
 	for (size_t i = 0; i < count; i++) {
 		for (size_t t = 0; t < labs[i].test_count; t++)
-			json_array_append_new(tests, test_json(&labs[i], t));
+			lost |= json_array_append_new(tests, test_json(&labs[i], t)) != 0;
 		score += lab_score(&labs[i]);
 		max += lab_max(&labs[i]);
 		add_lab_output(&text, &labs[i]);
 	}
 	add_grader_error_warning(&text, grader_errors(labs, count));
+	if (lost || text.lost) { /* a test left out or an output cut short: no report at all */
+		json_decref(tests);
+		free(text.data);
+		return -1;
+	}
 	/*
 	 * extra_data is Gradescope's place for what it should keep but not show;
 	 * max_score stays at the top as well, where the kit's interface names it.

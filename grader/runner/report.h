@@ -29,18 +29,24 @@ int lab_score(const struct lab *lab);
 int lab_max(const struct lab *lab);
 int lab_hidden_max(const struct lab *lab);
 
-/* One paragraph explaining a test that did not pass (malloc'ed), or NULL if it passed. */
-char *test_feedback(const struct lab *lab, const struct test *test);
+/*
+ * One paragraph explaining a test that did not pass, malloc'ed into
+ * *feedback, or NULL there if it passed: 0. When memory runs out, -1 and
+ * *feedback NULL: never to be read as a pass.
+ */
+int test_feedback(const struct lab *lab, const struct test *test, char **feedback);
 
 /*
  * Every report states isolation: one line saying how the tests were
- * isolated in this run (with or without bubblewrap's namespaces).
+ * isolated in this run (with or without bubblewrap's namespaces). Each
+ * report function returns 0, or -1 if the report could not be written whole
+ * (out of memory, or a write error).
  */
-void report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
-		 const char *isolation, const char *schedule, bool colour);
+int report_text(FILE *out, const struct lab *labs, size_t count, const char *submission,
+		const char *isolation, const char *schedule, bool colour);
 
 /*
- * 0, or -1 if the JSON could not be written. schedule: how many tests ran at
+ * Gradescope's results.json. schedule: how many tests ran at
  * once, and why ("2 at a time: 2 CPUs usable, ..."), kept in extra_data.
  */
 int report_json(FILE *out, const struct lab *labs, size_t count, const char *isolation,

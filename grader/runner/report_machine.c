@@ -81,40 +81,48 @@ static size_t test_total(const struct lab *labs, size_t count)
 	return total;
 }
 
-/* The feedback of a test that did not pass, as a YAML literal block. */
 /*
  * A test's feedback for a CI system, which shows it test by test: when the
  * lab did not compile, the compiler's own message follows, since there is no
- * other place a reader of TAP or JUnit would see it. NULL for a passed test.
+ * other place a reader of TAP or JUnit would see it. As test_feedback(): 0
+ * with *feedback NULL for a passed test, -1 when memory runs out.
  */
-static char *feedback_for_ci(const struct lab *lab, const struct test *test)
+static int feedback_for_ci(const struct lab *lab, const struct test *test, char **feedback)
 {
-	char *feedback = test_feedback(lab, test), *joined;
+	char *joined;
 
-	if (feedback == NULL || lab->state != LAB_BUILD_FAILED || lab->compiler_output == NULL)
-		return feedback;
-	if (asprintf(&joined, "%s\nthe compiler said:\n%s", feedback, lab->compiler_output) < 0)
-		return feedback;
-	free(feedback);
-	return joined;
+	if (test_feedback(lab, test, feedback) != 0)
+		return -1;
+	if (*feedback == NULL || lab->state != LAB_BUILD_FAILED || lab->compiler_output == NULL)
+		return 0;
+	int joined_len = asprintf(&joined, "%s\nthe compiler said:\n%s", *feedback,
+				  lab->compiler_output);
+	free(*feedback);
+	*feedback = joined_len < 0 ? NULL : joined;
+	return joined_len < 0 ? -1 : 0;
 }
 
-static void tap_diagnostics(FILE *out, const struct lab *lab, const struct test *test)
+/* The YAML block of a test that did not pass: 0, or -1 when memory ran out. */
+static int tap_diagnostics(FILE *out, const struct lab *lab, const struct test *test)
 {
-	char *feedback = feedback_for_ci(lab, test);
-	const char *text = feedback != NULL ? feedback : "";
+	char *feedback;
 
+	if (feedback_for_ci(lab, test, &feedback) != 0)
+		return -1;
+	const char *text = feedback != NULL ? feedback : "";
 	fprintf(out, "  ---\n  verdict: %s\n  points: 0/%d\n%s  message: ",
 		verdict_name(test->result.verdict), test->points,
 		test->hidden ? "  hidden: true\n" : "");
 	put_yaml_quoted(out, text);
 	fputs("  ...\n", out);
 	free(feedback);
+	return 0;
 }
 
 int report_tap(FILE *out, const struct lab *labs, size_t count, const char *isolation)
 {
 	size_t point = 0;
+	int status = 0;
 
 	fprintf(out, "TAP version 13\n1..%zu\n# Isolation: %s\n", test_total(labs, count),
 		isolation);
@@ -131,11 +139,11 @@ int report_tap(FILE *out, const struct lab *labs, size_t count, const char *isol
 			fprintf(out, "%s %zu - %d.%zu %s%s (%d/%d points)\n",
 				passed ? "ok" : "not ok", ++point, lab->number, test->position, test->name,
 				test->hidden ? " (hidden)" : "", test_score(test), test->points);
-			if (!passed)
-				tap_diagnostics(out, lab, test);
+			if (!passed && tap_diagnostics(out, lab, test) != 0)
+				status = -1;
 		}
 	}
-	return ferror(out) ? -1 : 0;
+	return ferror(out) ? -1 : status;
 }
 
 /* ---- JUnit XML ------------------------------------------------------------ */
@@ -145,19 +153,23 @@ static int is_error(enum verdict verdict)
 	return verdict != VERDICT_PASSED && verdict != VERDICT_FAILED;
 }
 
-static void junit_testcase(FILE *out, const struct lab *lab, size_t index)
+/* One testcase element: 0, or -1 when memory ran out (the test is then not written). */
+static int junit_testcase(FILE *out, const struct lab *lab, size_t index)
 {
 	const struct test *test = &lab->tests[index];
-	char *feedback = feedback_for_ci(lab, test);
+	char *feedback;
+
+	if (feedback_for_ci(lab, test, &feedback) != 0)
+		return -1;
 
 	fprintf(out, "    <testcase classname=\"lab%02d\" name=\"%d.%zu ", lab->number, lab->number,
 		test->position);
 	put_xml(out, test->name);
 	fprintf(out, "%s\" time=\"%.3f\"", test->hidden ? " (hidden)" : "",
 		test->result.seconds);
-	if (feedback == NULL) {
+	if (feedback == NULL) { /* passed */
 		fputs("/>\n", out);
-		return;
+		return 0;
 	}
 	const char *element = is_error(test->result.verdict) ? "error" : "failure";
 	fprintf(out, ">\n      <%s type=\"%s\" message=\"", element,
@@ -167,11 +179,14 @@ static void junit_testcase(FILE *out, const struct lab *lab, size_t index)
 	put_xml(out, feedback);
 	fprintf(out, "</%s>\n    </testcase>\n", element);
 	free(feedback);
+	return 0;
 }
 
-static void junit_lab(FILE *out, const struct lab *lab, const char *isolation)
+/* One testsuite element: 0, or -1 when memory ran out. */
+static int junit_lab(FILE *out, const struct lab *lab, const char *isolation)
 {
 	size_t failures = 0, errors = 0;
+	int status = 0;
 	double seconds = 0;
 
 	for (size_t t = 0; t < lab->test_count; t++) {
@@ -195,16 +210,21 @@ static void junit_lab(FILE *out, const struct lab *lab, const char *isolation)
 			lab_hidden_max(lab));
 	fputs("    </properties>\n", out);
 	for (size_t t = 0; t < lab->test_count; t++)
-		junit_testcase(out, lab, t);
+		if (junit_testcase(out, lab, t) != 0)
+			status = -1;
 	fputs("  </testsuite>\n", out);
+	return status;
 }
 
 int report_junit(FILE *out, const struct lab *labs, size_t count, const char *isolation)
 {
+	int status = 0;
+
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mmap-labs\">\n",
 	      out);
 	for (size_t i = 0; i < count; i++)
-		junit_lab(out, &labs[i], isolation);
+		if (junit_lab(out, &labs[i], isolation) != 0)
+			status = -1;
 	fputs("</testsuites>\n", out);
-	return ferror(out) ? -1 : 0;
+	return ferror(out) ? -1 : status;
 }

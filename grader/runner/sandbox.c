@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "channel.h"
 #include "close_descriptors.h"
 #include "fsutil.h"
 #include "mounts.h"
@@ -39,7 +40,6 @@
 
 #define OUTPUT_CAP (16 * 1024)
 #define CHANNEL_CAP (64 * 1024)
-#define TOKEN_BYTES VERDICT_TOKEN_BYTES
 #define MIB ((rlim_t)1 << 20)
 
 /* What the child may use. Tests need a few hundred MiB of files and mappings. */
@@ -237,16 +237,16 @@ static _Noreturn void child_run(const struct sandbox_spec *spec, const struct li
 		child_abort("set up standard input and output");
 	/* The program's sealed copy, above every number used below; gone at exec. */
 	int program = spec->program_fd > 0
-			      ? fcntl(spec->program_fd, F_DUPFD_CLOEXEC, SANDBOX_CHANNEL_FD + 1)
+			      ? fcntl(spec->program_fd, F_DUPFD_CLOEXEC, VERDICT_CHANNEL_FD + 1)
 			      : -1;
 	if (spec->program_fd > 0 && program < 0)
 		child_abort("keep the program to run");
-	if (channel >= 0 && dup2(channel, SANDBOX_CHANNEL_FD) < 0)
+	if (channel >= 0 && dup2(channel, VERDICT_CHANNEL_FD) < 0)
 		child_abort("set up the verdict channel");
 	/* Nothing else of the runner's (result files, other tests' pipes) may leak in. */
-	int first_closed = channel >= 0 ? SANDBOX_CHANNEL_FD + 1 : STDERR_FILENO + 1;
+	int first_closed = channel >= 0 ? VERDICT_CHANNEL_FD + 1 : STDERR_FILENO + 1;
 	if (channel >= 0)
-		for (int fd = STDERR_FILENO + 1; fd < SANDBOX_CHANNEL_FD; fd++)
+		for (int fd = STDERR_FILENO + 1; fd < VERDICT_CHANNEL_FD; fd++)
 			close(fd);
 	if (program >= 0 && program > first_closed &&
 	    close_descriptors((unsigned)first_closed, (unsigned)program - 1) != 0)
@@ -403,87 +403,6 @@ static unsigned clean_up_processes(const struct sandbox_spec *spec, pid_t group)
 	}
 }
 
-/*
- * Parse channel records: "STEP n\n<n bytes>", "FAIL n\n<n bytes>", "CRASH n\n<n bytes>",
- * "TIMEOUT n\n<n bytes>", "GRADER n\n<n bytes>", "PASS <token>\n" (verdict_protocol.h).
- * Returns how many bytes of data the complete records take; anything after
- * them is an unfinished record (or garbage, which is never consumed).
- */
-static size_t parse_channel(const char *data, size_t len, const char *token,
-			    struct sandbox_result *result, int *passed)
-{
-	size_t at = 0, consumed = 0;
-
-	while (at < len) {
-		const char *line_end = memchr(data + at, '\n', len - at);
-		if (line_end == NULL)
-			return consumed;
-		size_t line_len = (size_t)(line_end - (data + at));
-		char line[256];
-		if (line_len >= sizeof(line))
-			return consumed;
-		memcpy(line, data + at, line_len);
-		line[line_len] = '\0';
-		at += line_len + 1;
-
-		size_t body_len;
-		if (strncmp(line, VERDICT_PASS " ", strlen(VERDICT_PASS " ")) == 0) {
-			*passed = strcmp(line + strlen(VERDICT_PASS " "), token) == 0;
-		} else if (sscanf(line, VERDICT_CRASH " %zu", &body_len) == 1) {
-			if (body_len > len - at)
-				return consumed;
-			char number[16] = "";
-			memcpy(number, data + at, body_len < sizeof(number) - 1 ? body_len : 15);
-			if (result->reported_signal == 0)
-				result->reported_signal = atoi(number);
-			at += body_len;
-		} else if (sscanf(line, VERDICT_GRADER " %zu", &body_len) == 1) {
-			if (body_len > len - at)
-				return consumed;
-			/* What the machine lacks outweighs any failure it caused. */
-			free(result->failure);
-			result->failure = utf8_sanitized(data + at, body_len);
-			result->grader_unable = true;
-			at += body_len;
-		} else if (sscanf(line, VERDICT_STEP " %zu", &body_len) == 1 ||
-			   sscanf(line, VERDICT_FAIL " %zu", &body_len) == 1 ||
-			   sscanf(line, VERDICT_TIMEOUT " %zu", &body_len) == 1) {
-			if (body_len > len - at)
-				return consumed;
-			char **slot = line[0] == 'S' ? &result->step : &result->failure;
-			/* The judge's time-out explains itself the way a failure does. */
-			if (line[0] == 'T' && *slot == NULL)
-				result->judge_timed_out = true;
-			/*
-			 * The first failure is the one to report: a second can only come
-			 * from another process of the test (a forked copy and its parent),
-			 * and then it is usually a consequence of the first.
-			 */
-			if (line[0] == 'S' || (*slot == NULL && !result->grader_unable)) {
-				free(*slot);
-				*slot = utf8_sanitized(data + at, body_len);
-			}
-			at += body_len;
-		} else {
-			return consumed;
-		}
-		consumed = at;
-	}
-	return consumed;
-}
-
-static void make_token(char *token)
-{
-	unsigned char random_bytes[TOKEN_BYTES];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || read(fd, random_bytes, sizeof(random_bytes)) != sizeof(random_bytes))
-		abort(); /* no randomness: a verdict could be guessed, so do not grade */
-	close(fd);
-	for (int i = 0; i < TOKEN_BYTES; i++)
-		sprintf(token + 2 * i, "%02x", random_bytes[i]);
-}
-
 /* Without a pidfd (Linux before 5.3, or refused): how often to look whether the child ended. */
 #define CHILD_POLL_MS 5
 
@@ -507,7 +426,7 @@ struct watch {
  */
 static void take_records(struct watch *watch, struct sandbox_result *result)
 {
-	size_t used = parse_channel(watch->channel_buffer, watch->channel_used, watch->token,
+	size_t used = channel_parse(watch->channel_buffer, watch->channel_used, watch->token,
 				    result, &watch->passed);
 
 	memmove(watch->channel_buffer, watch->channel_buffer + used, watch->channel_used - used);
@@ -715,8 +634,8 @@ static int start_child(const struct sandbox_spec *spec, int output_pipe[2], int 
 
 static int send_token(int channel, char *token)
 {
-	make_token(token);
-	char line[2 * TOKEN_BYTES + 2];
+	channel_make_token(token);
+	char line[VERDICT_TOKEN_LINE_SIZE];
 	int len = snprintf(line, sizeof(line), "%s\n", token);
 	/* Fits in the socket buffer: never blocks, even if the child never reads it. */
 	return write(channel, line, (size_t)len) == len ? 0 : -1;
@@ -737,7 +656,7 @@ static void collect_output(const struct sandbox_spec *spec)
 int sandbox_run(const struct sandbox_spec *spec, struct sandbox_result *result)
 {
 	int output_pipe[2], channel[2], status = 0, exited = 0;
-	char token[2 * TOKEN_BYTES + 1] = "";
+	char token[VERDICT_TOKEN_LENGTH + 1] = "";
 	pid_t child;
 	struct watch watch = { -1, -1, -1, NULL, NULL, 0, 0, token, 0, NULL, 0, -1, 0, 0 };
 

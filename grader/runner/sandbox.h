@@ -16,11 +16,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Where the test's channel is placed in the child (see suite_main.c). */
-#include "verdict_protocol.h"
-
-#define SANDBOX_CHANNEL_FD VERDICT_CHANNEL_FD
-#define SANDBOX_CHANNEL_FD_TEXT VERDICT_CHANNEL_FD_TEXT
+/* Where the test's channel is placed in the child, and what it carries. */
+#include "judge_protocol.h"
 
 /* Zero is "not run": a result nobody filled in never counts as a pass. */
 enum verdict {
@@ -40,7 +37,7 @@ struct sandbox_spec {
 	bool drop_privileges;   /* run as uid/gid below (only possible as root) */
 	uid_t uid;
 	gid_t gid;
-	bool test_protocol;     /* pass a channel on SANDBOX_CHANNEL_FD with a token */
+	bool test_protocol;     /* pass a channel on VERDICT_CHANNEL_FD with a token */
 	bool compiler_limits;   /* limits for a compiler rather than for a test */
 	const char *collect;    /* if set: copy this file of the directory out ... */
 	const char *collect_to; /* ... to here (mode 0755), before the directory goes */

@@ -971,6 +971,21 @@ jobs_follow_cgroup_limits() {
 		{ echo "in half a CPU and 768 MB: $(tests_at_once "$report")"; return 1; }
 }
 
+# ---- the runner's parts, alone -------------------------------------------------
+
+# The records the judge's library writes, read back by the runner's parser
+# (protocol-check.c): both sides follow judge_protocol.h.
+runner_reads_what_judges_write() {
+	make --no-print-directory -s selftest-programs && build/grader/selftest/protocol-check
+}
+
+# The runner when realloc() fails, a lab description lacks a field, or the
+# machine has more CPUs than a fixed cpu_set_t holds (runner-faults.c).
+runner_survives_faults() {
+	make --no-print-directory -s selftest-programs &&
+		build/grader/selftest/runner-faults "$scratch"
+}
+
 missing_file_scores_zero() {
 	local lab submission
 	lab=$(lab_folders | head -n 1)

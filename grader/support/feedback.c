@@ -15,7 +15,7 @@
 
 #include "grader.h"
 #include "support_internal.h"
-#include "verdict_protocol.h"
+#include "judge_protocol.h"
 
 #define MESSAGE_MAX 4096
 
@@ -51,7 +51,7 @@ void grade_send_record(const char *kind, const char *text)
 	 * One write() per record, so that a helper child's record and the test's
 	 * own never interleave.
 	 */
-	int header_len = snprintf(record, sizeof(record), "%s %zu\n", kind, len);
+	int header_len = snprintf(record, sizeof(record), VERDICT_RECORD_HEADER_FORMAT, kind, len);
 	memcpy(record + header_len, text, len);
 	send_all(grade_channel, record, (size_t)header_len + len);
 }
@@ -125,7 +125,7 @@ void grade_step(const char *format, ...)
 	va_start(args, format);
 	vformat_message(message, sizeof(message), format, args);
 	va_end(args);
-	grade_send_record("STEP", message);
+	grade_send_record(VERDICT_STEP, message);
 }
 
 /* The call announced last, for messages about the subject ("tio_read_full(fd, buf, 10)"). */

@@ -30,7 +30,7 @@
 
 #include "grader.h"
 #include "support_internal.h"
-#include "verdict_protocol.h"
+#include "judge_protocol.h"
 
 /* Defined by GRADE_HIDDEN_TESTS only in a suite built with hidden tests. */
 extern const struct grade_test *const grade_hidden_tests __attribute__((weak));
@@ -38,7 +38,7 @@ extern const size_t grade_hidden_test_count __attribute__((weak));
 
 static const struct grade_test *selected_test;
 static int selected_test_returned;
-static char token[VERDICT_TOKEN_MAX];
+static char token[VERDICT_TOKEN_LINE_SIZE];
 
 static size_t hidden_test_count(void)
 {
@@ -50,25 +50,27 @@ static size_t hidden_test_count(void)
 static void list_tests(json_t *list, const struct grade_test *tests, size_t count, bool hidden)
 {
 	for (size_t i = 0; i < count; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:i, s:b}", "name",
-						      tests[i].name, "title", tests[i].title,
-						      "points", tests[i].points, "seconds",
-						      tests[i].seconds, "hidden", hidden));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:i, s:b}",
+						      LAB_JSON_TEST_NAME, tests[i].name,
+						      LAB_JSON_TEST_TITLE, tests[i].title,
+						      LAB_JSON_TEST_POINTS, tests[i].points,
+						      LAB_JSON_TEST_SECONDS, tests[i].seconds,
+						      LAB_JSON_TEST_HIDDEN, hidden));
 }
 
 static int print_list(void)
 {
 	json_t *tests = json_array();
-	json_t *suite = json_pack("{s:i, s:s, s:s, s:s}", "number", grade_suite.number,
-				  "folder", grade_suite.folder, "student_file",
-				  grade_suite.student_file, "title", grade_suite.title);
+	json_t *suite = json_pack("{s:i, s:s, s:s, s:s}", LAB_JSON_NUMBER, grade_suite.number,
+				  LAB_JSON_FOLDER, grade_suite.folder, LAB_JSON_STUDENT_FILE,
+				  grade_suite.student_file, LAB_JSON_TITLE, grade_suite.title);
 
 	if (tests == NULL || suite == NULL)
 		return 1;
 	list_tests(tests, grade_suite.tests, grade_suite.test_count, false);
 	if (hidden_test_count() > 0)
 		list_tests(tests, grade_hidden_tests, hidden_test_count(), true);
-	json_object_set_new(suite, "tests", tests);
+	json_object_set_new(suite, LAB_JSON_TESTS, tests);
 	if (json_dumpf(suite, stdout, JSON_INDENT(2)) != 0)
 		return 1;
 	putchar('\n');
@@ -115,7 +117,7 @@ static size_t add_to_group(struct CMUnitTest *group, size_t first, const struct 
 	return first;
 }
 
-/* Read the runner's token: one line of at most VERDICT_TOKEN_MAX - 1 bytes. */
+/* Read the runner's token: one line of at most VERDICT_TOKEN_LENGTH bytes. */
 static int read_token(int fd)
 {
 	size_t used = 0;
@@ -138,7 +140,7 @@ static int read_token(int fd)
 
 static void send_verdict(int passed)
 {
-	char line[VERDICT_TOKEN_MAX + 8];
+	char line[sizeof(VERDICT_PASS) + VERDICT_TOKEN_LINE_SIZE];
 
 	if (!passed) {
 		if (!grade_failure_sent)
@@ -147,10 +149,10 @@ static void send_verdict(int passed)
 		return;
 	}
 	if (grade_channel < 0) {
-		grade_send_record("PASSED", selected_test->name);
+		grade_send_record(VERDICT_PASSED_BY_HAND, selected_test->name);
 		return;
 	}
-	int len = snprintf(line, sizeof(line), VERDICT_PASS " %s\n", token);
+	int len = snprintf(line, sizeof(line), VERDICT_PASS_FORMAT, token);
 	if (write(grade_channel, line, (size_t)len) != len)
 		exit(3); /* the runner will see no verdict */
 }
@@ -169,8 +171,9 @@ static const struct grade_test *find_test(const char *name)
 static int usage(const char *program)
 {
 	fprintf(stderr,
-		"usage: %s --list\n"
-		"       %s --run TEST --subject PROGRAM [" VERDICT_CHANNEL_OPTION " FD]\n",
+		"usage: %s " JUDGE_LIST_OPTION "\n"
+		"       %s " JUDGE_RUN_OPTION " TEST " JUDGE_SUBJECT_OPTION
+		" PROGRAM [" VERDICT_CHANNEL_OPTION " FD]\n",
 		program, program);
 	return 2;
 }
@@ -193,7 +196,7 @@ static int keep_output_for_subject(void)
 static int parse_arguments(int argc, char **argv, const char **subject_program)
 {
 	for (int i = 3; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--subject") == 0)
+		if (strcmp(argv[i], JUDGE_SUBJECT_OPTION) == 0)
 			*subject_program = argv[i + 1];
 		else if (strcmp(argv[i], VERDICT_CHANNEL_OPTION) == 0)
 			grade_channel = atoi(argv[i + 1]);
@@ -207,9 +210,9 @@ int main(int argc, char **argv)
 {
 	const char *subject_program = NULL;
 
-	if (argc == 2 && strcmp(argv[1], "--list") == 0)
+	if (argc == 2 && strcmp(argv[1], JUDGE_LIST_OPTION) == 0)
 		return print_list();
-	if (argc < 5 || strcmp(argv[1], "--run") != 0 ||
+	if (argc < 5 || strcmp(argv[1], JUDGE_RUN_OPTION) != 0 ||
 	    parse_arguments(argc, argv, &subject_program) != 0)
 		return usage(argv[0]);
 	selected_test = find_test(argv[2]);

@@ -39,7 +39,7 @@
 #include "close_descriptors.h"
 #include "grader.h"
 #include "support_internal.h"
-#include "verdict_protocol.h"
+#include "judge_protocol.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000 /* Linux 5.2; older C libraries do not name it */

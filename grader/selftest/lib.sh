@@ -255,8 +255,10 @@ experiments_ask_first() {
 	local handout=labs/$1/HANDOUT.md
 	grep -qE '^# [0-9]+ What the experiments showed$' "$handout" ||
 		{ echo "no section '# N What the experiments showed'"; return 1; }
-	awk '/^# [0-9]+ Experiments$/ { on = 1; next } /^# / { on = 0 } on' "$handout" |
-		grep -qiE 'predict' || { echo "the experiments never ask for a prediction"; return 1; }
+	local experiments
+	# Read whole before grep: `awk | grep -q` fails under pipefail when grep stops first.
+	experiments=$(awk '/^# [0-9]+ Experiments$/ { on = 1; next } /^# / { on = 0 } on' "$handout")
+	grep -qiE 'predict' <<<"$experiments" || { echo "the experiments never ask for a prediction"; return 1; }
 }
 
 handout_has_references_and_estimates() {

@@ -534,14 +534,14 @@ static void copy_rw_copies_every_size(void)
 	const size_t sizes[] = { 0, 1, page() - 1, page(), page() + 1, BIG_COPY_SIZE };
 	const size_t bufsizes[] = { 1, 7, 4096, 65536 };
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(sizes); i++) {
 		char src[32];
 		unsigned char *data;
 
 		snprintf(src, sizeof(src), "src-%zu", sizes[i]);
 		data = grade_make_and_keep_random_file(src, sizes[i], 105 + i, 0644);
 
-		for (size_t j = 0; j < sizeof(bufsizes) / sizeof(bufsizes[0]); j++) {
+		for (size_t j = 0; j < GRADE_COUNT(bufsizes); j++) {
 			/* tiny buffers on small files only: 5 MiB 7 bytes at a time
 			 * would take 1.5 million system calls */
 			if (bufsizes[j] < 4096 && sizes[i] > page() + 1)
@@ -663,7 +663,7 @@ static void copy_mmap_copies_every_size(void)
 	const size_t sizes[] = { 1, page() - 1, page(), page() + 1, BIG_COPY_SIZE };
 	mode_t old_umask = umask(0);
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(sizes); i++) {
 		char src[32];
 		unsigned char *data;
 
@@ -1066,7 +1066,7 @@ static void nothing_leaks(void)
 	src.data = grade_make_and_keep_random_file("src", src.size, 171, 0644);
 	grade_make_file("empty", "", 0, 0644);
 	grade_make_directory("dir");
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(leak_cases); i++)
 		expect_no_leak_in(&leak_cases[i], src);
 	sweep_error_paths(COPY_RW, HINT_FAILED_CALL, GRADE_SWEEP_OPEN);
 	sweep_error_paths(COPY_MMAP, HINT_FAILED_CALL, GRADE_SWEEP_MMAP);

@@ -1727,7 +1727,7 @@ static void nothing_leaks_on_any_path(void)
 
 	files.pages = random_letters(files.pages_size, 280);
 	grade_remove_file("missing");
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(leak_cases); i++)
 		expect_no_leak_in(&leak_cases[i], &files);
 	for (enum lab_function function = SET_BYTE; function <= APPEND; function++)
 		sweep_error_paths(function, &files);
@@ -1785,7 +1785,7 @@ static const struct grade_test lab02_tests[] = {
 
 static const char *test_label(const char *name)
 {
-	for (size_t i = 0; i < sizeof(lab02_tests) / sizeof(lab02_tests[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(lab02_tests); i++)
 		if (strcmp(lab02_tests[i].name, name) == 0)
 			return grade_format("test 2.%zu (%s)", i + 1, name);
 	return name;

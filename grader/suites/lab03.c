@@ -430,7 +430,7 @@ static void map_private_maps_whole_file(void)
 {
 	const size_t sizes[] = { 1, page() - 1, page(), 3 * page() + 17 };
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(sizes); i++) {
 		char path[32];
 
 		snprintf(path, sizeof(path), "file-%zu", sizes[i]);
@@ -1010,7 +1010,7 @@ static void patched_checksum_leaves_file_untouched(void)
 	struct test_file file = make_test_file("data", 6 * page() + 50, 391, 0644);
 	const size_t offsets[] = { 0, 3 * page() + 1, 6 * page() + 49 };
 
-	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(offsets); i++) {
 		size_t offset = offsets[i];
 		struct patched_outcome out = run_patched(file.path, (off_t)offset,
 							 (unsigned char)~file.data[offset], NULL);
@@ -1242,7 +1242,7 @@ static void nothing_leaks(void)
 	grade_make_file("empty", "", 0, 0644);
 	grade_make_directory("dir");
 	store_byte(mapped, page(), (unsigned char)(read_byte(mapped, page(), NULL) ^ 1), NULL);
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(leak_cases); i++)
 		expect_no_leak_in(&leak_cases[i], mapped);
 	sweep_error_paths(MAP_AND_UNMAP, NULL, GRADE_SWEEP_MMAP);
 	sweep_error_paths(COW_PAGES, mapped + page(), GRADE_SWEEP_STAT);

@@ -326,18 +326,23 @@ static void expect_good_allocation(enum allocator which, size_t len)
 	grade_calls_reset();
 }
 
-static const size_t good_lengths[] = { 1, 4095, 4096, 3 * 4096 + 5, 1 << 20 };
+/* Lengths on both sides of a page's end, over several pages, and large. */
+static void expect_good_allocations(enum allocator which)
+{
+	const size_t good_lengths[] = { 1, page() - 1, page(), 3 * page() + 5, 1 << 20 };
+
+	for (size_t i = 0; i < GRADE_COUNT(good_lengths); i++)
+		expect_good_allocation(which, good_lengths[i]);
+}
 
 static void alloc_shared_gives_zeroed_shared_memory(void)
 {
-	for (size_t i = 0; i < sizeof(good_lengths) / sizeof(good_lengths[0]); i++)
-		expect_good_allocation(ANONYMOUS, good_lengths[i]);
+	expect_good_allocations(ANONYMOUS);
 }
 
 static void devzero_gives_zeroed_shared_memory(void)
 {
-	for (size_t i = 0; i < sizeof(good_lengths) / sizeof(good_lengths[0]); i++)
-		expect_good_allocation(DEVZERO, good_lengths[i]);
+	expect_good_allocations(DEVZERO);
 }
 
 /* ---- Refusals ------------------------------------------------------------------ */
@@ -616,7 +621,7 @@ static void parallel_sum_adds_random_data(void)
 	const int worker_counts[] = { 1, 2, 3, 7, 16, 64 };
 	int64_t *data = random_numbers(n, 401);
 
-	for (size_t i = 0; i < sizeof(worker_counts) / sizeof(worker_counts[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(worker_counts); i++)
 		expect_sum(data, "data", n, worker_counts[i]);
 	free(data);
 }
@@ -630,7 +635,7 @@ static void parallel_sum_small_and_empty(void)
 	} cases[] = { { 0, 1 }, { 0, 64 }, { 1, 64 }, { 3, 8 }, { 63, 64 }, { 64, 64 },
 		      { 65, 64 }, { 1000, 10 }, { 1000, 1 } };
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(cases); i++)
 		expect_sum(cases[i].n == 0 ? NULL : data, cases[i].n == 0 ? "NULL" : "data",
 			   cases[i].n, cases[i].workers);
 	free(data);
@@ -654,7 +659,7 @@ static void parallel_sum_leaves_no_child(void)
 	int64_t *data = random_numbers(5000, 421);
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(worker_counts) / sizeof(worker_counts[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(worker_counts); i++) {
 		grade_calls_reset();
 		struct sum_outcome out = run_sum(data, "data", 5000, worker_counts[i], 1,
 						 NULL, NULL);
@@ -733,7 +738,7 @@ static void parallel_sum_survives_fork_failure(void)
 	int64_t *data = random_numbers(800, 451);
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(fail_at) / sizeof(fail_at[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(fail_at); i++) {
 		const struct grade_faults faults = { .fork_fail_at = fail_at[i],
 						     .fork_fail_errno = EAGAIN };
 		struct grade_resources before = grade_leak_watch_start(&faults);
@@ -823,7 +828,7 @@ static void pingpong_alternates(void)
 	const long rounds[] = { 1, 2, 7, 20000 };
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(rounds) / sizeof(rounds[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(rounds); i++) {
 		char *trace = trace_buffer(rounds[i]);
 
 		grade_calls_reset();
@@ -1432,7 +1437,7 @@ static void nothing_leaks(void)
 	int64_t *data = random_numbers(1000, 461);
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(leak_cases); i++)
 		expect_no_leak_in(&leak_cases[i], data);
 	free(data);
 }

@@ -354,7 +354,7 @@ static void publish_writes_layout(void)
 	out = run_publish("null-class", NULL, 3, "with recs NULL");
 	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
 	if (sizeof(size_t) > sizeof(uint32_t)) {
-		out = run_publish_given("huge-class", some, sizeof(some) / sizeof(some[0]),
+		out = run_publish_given("huge-class", some, GRADE_COUNT(some),
 					(size_t)UINT32_MAX + 1,
 					"with n = 2^32, which does not fit in the header's count");
 		grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
@@ -739,13 +739,14 @@ static void expect_wide_capacity_refused(size_t capacity)
 
 static void chan_create_checks_capacity(void)
 {
-	expect_capacity_accepted(4096);
+	expect_capacity_accepted(FI_CHAN_MIN_CAPACITY);
 	expect_capacity_accepted(65536);
 	expect_capacity_accepted(1 << 20);
 	expect_largest_capacity_accepted();
 	expect_capacity_refused(0, "a capacity of 0");
 	expect_capacity_refused(1, "a capacity of 1 byte");
-	expect_capacity_refused(2048, "a capacity below 4096");
+	expect_capacity_refused(FI_CHAN_MIN_CAPACITY / 2,
+				grade_format("a capacity below %zu", FI_CHAN_MIN_CAPACITY));
 	expect_capacity_refused(4095, "a capacity that is not a power of two");
 	expect_capacity_refused(4097, "a capacity that is not a power of two");
 	expect_capacity_refused(6144, "a capacity that is not a power of two");
@@ -753,7 +754,7 @@ static void chan_create_checks_capacity(void)
 	expect_capacity_refused((size_t)1 << 31, "a capacity of 2 GiB, above 1 GiB");
 	expect_capacity_refused(SIZE_MAX, "a capacity of SIZE_MAX");
 	if (sizeof(size_t) > sizeof(uint32_t)) {
-		expect_wide_capacity_refused(((size_t)1 << 32) + 4096);
+		expect_wide_capacity_refused(((size_t)1 << 32) + FI_CHAN_MIN_CAPACITY);
 		expect_wide_capacity_refused(((size_t)1 << 32) + 65536);
 	}
 }
@@ -912,14 +913,14 @@ static void chan_message_rules(void)
 	expect_message(rx, 100, &marker, 1, "for the 1-byte message sent after it", HINT_RECV_SIZE);
 
 	/* End of stream: every message, then 0, and 0 again. */
-	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(lengths); i++)
 		send_or_fail(tx, big + i, lengths[i], grade_format("msg + %zu", i));
 	grade_announce_call(call, sizeof(call), NULL, NULL, "fi_chan_finish(ch)");
 	int result = fi_chan_finish(tx);
 	error = errno;
 	grade_expect_result(result, error, 0, call, HINT_END);
 	expect_send_error(tx, big, 10, EPIPE, "msg", "after fi_chan_finish(ch)");
-	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(lengths); i++)
 		expect_message(rx, 2000, big + i, lengths[i],
 			       grade_format("after 5 messages and fi_chan_finish were sent, for "
 					    "message %zu of %zu bytes", i + 1, lengths[i]),
@@ -1594,11 +1595,11 @@ static const struct leak_case leak_cases[] = {
 	{ LOAD, "empty", 5, "on an empty file", { 0 }, 0 },
 	{ LOAD, "missing", 5, "where the file does not exist", { 0 }, 0 },
 	{ LOAD, "class", 5, "with its mmap() failing with ENOMEM", MMAP_FAILS, 0 },
-	{ CREATE_AND_CLOSE, "new-chan", 4096, "", { 0 }, 1 },
+	{ CREATE_AND_CLOSE, "new-chan", FI_CHAN_MIN_CAPACITY, "", { 0 }, 1 },
 	{ CREATE_AND_CLOSE, "bad-chan", 5000, "with a bad capacity", { 0 }, 0 },
-	{ CREATE_AND_CLOSE, "no-such-folder/chan", 4096, "in a folder that does not exist",
+	{ CREATE_AND_CLOSE, "no-such-folder/chan", FI_CHAN_MIN_CAPACITY, "in a folder that does not exist",
 	  { 0 }, 0 },
-	{ CREATE_AND_CLOSE, "nomem-chan", 4096, "with its mmap() failing with ENOMEM", MMAP_FAILS,
+	{ CREATE_AND_CLOSE, "nomem-chan", FI_CHAN_MIN_CAPACITY, "with its mmap() failing with ENOMEM", MMAP_FAILS,
 	  0 },
 	{ OPEN_AND_CLOSE, "chan", 0, "", { 0 }, 1 },
 	{ OPEN_AND_CLOSE, "short-chan", 0, "on a channel cut short", { 0 }, 0 },
@@ -1732,17 +1733,19 @@ static void nothing_leaks(void)
 	memcpy(good, "XXXX", 4);
 	grade_make_file("foreign", good, size, 0644);
 
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(leak_cases); i++) {
 		const struct leak_case *test = &leak_cases[i];
 
 		if (test->function == CREATE_AND_CLOSE && traffic_channel == NULL) {
 			/* The channel cases need channel files: made now, after the others. */
-			fi_chan *made = create_or_fail("chan", 4096);
-			close_or_fail(made, "the channel made by fi_chan_create(\"chan\", 4096)");
+			fi_chan *made = create_or_fail("chan", FI_CHAN_MIN_CAPACITY);
+			close_or_fail(made, grade_format("the channel made by fi_chan_create(\"chan\", "
+							 "%zu)", FI_CHAN_MIN_CAPACITY));
 			chan_bytes = grade_load_file("chan", &chan_size);
-			if (chan_bytes == NULL || chan_size < 4096)
+			if (chan_bytes == NULL || chan_size < FI_CHAN_MIN_CAPACITY)
 				grade_setup_failed("cannot read the channel file back");
-			grade_make_file("short-chan", chan_bytes, chan_size - 4096, 0600);
+			/* Cut short by the length of its ring. */
+			grade_make_file("short-chan", chan_bytes, chan_size - FI_CHAN_MIN_CAPACITY, 0600);
 			traffic_channel = open_or_fail("chan");
 		}
 		struct grade_resources before = grade_leak_watch_start(&test->faults);

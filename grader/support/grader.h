@@ -52,6 +52,9 @@ struct grade_suite {
 /* The most tests a lab may have, hidden ones included. */
 #define GRADE_MAX_TESTS 64
 
+/* The number of elements of an array (not of a pointer: the compiler cannot tell). */
+#define GRADE_COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
 /*
  * An ordinary test (GRADE_TEST) runs within the default wall-clock limit; a
  * test whose calls do long work declares its own with GRADE_TEST_TIMED, which
@@ -66,7 +69,7 @@ struct grade_suite {
 /* Each suite file ends with exactly one of these. */
 #define GRADE_SUITE(number, folder, student_file, title, tests)                     \
 	const struct grade_suite grade_suite = { number, folder, student_file, title,  \
-						 tests, sizeof(tests) / sizeof((tests)[0]) }
+						 tests, GRADE_COUNT(tests) }
 
 extern const struct grade_suite grade_suite;
 
@@ -80,7 +83,7 @@ extern const struct grade_suite grade_suite;
  */
 #define GRADE_HIDDEN_TESTS(table)                                               \
 	const struct grade_test *const grade_hidden_tests = (table);           \
-	const size_t grade_hidden_test_count = sizeof(table) / sizeof((table)[0])
+	const size_t grade_hidden_test_count = GRADE_COUNT(table)
 
 /* ---- Feedback ----------------------------------------------------------- */
 

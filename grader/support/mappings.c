@@ -66,7 +66,7 @@ static const char *describe_prot(int prot)
 		{ PROT_EXEC, "PROT_EXEC" },
 	};
 
-	return describe_flags(prot, names, sizeof(names) / sizeof(names[0]), "PROT_NONE");
+	return describe_flags(prot, names, GRADE_COUNT(names), "PROT_NONE");
 }
 
 static const char *describe_map_flags(int flags)
@@ -82,7 +82,7 @@ static const char *describe_map_flags(int flags)
 		{ MAP_NORESERVE, "MAP_NORESERVE" },
 	};
 
-	return describe_flags(flags, names, sizeof(names) / sizeof(names[0]), "0");
+	return describe_flags(flags, names, GRADE_COUNT(names), "0");
 }
 
 const char *grade_describe_mmap(const struct grade_mmap_record *record)

@@ -52,7 +52,7 @@ static void restore_default_signals(void)
 	static const int signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGABRT,
 				       SIGPIPE };
 
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(signals); i++)
 		signal(signals[i], SIG_DFL);
 }
 

@@ -163,7 +163,7 @@ static int is_process_area(const char *path)
 	static const char *const areas[] = { "[heap]", "[stack", "[vvar", "[vdso]",
 					     "[vsyscall]" };
 
-	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(areas); i++)
 		if (strncmp(path, areas[i], strlen(areas[i])) == 0)
 			return 1;
 	return 0;

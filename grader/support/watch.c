@@ -150,9 +150,9 @@ static void build_filter(struct filter_builder *f, pid_t judge, int watched)
 					     offsetof(struct seccomp_data, nr)));
 	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
-	for (size_t i = 0; watched && i < sizeof(watched_calls) / sizeof(watched_calls[0]); i++)
+	for (size_t i = 0; watched && i < GRADE_COUNT(watched_calls); i++)
 		on_syscall(f, watched_calls[i], SECCOMP_RET_USER_NOTIF);
-	for (size_t i = 0; i < sizeof(refused_calls) / sizeof(refused_calls[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(refused_calls); i++)
 		on_syscall(f, refused_calls[i], refuse);
 	/*
 	 * prctl(PR_SET_SECCOMP): a filter of the subject's own would hide calls.
@@ -167,7 +167,7 @@ static void build_filter(struct filter_builder *f, pid_t judge, int watched)
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, refuse));
 	/* Not a signalling call: allowed. Otherwise check its first argument below. */
-	size_t count = sizeof(signalling_calls) / sizeof(signalling_calls[0]);
+	size_t count = GRADE_COUNT(signalling_calls);
 	for (size_t i = 0; i < count; i++)
 		emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 						     (unsigned)signalling_calls[i],

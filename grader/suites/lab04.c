@@ -1341,95 +1341,96 @@ static void pingpong_reports_killed_child(void)
 
 enum lab_function { ALLOC_AND_FREE, DEVZERO_AND_FREE, PARALLEL_SUM, PINGPONG };
 
-/* One call to check for leaks: which function, with what, with which fault. */
-struct leak_case {
-	enum lab_function function;
-	long size; /* bytes to allocate, numbers to sum, or rounds */
-	int workers;
-	const char *situation;
-	struct grade_faults faults;
-	int must_succeed;
-	int expected_errno; /* of a failure no other test judges; 0: not judged here */
-};
+/*
+ * Calls to check for leaks (grade_expect_no_leaks): which function, with
+ * what (number: bytes to allocate, numbers to sum, or rounds; other_number:
+ * workers), with which fault. expected_errno: that of a failure no other
+ * test judges (0: not judged here).
+ */
+#define MMAP_FAILS { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }
 
-static const struct leak_case leak_cases[] = {
-	{ ALLOC_AND_FREE, 5000, 0, "", { 0 }, 1, 0 },
-	{ ALLOC_AND_FREE, 0, 0, "with length 0", { 0 }, 0, 0 },
-	{ ALLOC_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, 0 },
-	{ DEVZERO_AND_FREE, 5000, 0, "", { 0 }, 1, 0 },
-	{ DEVZERO_AND_FREE, 0, 0, "with length 0", { 0 }, 0, 0 },
-	{ DEVZERO_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, 0 },
-	{ PARALLEL_SUM, 1000, 4, "", { 0 }, 1, 0 },
-	{ PARALLEL_SUM, 1000, 0, "with no workers", { 0 }, 0, 0 },
-	{ PARALLEL_SUM, 1000, 4, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, ENOMEM },
-	{ PARALLEL_SUM, 1000, 4, "with fork() call 2 failing with EAGAIN",
-	  { .fork_fail_at = 2, .fork_fail_errno = EAGAIN }, 0, 0 },
-	{ PINGPONG, 100, 0, "", { 0 }, 1, 0 },
-	{ PINGPONG, 0, 0, "with no rounds", { 0 }, 0, 0 },
-	{ PINGPONG, 100, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, ENOMEM },
-	{ PINGPONG, 100, 0, "with its fork() failing with EAGAIN",
-	  { .fork_fail_at = 1, .fork_fail_errno = EAGAIN }, 0, EAGAIN },
+static const struct grade_leak_case leak_cases[] = {
+	{ .function = ALLOC_AND_FREE, .number = 5000, .must_succeed = 1 },
+	{ .function = ALLOC_AND_FREE, .number = 0, .situation = "with length 0" },
+	{ .function = ALLOC_AND_FREE, .number = 5000,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
+	{ .function = DEVZERO_AND_FREE, .number = 5000, .must_succeed = 1 },
+	{ .function = DEVZERO_AND_FREE, .number = 0, .situation = "with length 0" },
+	{ .function = DEVZERO_AND_FREE, .number = 5000,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 4, .must_succeed = 1 },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 0,
+	  .situation = "with no workers" },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 4,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS,
+	  .expected_errno = ENOMEM },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 4,
+	  .situation = "with fork() call 2 failing with EAGAIN",
+	  .faults = { .fork_fail_at = 2, .fork_fail_errno = EAGAIN } },
+	{ .function = PINGPONG, .number = 100, .must_succeed = 1 },
+	{ .function = PINGPONG, .number = 0, .situation = "with no rounds" },
+	{ .function = PINGPONG, .number = 100, .situation = "with its mmap() failing with ENOMEM",
+	  .faults = MMAP_FAILS, .expected_errno = ENOMEM },
+	{ .function = PINGPONG, .number = 100, .situation = "with its fork() failing with EAGAIN",
+	  .faults = { .fork_fail_at = 1, .fork_fail_errno = EAGAIN }, .expected_errno = EAGAIN },
 };
 
 /* Allocate, then free if that worked: the pair must leave nothing behind. */
-static void alloc_and_free(const struct leak_case *test, long long *result, int *error,
-			   char *call, size_t size)
+static struct grade_outcome alloc_and_free(const struct grade_leak_case *test)
 {
 	enum allocator which = test->function == ALLOC_AND_FREE ? ANONYMOUS : DEVZERO;
-	struct alloc_outcome out = run_alloc(which, (size_t)test->size, test->situation);
+	struct alloc_outcome alloc = run_alloc(which, (size_t)test->number, test->situation);
+	struct grade_outcome out = { .error = alloc.error };
 
-	snprintf(call, size, "%s", out.call);
-	*result = out.memory == NULL || out.memory == MAP_FAILED ? -1 : 0;
-	*error = out.error;
-	if (*result == 0) {
-		grade_announce_call(call, size, NULL, NULL, "%s(%ld) then ai_free_shared(p, %ld)",
-				    allocator_name(which), test->size, test->size);
-		*result = ai_free_shared(out.memory, (size_t)test->size);
-		*error = errno;
+	snprintf(out.call, sizeof(out.call), "%s", alloc.call);
+	out.result = alloc.memory == NULL || alloc.memory == MAP_FAILED ? -1 : 0;
+	if (out.result == 0) {
+		grade_announce_call(out.call, sizeof(out.call), NULL, NULL,
+				    "%s(%lld) then ai_free_shared(p, %lld)", allocator_name(which),
+				    test->number, test->number);
+		out.result = ai_free_shared(alloc.memory, (size_t)test->number);
+		out.error = errno;
 	}
+	return out;
 }
 
-static void run_leak_case(const struct leak_case *test, const int64_t *data, long long *result,
-			  int *error, char *call, size_t size)
+/* context: the numbers to sum. */
+static struct grade_outcome run_leak_case(const struct grade_leak_case *test, const void *context)
 {
-	if (test->function == ALLOC_AND_FREE || test->function == DEVZERO_AND_FREE) {
-		alloc_and_free(test, result, error, call, size);
-	} else if (test->function == PARALLEL_SUM) {
-		struct sum_outcome out = run_sum(data, "data", (size_t)test->size, test->workers,
-						 1, test->situation, NULL);
+	struct grade_outcome out;
 
-		snprintf(call, size, "%s", out.call);
-		*result = out.result;
-		*error = out.error;
-	} else {
-		char *trace = trace_buffer(test->size > 0 ? test->size : 1);
-		struct pingpong_outcome out = run_pingpong(test->size, trace, test->situation);
+	if (test->function == ALLOC_AND_FREE || test->function == DEVZERO_AND_FREE)
+		return alloc_and_free(test);
+	if (test->function == PARALLEL_SUM) {
+		struct sum_outcome sum = run_sum(context, "data", (size_t)test->number,
+						 (int)test->other_number, 1, test->situation, NULL);
 
-		snprintf(call, size, "%s", out.call);
-		*result = out.result;
-		*error = out.error;
-		free(trace);
+		snprintf(out.call, sizeof(out.call), "%s", sum.call);
+		out.result = sum.result;
+		out.error = sum.error;
+		return out;
 	}
+	char *trace = trace_buffer(test->number > 0 ? test->number : 1);
+	struct pingpong_outcome pingpong = run_pingpong(test->number, trace, test->situation);
+
+	snprintf(out.call, sizeof(out.call), "%s", pingpong.call);
+	out.result = pingpong.result;
+	out.error = pingpong.error;
+	free(trace);
+	return out;
 }
 
-static void expect_no_leak_in(const struct leak_case *test, const int64_t *data)
+/* What it returned, its errno where no other test judges it, and no child left. */
+static void judge_leak_case(const struct grade_leak_case *test, const struct grade_outcome *out,
+			    const void *context)
 {
-	char call[300];
-	long long result;
-	int error;
-
-	struct grade_resources before = grade_leak_watch_start(&test->faults);
-	run_leak_case(test, data, &result, &error, call, sizeof(call));
+	(void)context;
 	if (test->must_succeed)
-		grade_expect_result(result, error, 0, call, HINT_LEAK);
+		grade_expect_result(out->result, out->error, 0, out->call, HINT_LEAK);
 	if (test->expected_errno != 0)
-		grade_expect_error(result, error, test->expected_errno, call, HINT_ERRNO_KEPT);
-	grade_expect_no_children(call, HINT_REAP);
-	grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
+		grade_expect_error(out->result, out->error, test->expected_errno, out->call,
+				   HINT_ERRNO_KEPT);
+	grade_expect_no_children(out->call, HINT_REAP);
 }
 
 static void nothing_leaks(void)
@@ -1437,8 +1438,9 @@ static void nothing_leaks(void)
 	int64_t *data = random_numbers(1000, 461);
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < GRADE_COUNT(leak_cases); i++)
-		expect_no_leak_in(&leak_cases[i], data);
+	grade_expect_no_leaks(&(struct grade_leak_table){ leak_cases, GRADE_COUNT(leak_cases),
+							 run_leak_case, NULL, judge_leak_case, data,
+							 HINT_LEAK, HINT_MUNMAP });
 	free(data);
 }
 

@@ -454,6 +454,47 @@ void grade_leak_watch_finish(struct grade_resources before, const char *call,
 			     const char *leak_hint, const char *munmap_hint);
 
 /*
+ * A table of calls checked for leaks (leaks.c). Each case is one call of the
+ * lab's code, made under the leak watch with the case's faults injected; the
+ * suite's run() makes it from the case's fields, which mean what that
+ * suite's functions need (a path, an offset or a size, a length or a count
+ * of workers, a needle and its replacement).
+ */
+struct grade_leak_case {
+	int function;          /* which of the lab's functions: the suite's own numbering */
+	const char *path;      /* the file the call works on, or NULL */
+	long long number;      /* a size, an offset or a count the call is given */
+	long long other_number; /* a second one: a length, a number of workers */
+	const char *text;      /* a string the call is given (a needle), or NULL */
+	const char *other_text; /* a second one (the needle's replacement), or NULL */
+	const char *situation; /* told after the call: "where the file does not exist", or "" */
+	struct grade_faults faults; /* injected while the call runs */
+	int must_succeed;      /* the call must succeed (by default: return 0) */
+	int expected_errno;    /* the errno of a failure the suite's judge() checks, or 0 */
+};
+
+struct grade_leak_table {
+	const struct grade_leak_case *cases;
+	size_t count;
+	/* Make the case's call; the watch is on and the faults are injected. */
+	struct grade_outcome (*run)(const struct grade_leak_case *test, const void *context);
+	/* Before each case, before the watch starts (NULL: nothing to prepare). */
+	void (*prepare)(const struct grade_leak_case *test, const void *context);
+	/*
+	 * Judge what the call returned, before its leaks are (NULL: a case that
+	 * must succeed must return 0, with leak_hint).
+	 */
+	void (*judge)(const struct grade_leak_case *test, const struct grade_outcome *out,
+		      const void *context);
+	const void *context;
+	const char *leak_hint;   /* for a descriptor or mapping left behind */
+	const char *munmap_hint; /* for a mapping not undone by munmap() exactly */
+};
+
+/* Every case of the table in turn, each under the leak watch: fails at the first wrong one. */
+void grade_expect_no_leaks(const struct grade_leak_table *table);
+
+/*
  * Every error path of one call of the student's code (sweep.c): the call is
  * made once with no fault and must succeed (not -1); then, from a fresh start
  * (prepare) each time, once more for each open, stat-family, ftruncate,

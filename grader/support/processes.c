@@ -1,5 +1,5 @@
 /*
- * processes.c — any process, seen from outside: its state, CPU time and children; the judge's helpers.
+ * processes.c — any process seen from outside (state, CPU time, children); the judge's helpers.
  *
  * Reads a process's /proc/PID/stat (state, parent, processor time) and
  * wchan (what it sleeps in), lists the children of the subject and the

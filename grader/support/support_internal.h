@@ -29,7 +29,7 @@
 
 /* ---- The ledger (ledger.c) ---- */
 
-/* The lock the watch holds while it writes the ledger; readers other than grade_calls take it too. */
+/* The lock the watch's thread holds while it writes the ledger (progress.c reads under it). */
 void ledger_lock(void);
 void ledger_unlock(void);
 

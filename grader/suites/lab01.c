@@ -135,10 +135,8 @@ static struct grade_outcome run_read_full(int fd, void *buf, size_t count, const
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_read_full(fd, buf, %zu)", count);
-	out.result = tio_read_full(fd, buf, count);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_read_full(fd, buf, count),
+		  "tio_read_full(fd, buf, %zu)", count);
 	return out;
 }
 
@@ -147,10 +145,8 @@ static struct grade_outcome run_write_full(int fd, const void *buf, size_t count
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_write_full(fd, buf, %zu)", count);
-	out.result = tio_write_full(fd, buf, count);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_write_full(fd, buf, count),
+		  "tio_write_full(fd, buf, %zu)", count);
 	return out;
 }
 
@@ -159,10 +155,8 @@ static struct grade_outcome run_copy_rw(const char *src, const char *dst, size_t
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_copy_rw(\"%s\", \"%s\", %zu)", src, dst, bufsize);
-	out.result = tio_copy_rw(src, dst, bufsize);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_copy_rw(src, dst, bufsize),
+		  "tio_copy_rw(\"%s\", \"%s\", %zu)", src, dst, bufsize);
 	return out;
 }
 
@@ -170,10 +164,8 @@ static struct grade_outcome run_copy_mmap(const char *src, const char *dst, cons
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
-	out.result = tio_copy_mmap(src, dst);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_copy_mmap(src, dst),
+		  "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
 	return out;
 }
 
@@ -181,10 +173,8 @@ static struct grade_outcome run_checksum(const char *path, uint64_t *sum, const 
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_checksum_mmap(\"%s\", &sum)", path);
-	out.result = tio_checksum_mmap(path, sum);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_checksum_mmap(path, sum),
+		  "tio_checksum_mmap(\"%s\", &sum)", path);
 	return out;
 }
 

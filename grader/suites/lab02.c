@@ -165,11 +165,9 @@ static struct grade_outcome run_set_byte(const char *path, off_t offset, unsigne
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "se_set_byte(\"%s\", %jd, 0x%02x)", path, (intmax_t)offset, value);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_set_byte(path, offset, value);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, se_set_byte(path, offset, value),
+		  "se_set_byte(\"%s\", %jd, 0x%02x)", path, (intmax_t)offset, value);
 	return out;
 }
 
@@ -178,11 +176,9 @@ static struct grade_outcome run_replace(const char *path, const char *needle,
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "se_replace_all(\"%s\", \"%s\", \"%s\")", path, needle, replacement);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_replace_all(path, needle, replacement);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, se_replace_all(path, needle, replacement),
+		  "se_replace_all(\"%s\", \"%s\", \"%s\")", path, needle, replacement);
 	return out;
 }
 
@@ -196,11 +192,9 @@ static struct grade_outcome run_write_at_holding(const char *path, off_t offset,
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "se_write_at(\"%s\", %jd, data, %zu)", path, (intmax_t)offset, len);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_write_at_holding(path, offset, data, held, len);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, se_write_at_holding(path, offset, data, held, len),
+		  "se_write_at(\"%s\", %jd, data, %zu)", path, (intmax_t)offset, len);
 	return out;
 }
 
@@ -216,13 +210,12 @@ static struct grade_outcome run_append_holding(const char *path, const void *dat
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation,
-			    "if it dies of SIGBUS now: it stored past the end of the file, which "
-			    "must be grown with ftruncate() before the new tail is mapped",
-			    "se_append(\"%s\", data, %zu)", path, len);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_append_holding(path, data, held, len);
-	out.error = errno;
+	GRADE_RUN(out, situation,
+		  "if it dies of SIGBUS now: it stored past the end of the file, which "
+		  "must be grown with ftruncate() before the new tail is mapped",
+		  se_append_holding(path, data, held, len), "se_append(\"%s\", data, %zu)", path,
+		  len);
 	return out;
 }
 
@@ -1598,8 +1591,8 @@ static void make_leak_files(const struct leak_files *files)
 }
 
 /* After an error, the file must be exactly as it was made. */
-static void expect_leak_case_file(const struct grade_leak_case *test, const struct grade_outcome *out,
-				  const struct leak_files *files)
+static void expect_leak_case_file(const struct grade_leak_case *test,
+				  const struct grade_outcome *out, const struct leak_files *files)
 {
 	if (strcmp(test->path, "hello") == 0)
 		expect_refused(out, test->expected_errno, "hello", SMALL_TEXT, SMALL_SIZE,

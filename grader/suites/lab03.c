@@ -290,11 +290,8 @@ static struct patched_outcome run_patched(const char *path, off_t offset, unsign
 {
 	struct patched_outcome out = { .sum = SUM_UNTOUCHED };
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "pm_patched_checksum(\"%s\", %jd, 0x%02x, &sum)", path,
-			    (intmax_t)offset, value);
-	out.result = pm_patched_checksum(path, offset, value, &out.sum);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, pm_patched_checksum(path, offset, value, &out.sum),
+		  "pm_patched_checksum(\"%s\", %jd, 0x%02x, &sum)", path, (intmax_t)offset, value);
 	return out;
 }
 

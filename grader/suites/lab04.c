@@ -781,13 +781,12 @@ static struct pingpong_outcome run_pingpong(long rounds, char *trace, const char
 {
 	struct pingpong_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation,
-			    "a hang here usually means that a side waits for a turn nobody "
-			    "hands over, and a crash that more than 2 * rounds + 1 bytes were "
-			    "written into trace",
-			    "ai_pingpong(%ld, %s)", rounds, trace != NULL ? "trace" : "NULL");
-	out.result = ai_pingpong(rounds, trace);
-	out.error = errno;
+	GRADE_RUN(out, situation,
+		  "a hang here usually means that a side waits for a turn nobody "
+		  "hands over, and a crash that more than 2 * rounds + 1 bytes were "
+		  "written into trace",
+		  ai_pingpong(rounds, trace), "ai_pingpong(%ld, %s)", rounds,
+		  trace != NULL ? "trace" : "NULL");
 	return out;
 }
 

@@ -199,11 +199,8 @@ static struct grade_outcome run_publish_given(const char *path,
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "fi_publish(\"%s\", %s, %zu)", path, records != NULL ? "recs" : "NULL",
-			    n);
-	out.result = fi_publish_given(path, records, given, n);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, fi_publish_given(path, records, given, n),
+		  "fi_publish(\"%s\", %s, %zu)", path, records != NULL ? "recs" : "NULL", n);
 	return out;
 }
 
@@ -218,12 +215,9 @@ static struct grade_outcome run_load(const char *path, struct fi_student *record
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation,
-			    "a crash here means the file was trusted before it was checked",
-			    "fi_load(\"%s\", %s, %zu)", path, records != NULL ? "out" : "NULL",
-			    max);
-	out.result = fi_load(path, records, max);
-	out.error = errno;
+	GRADE_RUN(out, situation, "a crash here means the file was trusted before it was checked",
+		  fi_load(path, records, max), "fi_load(\"%s\", %s, %zu)", path,
+		  records != NULL ? "out" : "NULL", max);
 	return out;
 }
 

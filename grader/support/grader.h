@@ -19,6 +19,7 @@
 #ifndef GRADER_H
 #define GRADER_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -118,6 +119,23 @@ void grade_step(const char *format, ...) __attribute__((format(printf, 1, 2)));
  */
 void grade_announce_call(char *call, size_t size, const char *situation, const char *crash_note,
 			 const char *format, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * One call of the student's code into `out`, a struct with the fields call
+ * (a char array), result and error (struct grade_outcome, or a suite's own):
+ * announce it with the printf-style description, make the call `expression`,
+ * keep what it returned and errno right after it. A suite's run_ functions
+ * are made of this:
+ *   GRADE_RUN(out, situation, NULL, tio_copy_mmap(src, dst),
+ *             "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
+ */
+#define GRADE_RUN(out, situation, crash_note, expression, ...)                               \
+	do {                                                                                 \
+		grade_announce_call((out).call, sizeof((out).call), (situation), (crash_note), \
+				    __VA_ARGS__);                                            \
+		(out).result = (expression);                                                 \
+		(out).error = errno;                                                         \
+	} while (0)
 
 /* Fail with a grader-side problem (could not create a test file, ...). */
 _Noreturn void grade_setup_failed(const char *format, ...) __attribute__((format(printf, 1, 2)));

@@ -141,8 +141,10 @@ $(GRADER)/obj/programs/%.o: labs/%.c $(BUILD_FLAGS)
 		-Dmain=grade_program_$(subst -,_,$(notdir $*)) -c $< -o $@
 
 # The judge: the suite, the lab's proxies and the support library; no student code.
+# The support library's objects are kept: make check reads from them which
+# file calls which (grader/selftest/support-layers).
 .SECONDEXPANSION:
-.SECONDARY: $(foreach id,$(LAB_IDS),$(call program_objects,$(id)))
+.SECONDARY: $(foreach id,$(LAB_IDS),$(call program_objects,$(id))) $(SUPPORT_OBJECTS)
 $(GRADER)/%/judge: $(SUPPORT_OBJECTS) $(GRADER)/obj/suites/%.o $(GRADER)/obj/calls-judge/%.o
 	@mkdir -p $(@D)
 	$(CC) $(KIT_CFLAGS) $^ -o $@ $(JUDGE_LINK_FLAGS)

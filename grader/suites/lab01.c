@@ -135,10 +135,8 @@ static struct grade_outcome run_read_full(int fd, void *buf, size_t count, const
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_read_full(fd, buf, %zu)", count);
-	out.result = tio_read_full(fd, buf, count);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_read_full(fd, buf, count),
+		  "tio_read_full(fd, buf, %zu)", count);
 	return out;
 }
 
@@ -147,10 +145,8 @@ static struct grade_outcome run_write_full(int fd, const void *buf, size_t count
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_write_full(fd, buf, %zu)", count);
-	out.result = tio_write_full(fd, buf, count);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_write_full(fd, buf, count),
+		  "tio_write_full(fd, buf, %zu)", count);
 	return out;
 }
 
@@ -159,10 +155,8 @@ static struct grade_outcome run_copy_rw(const char *src, const char *dst, size_t
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_copy_rw(\"%s\", \"%s\", %zu)", src, dst, bufsize);
-	out.result = tio_copy_rw(src, dst, bufsize);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_copy_rw(src, dst, bufsize),
+		  "tio_copy_rw(\"%s\", \"%s\", %zu)", src, dst, bufsize);
 	return out;
 }
 
@@ -170,10 +164,8 @@ static struct grade_outcome run_copy_mmap(const char *src, const char *dst, cons
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
-	out.result = tio_copy_mmap(src, dst);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_copy_mmap(src, dst),
+		  "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
 	return out;
 }
 
@@ -181,10 +173,8 @@ static struct grade_outcome run_checksum(const char *path, uint64_t *sum, const 
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "tio_checksum_mmap(\"%s\", &sum)", path);
-	out.result = tio_checksum_mmap(path, sum);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, tio_checksum_mmap(path, sum),
+		  "tio_checksum_mmap(\"%s\", &sum)", path);
 	return out;
 }
 
@@ -572,14 +562,14 @@ static void copy_rw_copies_every_size(void)
 	const size_t sizes[] = { 0, 1, page() - 1, page(), page() + 1, BIG_COPY_SIZE };
 	const size_t bufsizes[] = { 1, 7, 4096, 65536 };
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(sizes); i++) {
 		char src[32];
 		unsigned char *data;
 
 		snprintf(src, sizeof(src), "src-%zu", sizes[i]);
 		data = grade_make_and_keep_random_file(src, sizes[i], 105 + i, 0644);
 
-		for (size_t j = 0; j < sizeof(bufsizes) / sizeof(bufsizes[0]); j++) {
+		for (size_t j = 0; j < GRADE_COUNT(bufsizes); j++) {
 			/* tiny buffers on small files only: 5 MiB 7 bytes at a time
 			 * would take 1.5 million system calls */
 			if (bufsizes[j] < 4096 && sizes[i] > page() + 1)
@@ -701,7 +691,7 @@ static void copy_mmap_copies_every_size(void)
 	const size_t sizes[] = { 1, page() - 1, page(), page() + 1, BIG_COPY_SIZE };
 	mode_t old_umask = umask(0);
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(sizes); i++) {
 		char src[32];
 		unsigned char *data;
 
@@ -947,44 +937,44 @@ static void checksum_makes_no_private_copy(void)
 
 enum lab_function { READ_FULL, WRITE_FULL, COPY_RW, COPY_MMAP, CHECKSUM };
 
-/* One call to check for leaks: which function, on what, with which fault. */
-struct leak_case {
-	enum lab_function function;
-	const char *src;
-	size_t bufsize;
-	const char *situation;
-	struct grade_faults faults;
-	int must_succeed;
-};
-
-static const struct leak_case leak_cases[] = {
-	{ READ_FULL, "src", 0, "", { 0 }, 1 },
-	{ WRITE_FULL, "out", 0, "", { 0 }, 1 },
-	{ COPY_RW, "src", 4096, "", { 0 }, 1 },
-	{ COPY_RW, "missing", 4096, "where src does not exist", { 0 }, 0 },
-	{ COPY_RW, "dir", 4096, "where src is a directory", { 0 }, 0 },
-	{ COPY_RW, "src", 0, "", { 0 }, 0 },
-	{ COPY_RW, "src", UNALLOCATABLE_BUFSIZE, "with a buffer too large to allocate", { 0 }, 0 },
-	{ COPY_RW, "src", 4096, "with the 2nd read() failing with EIO",
-	  { .read_fail_at = 2, .read_fail_errno = EIO }, 0 },
-	{ COPY_RW, "src", 4096, "with the 1st write() failing with ENOSPC",
-	  { .write_fail_at = 1, .write_fail_errno = ENOSPC }, 0 },
-	{ COPY_MMAP, "small", 0, "", { 0 }, 1 },
-	{ COPY_MMAP, "src", 0, "", { 0 }, 1 },
-	{ COPY_MMAP, "empty", 0, "", { 0 }, 1 },
-	{ COPY_MMAP, "missing", 0, "where src does not exist", { 0 }, 0 },
-	{ COPY_MMAP, "dir", 0, "where src is a directory", { 0 }, 0 },
-	{ COPY_MMAP, "src", 0, "with the 1st mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
-	{ COPY_MMAP, "src", 0, "with the 2nd mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 2, .mmap_fail_errno = ENOMEM }, 0 },
-	{ CHECKSUM, "small", 0, "", { 0 }, 1 },
-	{ CHECKSUM, "src", 0, "", { 0 }, 1 },
-	{ CHECKSUM, "empty", 0, "", { 0 }, 1 },
-	{ CHECKSUM, "missing", 0, "where the file does not exist", { 0 }, 0 },
-	{ CHECKSUM, "dir", 0, "on a directory", { 0 }, 0 },
-	{ CHECKSUM, "src", 0, "with the 1st mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+/*
+ * Calls to check for leaks (grade_expect_no_leaks): which function, on what
+ * file (path), with which buffer size (number, tio_copy_rw's bufsize), with
+ * which fault.
+ */
+static const struct grade_leak_case leak_cases[] = {
+	{ .function = READ_FULL, .path = "src", .must_succeed = 1 },
+	{ .function = WRITE_FULL, .path = "out", .must_succeed = 1 },
+	{ .function = COPY_RW, .path = "src", .number = 4096, .must_succeed = 1 },
+	{ .function = COPY_RW, .path = "missing", .number = 4096,
+	  .situation = "where src does not exist" },
+	{ .function = COPY_RW, .path = "dir", .number = 4096,
+	  .situation = "where src is a directory" },
+	{ .function = COPY_RW, .path = "src", .number = 0 },
+	{ .function = COPY_RW, .path = "src", .number = UNALLOCATABLE_BUFSIZE,
+	  .situation = "with a buffer too large to allocate" },
+	{ .function = COPY_RW, .path = "src", .number = 4096,
+	  .situation = "with the 2nd read() failing with EIO",
+	  .faults = { .read_fail_at = 2, .read_fail_errno = EIO } },
+	{ .function = COPY_RW, .path = "src", .number = 4096,
+	  .situation = "with the 1st write() failing with ENOSPC",
+	  .faults = { .write_fail_at = 1, .write_fail_errno = ENOSPC } },
+	{ .function = COPY_MMAP, .path = "small", .must_succeed = 1 },
+	{ .function = COPY_MMAP, .path = "src", .must_succeed = 1 },
+	{ .function = COPY_MMAP, .path = "empty", .must_succeed = 1 },
+	{ .function = COPY_MMAP, .path = "missing", .situation = "where src does not exist" },
+	{ .function = COPY_MMAP, .path = "dir", .situation = "where src is a directory" },
+	{ .function = COPY_MMAP, .path = "src", .situation = "with the 1st mmap() failing with ENOMEM",
+	  .faults = { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM } },
+	{ .function = COPY_MMAP, .path = "src", .situation = "with the 2nd mmap() failing with ENOMEM",
+	  .faults = { .mmap_fail_at = 2, .mmap_fail_errno = ENOMEM } },
+	{ .function = CHECKSUM, .path = "small", .must_succeed = 1 },
+	{ .function = CHECKSUM, .path = "src", .must_succeed = 1 },
+	{ .function = CHECKSUM, .path = "empty", .must_succeed = 1 },
+	{ .function = CHECKSUM, .path = "missing", .situation = "where the file does not exist" },
+	{ .function = CHECKSUM, .path = "dir", .situation = "on a directory" },
+	{ .function = CHECKSUM, .path = "src", .situation = "with the 1st mmap() failing with ENOMEM",
+	  .faults = { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM } },
 };
 
 /* The bytes of "src", which tio_read_full reads and tio_write_full writes out. */
@@ -993,46 +983,51 @@ struct src_file {
 	size_t size;
 };
 
+static int on_descriptor(const struct grade_leak_case *test)
+{
+	return test->function == READ_FULL || test->function == WRITE_FULL;
+}
+
 /* read_full and write_full work on a descriptor the test opens and closes around them. */
-static struct grade_outcome run_on_descriptor(const struct leak_case *test, struct src_file src)
+static struct grade_outcome run_on_descriptor(const struct grade_leak_case *test,
+					      const struct src_file *src)
 {
 	int writing = test->function == WRITE_FULL;
-	int fd = open_or_fail(test->src, writing ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY);
-	struct grade_outcome out = writing ? run_write_full(fd, src.data, src.size, test->situation)
-				     : run_read_full(fd, src.data, src.size, test->situation);
+	int fd = open_or_fail(test->path, writing ? O_WRONLY | O_CREAT | O_TRUNC : O_RDONLY);
+	struct grade_outcome out = writing ? run_write_full(fd, src->data, src->size, test->situation)
+				     : run_read_full(fd, src->data, src->size, test->situation);
 
 	close(fd);
 	return out;
 }
 
-static struct grade_outcome run_leak_case(const struct leak_case *test, struct src_file src)
+static struct grade_outcome run_leak_case(const struct grade_leak_case *test, const void *context)
 {
 	uint64_t sum;
 
 	switch (test->function) {
 	case READ_FULL:
 	case WRITE_FULL:
-		return run_on_descriptor(test, src);
+		return run_on_descriptor(test, context);
 	case COPY_RW:
-		return run_copy_rw(test->src, "dst", test->bufsize, test->situation);
+		return run_copy_rw(test->path, "dst", (size_t)test->number, test->situation);
 	case COPY_MMAP:
-		return run_copy_mmap(test->src, "dst", test->situation);
+		return run_copy_mmap(test->path, "dst", test->situation);
 	default:
-		return run_checksum(test->src, &sum, test->situation);
+		return run_checksum(test->path, &sum, test->situation);
 	}
 }
 
-static void expect_no_leak_in(const struct leak_case *test, struct src_file src)
+/* A call that must succeed returns 0, or for read_full and write_full the whole size. */
+static void judge_leak_case(const struct grade_leak_case *test, const struct grade_outcome *out,
+			    const void *context)
 {
-	int on_descriptor = test->function == READ_FULL || test->function == WRITE_FULL;
-
-	struct grade_resources before = grade_leak_watch_start(&test->faults);
-	struct grade_outcome out = run_leak_case(test, src);
+	const struct src_file *src = context;
 
 	if (test->must_succeed)
-		grade_expect_result(out.result, out.error, on_descriptor ? (long long)src.size : 0,
-				    out.call, HINT_LEAK);
-	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
+		grade_expect_result(out->result, out->error,
+				    on_descriptor(test) ? (long long)src->size : 0, out->call,
+				    HINT_LEAK);
 }
 
 /*
@@ -1104,8 +1099,9 @@ static void nothing_leaks(void)
 	src.data = grade_make_and_keep_random_file("src", src.size, 171, 0644);
 	grade_make_file("empty", "", 0, 0644);
 	grade_make_directory("dir");
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
-		expect_no_leak_in(&leak_cases[i], src);
+	grade_expect_no_leaks(&(struct grade_leak_table){ leak_cases, GRADE_COUNT(leak_cases),
+							 run_leak_case, NULL, judge_leak_case,
+							 &src, HINT_LEAK, HINT_MUNMAP });
 	sweep_error_paths(COPY_RW, HINT_FAILED_CALL, GRADE_SWEEP_OPEN);
 	sweep_error_paths(COPY_MMAP, HINT_FAILED_CALL, GRADE_SWEEP_MMAP);
 	sweep_error_paths(CHECKSUM, HINT_CHECKSUM_ERROR, GRADE_SWEEP_OPEN | GRADE_SWEEP_MMAP);

@@ -165,11 +165,9 @@ static struct grade_outcome run_set_byte(const char *path, off_t offset, unsigne
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "se_set_byte(\"%s\", %jd, 0x%02x)", path, (intmax_t)offset, value);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_set_byte(path, offset, value);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, se_set_byte(path, offset, value),
+		  "se_set_byte(\"%s\", %jd, 0x%02x)", path, (intmax_t)offset, value);
 	return out;
 }
 
@@ -178,11 +176,9 @@ static struct grade_outcome run_replace(const char *path, const char *needle,
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "se_replace_all(\"%s\", \"%s\", \"%s\")", path, needle, replacement);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_replace_all(path, needle, replacement);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, se_replace_all(path, needle, replacement),
+		  "se_replace_all(\"%s\", \"%s\", \"%s\")", path, needle, replacement);
 	return out;
 }
 
@@ -196,11 +192,9 @@ static struct grade_outcome run_write_at_holding(const char *path, off_t offset,
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "se_write_at(\"%s\", %jd, data, %zu)", path, (intmax_t)offset, len);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_write_at_holding(path, offset, data, held, len);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, se_write_at_holding(path, offset, data, held, len),
+		  "se_write_at(\"%s\", %jd, data, %zu)", path, (intmax_t)offset, len);
 	return out;
 }
 
@@ -216,13 +210,12 @@ static struct grade_outcome run_append_holding(const char *path, const void *dat
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation,
-			    "if it dies of SIGBUS now: it stored past the end of the file, which "
-			    "must be grown with ftruncate() before the new tail is mapped",
-			    "se_append(\"%s\", data, %zu)", path, len);
 	msyncs_before_last_call = grade_calls.msync_count;
-	out.result = se_append_holding(path, data, held, len);
-	out.error = errno;
+	GRADE_RUN(out, situation,
+		  "if it dies of SIGBUS now: it stored past the end of the file, which "
+		  "must be grown with ftruncate() before the new tail is mapped",
+		  se_append_holding(path, data, held, len), "se_append(\"%s\", data, %zu)", path,
+		  len);
 	return out;
 }
 
@@ -1496,75 +1489,99 @@ static void read_only_file_is_refused(void)
 
 /* ---- Nothing left behind --------------------------------------------------------- */
 
-/* One call to check for leaks: which function, on what, with which fault. */
-struct leak_case {
-	enum lab_function function;
-	const char *path;
-	long long offset;        /* SET_BYTE, WRITE_AT */
-	size_t len;              /* WRITE_AT, APPEND */
-	const char *needle;      /* REPLACE_ALL, with a replacement of its length or not */
-	const char *replacement;
-	const char *situation;
-	unsigned mmap_fail_at;
-	int expected_errno;      /* 0: the call must succeed */
-};
-
+/*
+ * Calls to check for leaks (grade_expect_no_leaks): which function, on what
+ * file (path), at which offset (number: se_set_byte, se_write_at), with how
+ * many bytes (other_number: se_write_at, se_append), with which needle and
+ * replacement (text, other_text: se_replace_all, one of the needle's length
+ * or not), with which fault. A call without expected_errno must succeed.
+ */
 #define FIRST_FILE_MMAP_FAILS "with the 1st mmap() of a file failing with ENOMEM"
+#define FILE_MMAP_FAILS                                                                      \
+	{ .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM, .mmap_fail_only_files = 1 }
 
-static const struct leak_case leak_cases[] = {
-	{ SET_BYTE, "hello", 5, 0, NULL, NULL, "", 0, 0 },
-	{ SET_BYTE, "pages", 7000, 0, NULL, NULL, "", 0, 0 },
-	{ SET_BYTE, "hello", 20, 0, NULL, NULL, "at offset == size", 0, EINVAL },
-	{ SET_BYTE, "empty", 0, 0, NULL, NULL, "on an empty file", 0, EINVAL },
-	{ SET_BYTE, "missing", 0, 0, NULL, NULL, "where the file does not exist", 0, ENOENT },
-	{ SET_BYTE, "/dev/null", 0, 0, NULL, NULL, "on a character device", 0, EINVAL },
-	{ SET_BYTE, "pages", 7000, 0, NULL, NULL, FIRST_FILE_MMAP_FAILS, 1,
-	  ENOMEM },
-	{ REPLACE_ALL, "hello", 0, 0, "hello", "HELLO", "", 0, 0 },
-	{ REPLACE_ALL, "pages", 0, 0, "abc", "xyz", "", 0, 0 },
-	{ REPLACE_ALL, "empty", 0, 0, "abc", "xyz", "on an empty file", 0, 0 },
-	{ REPLACE_ALL, "hello", 0, 0, "hello", "hi", "", 0, EINVAL },
-	{ REPLACE_ALL, "missing", 0, 0, "abc", "xyz", "where the file does not exist", 0,
-	  ENOENT },
-	{ REPLACE_ALL, "/dev/null", 0, 0, "abc", "xyz", "on a character device", 0, EINVAL },
-	{ REPLACE_ALL, "pages", 0, 0, "abc", "xyz", FIRST_FILE_MMAP_FAILS,
-	  1, ENOMEM },
-	{ WRITE_AT, "hello", 3, 5, NULL, NULL, "", 0, 0 },
-	{ WRITE_AT, "pages", 8190, 10, NULL, NULL, "", 0, 0 },
-	{ WRITE_AT, "pages", 5, 0, NULL, NULL, "with len 0", 0, 0 },
-	{ WRITE_AT, "hello", 15, 10, NULL, NULL, "past the end of the file", 0, EINVAL },
-	{ WRITE_AT, "missing", 0, 10, NULL, NULL, "where the file does not exist", 0, ENOENT },
-	{ WRITE_AT, "/dev/null", 0, 10, NULL, NULL, "on a character device", 0, EINVAL },
-	{ WRITE_AT, "pages", 100, 10, NULL, NULL, FIRST_FILE_MMAP_FAILS, 1,
-	  ENOMEM },
-	{ APPEND, "hello", 0, 100, NULL, NULL, "", 0, 0 },
-	{ APPEND, "empty", 0, 10, NULL, NULL, "to an empty file", 0, 0 },
-	{ APPEND, "missing", 0, 10, NULL, NULL, "where the file does not exist", 0, ENOENT },
-	{ APPEND, "/dev/null", 0, 10, NULL, NULL, "on a character device", 0, EINVAL },
-	{ APPEND, "pages", 0, 10, NULL, NULL, FIRST_FILE_MMAP_FAILS, 1,
-	  ENOMEM },
+static const struct grade_leak_case leak_cases[] = {
+	{ .function = SET_BYTE, .path = "hello", .number = 5, .must_succeed = 1 },
+	{ .function = SET_BYTE, .path = "pages", .number = 7000, .must_succeed = 1 },
+	{ .function = SET_BYTE, .path = "hello", .number = 20, .situation = "at offset == size",
+	  .expected_errno = EINVAL },
+	{ .function = SET_BYTE, .path = "empty", .situation = "on an empty file",
+	  .expected_errno = EINVAL },
+	{ .function = SET_BYTE, .path = "missing", .situation = "where the file does not exist",
+	  .expected_errno = ENOENT },
+	{ .function = SET_BYTE, .path = "/dev/null", .situation = "on a character device",
+	  .expected_errno = EINVAL },
+	{ .function = SET_BYTE, .path = "pages", .number = 7000,
+	  .situation = FIRST_FILE_MMAP_FAILS, .faults = FILE_MMAP_FAILS, .expected_errno = ENOMEM },
+	{ .function = REPLACE_ALL, .path = "hello", .text = "hello", .other_text = "HELLO",
+	  .must_succeed = 1 },
+	{ .function = REPLACE_ALL, .path = "pages", .text = "abc", .other_text = "xyz",
+	  .must_succeed = 1 },
+	{ .function = REPLACE_ALL, .path = "empty", .text = "abc", .other_text = "xyz",
+	  .situation = "on an empty file", .must_succeed = 1 },
+	{ .function = REPLACE_ALL, .path = "hello", .text = "hello", .other_text = "hi",
+	  .expected_errno = EINVAL },
+	{ .function = REPLACE_ALL, .path = "missing", .text = "abc", .other_text = "xyz",
+	  .situation = "where the file does not exist", .expected_errno = ENOENT },
+	{ .function = REPLACE_ALL, .path = "/dev/null", .text = "abc", .other_text = "xyz",
+	  .situation = "on a character device", .expected_errno = EINVAL },
+	{ .function = REPLACE_ALL, .path = "pages", .text = "abc", .other_text = "xyz",
+	  .situation = FIRST_FILE_MMAP_FAILS, .faults = FILE_MMAP_FAILS, .expected_errno = ENOMEM },
+	{ .function = WRITE_AT, .path = "hello", .number = 3, .other_number = 5, .must_succeed = 1 },
+	{ .function = WRITE_AT, .path = "pages", .number = 8190, .other_number = 10,
+	  .must_succeed = 1 },
+	{ .function = WRITE_AT, .path = "pages", .number = 5, .other_number = 0,
+	  .situation = "with len 0", .must_succeed = 1 },
+	{ .function = WRITE_AT, .path = "hello", .number = 15, .other_number = 10,
+	  .situation = "past the end of the file", .expected_errno = EINVAL },
+	{ .function = WRITE_AT, .path = "missing", .number = 0, .other_number = 10,
+	  .situation = "where the file does not exist", .expected_errno = ENOENT },
+	{ .function = WRITE_AT, .path = "/dev/null", .number = 0, .other_number = 10,
+	  .situation = "on a character device", .expected_errno = EINVAL },
+	{ .function = WRITE_AT, .path = "pages", .number = 100, .other_number = 10,
+	  .situation = FIRST_FILE_MMAP_FAILS, .faults = FILE_MMAP_FAILS, .expected_errno = ENOMEM },
+	{ .function = APPEND, .path = "hello", .other_number = 100, .must_succeed = 1 },
+	{ .function = APPEND, .path = "empty", .other_number = 10, .situation = "to an empty file",
+	  .must_succeed = 1 },
+	{ .function = APPEND, .path = "missing", .other_number = 10,
+	  .situation = "where the file does not exist", .expected_errno = ENOENT },
+	{ .function = APPEND, .path = "/dev/null", .other_number = 10,
+	  .situation = "on a character device", .expected_errno = EINVAL },
+	{ .function = APPEND, .path = "pages", .other_number = 10,
+	  .situation = FIRST_FILE_MMAP_FAILS, .faults = FILE_MMAP_FAILS, .expected_errno = ENOMEM },
 };
-
-static struct grade_outcome run_leak_case(const struct leak_case *test, const unsigned char *bytes)
-{
-	switch (test->function) {
-	case SET_BYTE:
-		return run_set_byte(test->path, (off_t)test->offset, '#', test->situation);
-	case REPLACE_ALL:
-		return run_replace(test->path, test->needle, test->replacement, test->situation);
-	case WRITE_AT:
-		return run_write_at(test->path, (off_t)test->offset, bytes, test->len,
-				    test->situation);
-	default:
-		return run_append(test->path, bytes, test->len, test->situation);
-	}
-}
 
 /* The test's files, made afresh before every case. */
 struct leak_files {
 	unsigned char *pages; /* "pages": 3 pages and 20 bytes of letters */
 	size_t pages_size;
 };
+
+/* What the table's cases need: the files, and the bytes written or appended. */
+struct leak_context {
+	const struct leak_files *files;
+	unsigned char *bytes; /* LEAK_BYTES of them */
+};
+
+#define LEAK_BYTES 100
+
+static struct grade_outcome run_leak_case(const struct grade_leak_case *test, const void *context)
+{
+	const struct leak_context *leaks = context;
+
+	switch (test->function) {
+	case SET_BYTE:
+		return run_set_byte(test->path, (off_t)test->number, '#', test->situation);
+	case REPLACE_ALL:
+		return run_replace(test->path, test->text, test->other_text, test->situation);
+	case WRITE_AT:
+		return run_write_at(test->path, (off_t)test->number, leaks->bytes,
+				    (size_t)test->other_number, test->situation);
+	default:
+		return run_append(test->path, leaks->bytes, (size_t)test->other_number,
+				  test->situation);
+	}
+}
 
 static void make_leak_files(const struct leak_files *files)
 {
@@ -1574,8 +1591,8 @@ static void make_leak_files(const struct leak_files *files)
 }
 
 /* After an error, the file must be exactly as it was made. */
-static void expect_leak_case_file(const struct leak_case *test, const struct grade_outcome *out,
-				  const struct leak_files *files)
+static void expect_leak_case_file(const struct grade_leak_case *test,
+				  const struct grade_outcome *out, const struct leak_files *files)
 {
 	if (strcmp(test->path, "hello") == 0)
 		expect_refused(out, test->expected_errno, "hello", SMALL_TEXT, SMALL_SIZE,
@@ -1590,49 +1607,46 @@ static void expect_leak_case_file(const struct leak_case *test, const struct gra
 }
 
 /* Where the case's call changes its file: se_append's at the end of it. */
-static size_t leak_case_offset(const struct leak_case *test)
+static size_t leak_case_offset(const struct grade_leak_case *test)
 {
 	struct stat st;
 
 	if (test->function != APPEND)
-		return (size_t)test->offset;
+		return (size_t)test->number;
 	return stat(test->path, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
 /* The call must have succeeded, or failed as the case expects and changed nothing. */
-static void expect_leak_case_result(const struct leak_case *test, const struct grade_outcome *out,
-				    const struct leak_files *files)
+static void judge_leak_case(const struct grade_leak_case *test, const struct grade_outcome *out,
+			    const void *context)
 {
+	const struct leak_context *leaks = context;
+
 	/*
 	 * A call that should succeed, or meet the injected mmap() failure, but
 	 * was stopped first by a mistake another test charges for (a failed
 	 * msync(), an mmap() offset inside a page) is judged for leaks alone.
 	 */
-	if ((test->expected_errno == 0 || test->mmap_fail_at != 0) &&
-	    blocked_by(out, test->function, leak_case_offset(test)) != NULL)
+	if ((test->must_succeed || test->faults.mmap_fail_at != 0) &&
+	    blocked_by(out, (enum lab_function)test->function, leak_case_offset(test)) != NULL)
 		return;
-	if (test->expected_errno == 0 && out->result == -1 && out->error != ENOSYS)
+	if (test->must_succeed && out->result == -1 && out->error != ENOSYS)
 		explain_failure(out, "to succeed");
-	if (test->expected_errno == 0)
+	if (test->must_succeed)
 		grade_check(out->result >= 0, HINT_LEAK, "expected: %s to succeed\nobserved: %s",
 			    out->call, grade_describe_result(out->result, out->error));
 	else
-		expect_leak_case_file(test, out, files);
+		expect_leak_case_file(test, out, leaks->files);
 }
 
-/* Make the case's call and judge it, with its injected mmap() failure if it has one. */
-static void expect_no_leak_in(const struct leak_case *test, const struct leak_files *files)
+/* Before each case: its files, made afresh, and the bytes it may write. */
+static void prepare_leak_case(const struct grade_leak_case *test, const void *context)
 {
-	unsigned char bytes[100];
-	struct grade_faults faults = { .mmap_fail_at = test->mmap_fail_at,
-				       .mmap_fail_errno = ENOMEM, .mmap_fail_only_files = 1 };
+	const struct leak_context *leaks = context;
 
-	grade_fill_random(bytes, sizeof(bytes), 281);
-	make_leak_files(files);
-	struct grade_resources before = grade_leak_watch_start(&faults);
-	struct grade_outcome out = run_leak_case(test, bytes);
-	expect_leak_case_result(test, &out, files);
-	grade_leak_watch_finish(before, out.call, HINT_LEAK, HINT_MUNMAP);
+	(void)test;
+	grade_fill_random(leaks->bytes, LEAK_BYTES, 281);
+	make_leak_files(leaks->files);
 }
 
 /*
@@ -1727,8 +1741,12 @@ static void nothing_leaks_on_any_path(void)
 
 	files.pages = random_letters(files.pages_size, 280);
 	grade_remove_file("missing");
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
-		expect_no_leak_in(&leak_cases[i], &files);
+	unsigned char bytes[LEAK_BYTES];
+	struct leak_context leaks = { &files, bytes };
+	grade_expect_no_leaks(&(struct grade_leak_table){ leak_cases, GRADE_COUNT(leak_cases),
+							 run_leak_case, prepare_leak_case,
+							 judge_leak_case, &leaks, HINT_LEAK,
+							 HINT_MUNMAP });
 	for (enum lab_function function = SET_BYTE; function <= APPEND; function++)
 		sweep_error_paths(function, &files);
 	free(files.pages);
@@ -1785,7 +1803,7 @@ static const struct grade_test lab02_tests[] = {
 
 static const char *test_label(const char *name)
 {
-	for (size_t i = 0; i < sizeof(lab02_tests) / sizeof(lab02_tests[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(lab02_tests); i++)
 		if (strcmp(lab02_tests[i].name, name) == 0)
 			return grade_format("test 2.%zu (%s)", i + 1, name);
 	return name;

@@ -294,11 +294,8 @@ static struct patched_outcome run_patched(const char *path, off_t offset, unsign
 {
 	struct patched_outcome out = { .sum = SUM_UNTOUCHED };
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "pm_patched_checksum(\"%s\", %jd, 0x%02x, &sum)", path,
-			    (intmax_t)offset, value);
-	out.result = pm_patched_checksum(path, offset, value, &out.sum);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, pm_patched_checksum(path, offset, value, &out.sum),
+		  "pm_patched_checksum(\"%s\", %jd, 0x%02x, &sum)", path, (intmax_t)offset, value);
 	return out;
 }
 
@@ -434,7 +431,7 @@ static void map_private_maps_whole_file(void)
 {
 	const size_t sizes[] = { 1, page() - 1, page(), 3 * page() + 17 };
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(sizes); i++) {
 		char path[32];
 
 		snprintf(path, sizeof(path), "file-%zu", sizes[i]);
@@ -1017,7 +1014,7 @@ static void patched_checksum_leaves_file_untouched(void)
 	struct test_file file = make_test_file("data", 6 * page() + 50, 391, 0644);
 	const size_t offsets[] = { 0, 3 * page() + 1, 6 * page() + 49 };
 
-	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(offsets); i++) {
 		size_t offset = offsets[i];
 		struct patched_outcome out = run_patched(file.path, (off_t)offset,
 							 (unsigned char)~file.data[offset], NULL);
@@ -1077,92 +1074,79 @@ static void patched_checksum_rejects_bad_offsets(void)
 
 enum lab_function { MAP_AND_UNMAP, COW_PAGES, PATCHED };
 
-/* One call to check for leaks: which function, on what, with which fault. */
-struct leak_case {
-	enum lab_function function;
-	const char *path;
-	off_t offset;
-	const char *situation;
-	struct grade_faults faults;
-	int must_succeed;
-};
+/*
+ * Calls to check for leaks (grade_expect_no_leaks): which function, on what
+ * file (path; for COW_PAGES, NULL for an address no mapping holds), at which
+ * offset (number, for pm_patched_checksum), with which fault.
+ */
+#define MMAP_FAILS { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }
 
-static const struct leak_case leak_cases[] = {
-	{ MAP_AND_UNMAP, "data", 0, "", { 0 }, 1 },
-	{ MAP_AND_UNMAP, "small", 0, "", { 0 }, 1 },
-	{ MAP_AND_UNMAP, "empty", 0, "on an empty file", { 0 }, 0 },
-	{ MAP_AND_UNMAP, "dir", 0, "on a directory", { 0 }, 0 },
-	{ MAP_AND_UNMAP, "missing", 0, "where the file does not exist", { 0 }, 0 },
-	{ MAP_AND_UNMAP, "data", 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
-	{ COW_PAGES, "data", 0, "", { 0 }, 1 },
-	{ COW_PAGES, NULL, 0, "on an address no mapping holds", { 0 }, 0 },
-	{ PATCHED, "data", 5, "", { 0 }, 1 },
-	{ PATCHED, "small", 19, "", { 0 }, 1 },
-	{ PATCHED, "data", -1, "", { 0 }, 0 },
-	{ PATCHED, "data", 1 << 20, "", { 0 }, 0 },
-	{ PATCHED, "empty", 0, "on an empty file", { 0 }, 0 },
-	{ PATCHED, "dir", 0, "on a directory", { 0 }, 0 },
-	{ PATCHED, "missing", 0, "where the file does not exist", { 0 }, 0 },
-	{ PATCHED, "data", 5, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0 },
+static const struct grade_leak_case leak_cases[] = {
+	{ .function = MAP_AND_UNMAP, .path = "data", .must_succeed = 1 },
+	{ .function = MAP_AND_UNMAP, .path = "small", .must_succeed = 1 },
+	{ .function = MAP_AND_UNMAP, .path = "empty", .situation = "on an empty file" },
+	{ .function = MAP_AND_UNMAP, .path = "dir", .situation = "on a directory" },
+	{ .function = MAP_AND_UNMAP, .path = "missing", .situation = "where the file does not exist" },
+	{ .function = MAP_AND_UNMAP, .path = "data", .situation = "with its mmap() failing with ENOMEM",
+	  .faults = MMAP_FAILS },
+	{ .function = COW_PAGES, .path = "data", .must_succeed = 1 },
+	{ .function = COW_PAGES, .path = NULL, .situation = "on an address no mapping holds" },
+	{ .function = PATCHED, .path = "data", .number = 5, .must_succeed = 1 },
+	{ .function = PATCHED, .path = "small", .number = 19, .must_succeed = 1 },
+	{ .function = PATCHED, .path = "data", .number = -1 },
+	{ .function = PATCHED, .path = "data", .number = 1 << 20 },
+	{ .function = PATCHED, .path = "empty", .situation = "on an empty file" },
+	{ .function = PATCHED, .path = "dir", .situation = "on a directory" },
+	{ .function = PATCHED, .path = "missing", .situation = "where the file does not exist" },
+	{ .function = PATCHED, .path = "data", .number = 5,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
 };
 
 /* pm_map_private, then pm_unmap if it worked: the pair must leave nothing behind. */
-static void map_and_unmap(const struct leak_case *test, long long *result, int *error,
-			  char *call, size_t size)
+static struct grade_outcome map_and_unmap(const struct grade_leak_case *test)
 {
-	struct map_outcome out = run_map(test->path, test->situation);
+	struct map_outcome map = run_map(test->path, test->situation);
+	struct grade_outcome out = { .error = map.error };
 
-	snprintf(call, size, "%s", out.call);
-	*result = out.map == NULL || out.map == MAP_FAILED ? -1 : 0;
-	*error = out.error;
-	grade_check(*result == 0 || !test->must_succeed, HINT_MAP_WHOLE,
+	snprintf(out.call, sizeof(out.call), "%s", map.call);
+	out.result = map.map == NULL || map.map == MAP_FAILED ? -1 : 0;
+	grade_check(out.result == 0 || !test->must_succeed, HINT_MAP_WHOLE,
 		    "expected: %s to return the address of a mapping of the whole file\n"
 		    "observed: %s",
-		    out.call,
-		    out.map == NULL ? grade_describe_null(out.error) : "it returned MAP_FAILED");
-	if (*result == 0) {
-		grade_announce_call(call, size, NULL, NULL,
+		    map.call,
+		    map.map == NULL ? grade_describe_null(map.error) : "it returned MAP_FAILED");
+	if (out.result == 0) {
+		grade_announce_call(out.call, sizeof(out.call), NULL, NULL,
 				    "pm_map_private(\"%s\", &len) then pm_unmap(map, len)",
 				    test->path);
-		*result = pm_unmap(out.map, out.len);
-		*error = errno;
+		out.result = pm_unmap(map.map, map.len);
+		out.error = errno;
 	}
+	return out;
 }
 
-static void run_leak_case(const struct leak_case *test, void *mapped, long long *result,
-			  int *error, char *call, size_t size)
+/* context: the test's own private mapping of "data", for pm_cow_pages. */
+static struct grade_outcome run_leak_case(const struct grade_leak_case *test, const void *context)
 {
-	if (test->function == MAP_AND_UNMAP) {
-		map_and_unmap(test, result, error, call, size);
-	} else if (test->function == COW_PAGES) {
-		*result = run_cow(test->path != NULL ? mapped : (void *)(uintptr_t)0x1000,
-				  test->path != NULL ? "map" : "(void *)0x1000", test->situation,
-				  error, call, size);
-		if (test->path != NULL && *result >= 0)
-			*result = 0;
-	} else {
-		struct patched_outcome out = run_patched(test->path, test->offset, 0x42,
-							 test->situation);
+	struct grade_outcome out;
 
-		snprintf(call, size, "%s", out.call);
-		*result = out.result;
-		*error = out.error;
+	if (test->function == MAP_AND_UNMAP)
+		return map_and_unmap(test);
+	if (test->function == COW_PAGES) {
+		out.result = run_cow(test->path != NULL ? context : (void *)(uintptr_t)0x1000,
+				     test->path != NULL ? "map" : "(void *)0x1000", test->situation,
+				     &out.error, out.call, sizeof(out.call));
+		if (test->path != NULL && out.result >= 0)
+			out.result = 0;
+		return out;
 	}
-}
+	struct patched_outcome patched = run_patched(test->path, (off_t)test->number, 0x42,
+						     test->situation);
 
-static void expect_no_leak_in(const struct leak_case *test, void *mapped)
-{
-	char call[200];
-	long long result;
-	int error;
-
-	struct grade_resources before = grade_leak_watch_start(&test->faults);
-	run_leak_case(test, mapped, &result, &error, call, sizeof(call));
-	if (test->must_succeed)
-		grade_expect_result(result, error, 0, call, HINT_LEAK);
-	grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
+	snprintf(out.call, sizeof(out.call), "%s", patched.call);
+	out.result = patched.result;
+	out.error = patched.error;
+	return out;
 }
 
 /*
@@ -1251,8 +1235,9 @@ static void nothing_leaks(void)
 	grade_make_file("empty", "", 0, 0644);
 	grade_make_directory("dir");
 	store_byte(mapped, page(), (unsigned char)(read_byte(mapped, page(), NULL) ^ 1), NULL);
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
-		expect_no_leak_in(&leak_cases[i], mapped);
+	grade_expect_no_leaks(&(struct grade_leak_table){ leak_cases, GRADE_COUNT(leak_cases),
+							 run_leak_case, NULL, NULL, mapped,
+							 HINT_LEAK, HINT_MUNMAP });
 	sweep_error_paths(MAP_AND_UNMAP, NULL, GRADE_SWEEP_MMAP);
 	sweep_error_paths(COW_PAGES, mapped + page(), GRADE_SWEEP_STAT);
 	sweep_error_paths(PATCHED, NULL, GRADE_SWEEP_MMAP);

@@ -326,18 +326,23 @@ static void expect_good_allocation(enum allocator which, size_t len)
 	grade_calls_reset();
 }
 
-static const size_t good_lengths[] = { 1, 4095, 4096, 3 * 4096 + 5, 1 << 20 };
+/* Lengths on both sides of a page's end, over several pages, and large. */
+static void expect_good_allocations(enum allocator which)
+{
+	const size_t good_lengths[] = { 1, page() - 1, page(), 3 * page() + 5, 1 << 20 };
+
+	for (size_t i = 0; i < GRADE_COUNT(good_lengths); i++)
+		expect_good_allocation(which, good_lengths[i]);
+}
 
 static void alloc_shared_gives_zeroed_shared_memory(void)
 {
-	for (size_t i = 0; i < sizeof(good_lengths) / sizeof(good_lengths[0]); i++)
-		expect_good_allocation(ANONYMOUS, good_lengths[i]);
+	expect_good_allocations(ANONYMOUS);
 }
 
 static void devzero_gives_zeroed_shared_memory(void)
 {
-	for (size_t i = 0; i < sizeof(good_lengths) / sizeof(good_lengths[0]); i++)
-		expect_good_allocation(DEVZERO, good_lengths[i]);
+	expect_good_allocations(DEVZERO);
 }
 
 /* ---- Refusals ------------------------------------------------------------------ */
@@ -696,7 +701,7 @@ static void parallel_sum_adds_random_data(void)
 	const int worker_counts[] = { 1, 2, 3, 7, 16, 64 };
 	int64_t *data = random_numbers(n, 401);
 
-	for (size_t i = 0; i < sizeof(worker_counts) / sizeof(worker_counts[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(worker_counts); i++)
 		expect_sum(data, "data", n, worker_counts[i]);
 	free(data);
 }
@@ -710,7 +715,7 @@ static void parallel_sum_small_and_empty(void)
 	} cases[] = { { 0, 1 }, { 0, 64 }, { 1, 64 }, { 3, 8 }, { 63, 64 }, { 64, 64 },
 		      { 65, 64 }, { 1000, 10 }, { 1000, 1 } };
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(cases); i++)
 		expect_sum(cases[i].n == 0 ? NULL : data, cases[i].n == 0 ? "NULL" : "data",
 			   cases[i].n, cases[i].workers);
 	free(data);
@@ -734,7 +739,7 @@ static void parallel_sum_leaves_no_child(void)
 	int64_t *data = random_numbers(5000, 421);
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(worker_counts) / sizeof(worker_counts[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(worker_counts); i++) {
 		grade_calls_reset();
 		struct sum_outcome out = run_sum(data, "data", 5000, worker_counts[i], 1,
 						 NULL, NULL);
@@ -812,7 +817,7 @@ static void parallel_sum_survives_fork_failure(void)
 	int64_t *data = random_numbers(800, 451);
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(fail_at) / sizeof(fail_at[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(fail_at); i++) {
 		const struct grade_faults faults = { .fork_fail_at = fail_at[i],
 						     .fork_fail_errno = EAGAIN };
 		struct grade_resources before = grade_leak_watch_start(&faults);
@@ -855,13 +860,12 @@ static struct pingpong_outcome run_pingpong(long rounds, char *trace, const char
 {
 	struct pingpong_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation,
-			    "a hang here usually means that a side waits for a turn nobody "
-			    "hands over, and a crash that more than 2 * rounds + 1 bytes were "
-			    "written into trace",
-			    "ai_pingpong(%ld, %s)", rounds, trace != NULL ? "trace" : "NULL");
-	out.result = ai_pingpong(rounds, trace);
-	out.error = errno;
+	GRADE_RUN(out, situation,
+		  "a hang here usually means that a side waits for a turn nobody "
+		  "hands over, and a crash that more than 2 * rounds + 1 bytes were "
+		  "written into trace",
+		  ai_pingpong(rounds, trace), "ai_pingpong(%ld, %s)", rounds,
+		  trace != NULL ? "trace" : "NULL");
 	return out;
 }
 
@@ -937,7 +941,7 @@ static void pingpong_alternates(void)
 	const long rounds[] = { 1, 2, 7, 20000 };
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(rounds) / sizeof(rounds[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(rounds); i++) {
 		char *trace = trace_buffer(rounds[i]);
 
 		grade_calls_reset();
@@ -1447,95 +1451,96 @@ static void pingpong_reports_killed_child(void)
 
 enum lab_function { ALLOC_AND_FREE, DEVZERO_AND_FREE, PARALLEL_SUM, PINGPONG };
 
-/* One call to check for leaks: which function, with what, with which fault. */
-struct leak_case {
-	enum lab_function function;
-	long size; /* bytes to allocate, numbers to sum, or rounds */
-	int workers;
-	const char *situation;
-	struct grade_faults faults;
-	int must_succeed;
-	int expected_errno; /* of a failure no other test judges; 0: not judged here */
-};
+/*
+ * Calls to check for leaks (grade_expect_no_leaks): which function, with
+ * what (number: bytes to allocate, numbers to sum, or rounds; other_number:
+ * workers), with which fault. expected_errno: that of a failure no other
+ * test judges (0: not judged here).
+ */
+#define MMAP_FAILS { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }
 
-static const struct leak_case leak_cases[] = {
-	{ ALLOC_AND_FREE, 5000, 0, "", { 0 }, 1, 0 },
-	{ ALLOC_AND_FREE, 0, 0, "with length 0", { 0 }, 0, 0 },
-	{ ALLOC_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, 0 },
-	{ DEVZERO_AND_FREE, 5000, 0, "", { 0 }, 1, 0 },
-	{ DEVZERO_AND_FREE, 0, 0, "with length 0", { 0 }, 0, 0 },
-	{ DEVZERO_AND_FREE, 5000, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, 0 },
-	{ PARALLEL_SUM, 1000, 4, "", { 0 }, 1, 0 },
-	{ PARALLEL_SUM, 1000, 0, "with no workers", { 0 }, 0, 0 },
-	{ PARALLEL_SUM, 1000, 4, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, ENOMEM },
-	{ PARALLEL_SUM, 1000, 4, "with fork() call 2 failing with EAGAIN",
-	  { .fork_fail_at = 2, .fork_fail_errno = EAGAIN }, 0, 0 },
-	{ PINGPONG, 100, 0, "", { 0 }, 1, 0 },
-	{ PINGPONG, 0, 0, "with no rounds", { 0 }, 0, 0 },
-	{ PINGPONG, 100, 0, "with its mmap() failing with ENOMEM",
-	  { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }, 0, ENOMEM },
-	{ PINGPONG, 100, 0, "with its fork() failing with EAGAIN",
-	  { .fork_fail_at = 1, .fork_fail_errno = EAGAIN }, 0, EAGAIN },
+static const struct grade_leak_case leak_cases[] = {
+	{ .function = ALLOC_AND_FREE, .number = 5000, .must_succeed = 1 },
+	{ .function = ALLOC_AND_FREE, .number = 0, .situation = "with length 0" },
+	{ .function = ALLOC_AND_FREE, .number = 5000,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
+	{ .function = DEVZERO_AND_FREE, .number = 5000, .must_succeed = 1 },
+	{ .function = DEVZERO_AND_FREE, .number = 0, .situation = "with length 0" },
+	{ .function = DEVZERO_AND_FREE, .number = 5000,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 4, .must_succeed = 1 },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 0,
+	  .situation = "with no workers" },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 4,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS,
+	  .expected_errno = ENOMEM },
+	{ .function = PARALLEL_SUM, .number = 1000, .other_number = 4,
+	  .situation = "with fork() call 2 failing with EAGAIN",
+	  .faults = { .fork_fail_at = 2, .fork_fail_errno = EAGAIN } },
+	{ .function = PINGPONG, .number = 100, .must_succeed = 1 },
+	{ .function = PINGPONG, .number = 0, .situation = "with no rounds" },
+	{ .function = PINGPONG, .number = 100, .situation = "with its mmap() failing with ENOMEM",
+	  .faults = MMAP_FAILS, .expected_errno = ENOMEM },
+	{ .function = PINGPONG, .number = 100, .situation = "with its fork() failing with EAGAIN",
+	  .faults = { .fork_fail_at = 1, .fork_fail_errno = EAGAIN }, .expected_errno = EAGAIN },
 };
 
 /* Allocate, then free if that worked: the pair must leave nothing behind. */
-static void alloc_and_free(const struct leak_case *test, long long *result, int *error,
-			   char *call, size_t size)
+static struct grade_outcome alloc_and_free(const struct grade_leak_case *test)
 {
 	enum allocator which = test->function == ALLOC_AND_FREE ? ANONYMOUS : DEVZERO;
-	struct alloc_outcome out = run_alloc(which, (size_t)test->size, test->situation);
+	struct alloc_outcome alloc = run_alloc(which, (size_t)test->number, test->situation);
+	struct grade_outcome out = { .error = alloc.error };
 
-	snprintf(call, size, "%s", out.call);
-	*result = out.memory == NULL || out.memory == MAP_FAILED ? -1 : 0;
-	*error = out.error;
-	if (*result == 0) {
-		grade_announce_call(call, size, NULL, NULL, "%s(%ld) then ai_free_shared(p, %ld)",
-				    allocator_name(which), test->size, test->size);
-		*result = ai_free_shared(out.memory, (size_t)test->size);
-		*error = errno;
+	snprintf(out.call, sizeof(out.call), "%s", alloc.call);
+	out.result = alloc.memory == NULL || alloc.memory == MAP_FAILED ? -1 : 0;
+	if (out.result == 0) {
+		grade_announce_call(out.call, sizeof(out.call), NULL, NULL,
+				    "%s(%lld) then ai_free_shared(p, %lld)", allocator_name(which),
+				    test->number, test->number);
+		out.result = ai_free_shared(alloc.memory, (size_t)test->number);
+		out.error = errno;
 	}
+	return out;
 }
 
-static void run_leak_case(const struct leak_case *test, const int64_t *data, long long *result,
-			  int *error, char *call, size_t size)
+/* context: the numbers to sum. */
+static struct grade_outcome run_leak_case(const struct grade_leak_case *test, const void *context)
 {
-	if (test->function == ALLOC_AND_FREE || test->function == DEVZERO_AND_FREE) {
-		alloc_and_free(test, result, error, call, size);
-	} else if (test->function == PARALLEL_SUM) {
-		struct sum_outcome out = run_sum(data, "data", (size_t)test->size, test->workers,
-						 1, test->situation, NULL);
+	struct grade_outcome out;
 
-		snprintf(call, size, "%s", out.call);
-		*result = out.result;
-		*error = out.error;
-	} else {
-		char *trace = trace_buffer(test->size > 0 ? test->size : 1);
-		struct pingpong_outcome out = run_pingpong(test->size, trace, test->situation);
+	if (test->function == ALLOC_AND_FREE || test->function == DEVZERO_AND_FREE)
+		return alloc_and_free(test);
+	if (test->function == PARALLEL_SUM) {
+		struct sum_outcome sum = run_sum(context, "data", (size_t)test->number,
+						 (int)test->other_number, 1, test->situation, NULL);
 
-		snprintf(call, size, "%s", out.call);
-		*result = out.result;
-		*error = out.error;
-		free(trace);
+		snprintf(out.call, sizeof(out.call), "%s", sum.call);
+		out.result = sum.result;
+		out.error = sum.error;
+		return out;
 	}
+	char *trace = trace_buffer(test->number > 0 ? test->number : 1);
+	struct pingpong_outcome pingpong = run_pingpong(test->number, trace, test->situation);
+
+	snprintf(out.call, sizeof(out.call), "%s", pingpong.call);
+	out.result = pingpong.result;
+	out.error = pingpong.error;
+	free(trace);
+	return out;
 }
 
-static void expect_no_leak_in(const struct leak_case *test, const int64_t *data)
+/* What it returned, its errno where no other test judges it, and no child left. */
+static void judge_leak_case(const struct grade_leak_case *test, const struct grade_outcome *out,
+			    const void *context)
 {
-	char call[300];
-	long long result;
-	int error;
-
-	struct grade_resources before = grade_leak_watch_start(&test->faults);
-	run_leak_case(test, data, &result, &error, call, sizeof(call));
+	(void)context;
 	if (test->must_succeed)
-		grade_expect_result(result, error, 0, call, HINT_LEAK);
+		grade_expect_result(out->result, out->error, 0, out->call, HINT_LEAK);
 	if (test->expected_errno != 0)
-		grade_expect_error(result, error, test->expected_errno, call, HINT_ERRNO_KEPT);
-	grade_expect_no_children(call, HINT_REAP);
-	grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
+		grade_expect_error(out->result, out->error, test->expected_errno, out->call,
+				   HINT_ERRNO_KEPT);
+	grade_expect_no_children(out->call, HINT_REAP);
 }
 
 static void nothing_leaks(void)
@@ -1543,8 +1548,9 @@ static void nothing_leaks(void)
 	int64_t *data = random_numbers(1000, 461);
 
 	grade_adopt_orphans();
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++)
-		expect_no_leak_in(&leak_cases[i], data);
+	grade_expect_no_leaks(&(struct grade_leak_table){ leak_cases, GRADE_COUNT(leak_cases),
+							 run_leak_case, NULL, judge_leak_case, data,
+							 HINT_LEAK, HINT_MUNMAP });
 	free(data);
 }
 

@@ -199,11 +199,8 @@ static struct grade_outcome run_publish_given(const char *path,
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation, NULL,
-			    "fi_publish(\"%s\", %s, %zu)", path, records != NULL ? "recs" : "NULL",
-			    n);
-	out.result = fi_publish_given(path, records, given, n);
-	out.error = errno;
+	GRADE_RUN(out, situation, NULL, fi_publish_given(path, records, given, n),
+		  "fi_publish(\"%s\", %s, %zu)", path, records != NULL ? "recs" : "NULL", n);
 	return out;
 }
 
@@ -218,12 +215,9 @@ static struct grade_outcome run_load(const char *path, struct fi_student *record
 {
 	struct grade_outcome out;
 
-	grade_announce_call(out.call, sizeof(out.call), situation,
-			    "a crash here means the file was trusted before it was checked",
-			    "fi_load(\"%s\", %s, %zu)", path, records != NULL ? "out" : "NULL",
-			    max);
-	out.result = fi_load(path, records, max);
-	out.error = errno;
+	GRADE_RUN(out, situation, "a crash here means the file was trusted before it was checked",
+		  fi_load(path, records, max), "fi_load(\"%s\", %s, %zu)", path,
+		  records != NULL ? "out" : "NULL", max);
 	return out;
 }
 
@@ -354,7 +348,7 @@ static void publish_writes_layout(void)
 	out = run_publish("null-class", NULL, 3, "with recs NULL");
 	grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
 	if (sizeof(size_t) > sizeof(uint32_t)) {
-		out = run_publish_given("huge-class", some, sizeof(some) / sizeof(some[0]),
+		out = run_publish_given("huge-class", some, GRADE_COUNT(some),
 					(size_t)UINT32_MAX + 1,
 					"with n = 2^32, which does not fit in the header's count");
 		grade_expect_error(out.result, out.error, EINVAL, out.call, HINT_PUBLISH_ARGS);
@@ -739,13 +733,14 @@ static void expect_wide_capacity_refused(size_t capacity)
 
 static void chan_create_checks_capacity(void)
 {
-	expect_capacity_accepted(4096);
+	expect_capacity_accepted(FI_CHAN_MIN_CAPACITY);
 	expect_capacity_accepted(65536);
 	expect_capacity_accepted(1 << 20);
 	expect_largest_capacity_accepted();
 	expect_capacity_refused(0, "a capacity of 0");
 	expect_capacity_refused(1, "a capacity of 1 byte");
-	expect_capacity_refused(2048, "a capacity below 4096");
+	expect_capacity_refused(FI_CHAN_MIN_CAPACITY / 2,
+				grade_format("a capacity below %zu", FI_CHAN_MIN_CAPACITY));
 	expect_capacity_refused(4095, "a capacity that is not a power of two");
 	expect_capacity_refused(4097, "a capacity that is not a power of two");
 	expect_capacity_refused(6144, "a capacity that is not a power of two");
@@ -753,7 +748,7 @@ static void chan_create_checks_capacity(void)
 	expect_capacity_refused((size_t)1 << 31, "a capacity of 2 GiB, above 1 GiB");
 	expect_capacity_refused(SIZE_MAX, "a capacity of SIZE_MAX");
 	if (sizeof(size_t) > sizeof(uint32_t)) {
-		expect_wide_capacity_refused(((size_t)1 << 32) + 4096);
+		expect_wide_capacity_refused(((size_t)1 << 32) + FI_CHAN_MIN_CAPACITY);
 		expect_wide_capacity_refused(((size_t)1 << 32) + 65536);
 	}
 }
@@ -912,14 +907,14 @@ static void chan_message_rules(void)
 	expect_message(rx, 100, &marker, 1, "for the 1-byte message sent after it", HINT_RECV_SIZE);
 
 	/* End of stream: every message, then 0, and 0 again. */
-	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(lengths); i++)
 		send_or_fail(tx, big + i, lengths[i], grade_format("msg + %zu", i));
 	grade_announce_call(call, sizeof(call), NULL, NULL, "fi_chan_finish(ch)");
 	int result = fi_chan_finish(tx);
 	error = errno;
 	grade_expect_result(result, error, 0, call, HINT_END);
 	expect_send_error(tx, big, 10, EPIPE, "msg", "after fi_chan_finish(ch)");
-	for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(lengths); i++)
 		expect_message(rx, 2000, big + i, lengths[i],
 			       grade_format("after 5 messages and fi_chan_finish were sent, for "
 					    "message %zu of %zu bytes", i + 1, lengths[i]),
@@ -1572,41 +1567,47 @@ static void stu_write_then_stu_read(void)
 
 enum lab_function { PUBLISH, LOAD, CREATE_AND_CLOSE, OPEN_AND_CLOSE, TRAFFIC };
 
-struct leak_case {
-	enum lab_function function;
-	const char *path;
-	size_t number; /* records, room or capacity */
-	const char *situation;
-	struct grade_faults faults;
-	int must_succeed;
-};
-
+/*
+ * Calls to check for leaks (grade_expect_no_leaks): which function, on what
+ * file (path), with how many records, how much room or which capacity
+ * (number), with which fault.
+ */
 #define MMAP_FAILS { .mmap_fail_at = 1, .mmap_fail_errno = ENOMEM }
 
-static const struct leak_case leak_cases[] = {
-	{ PUBLISH, "class", 5, "", { 0 }, 1 },
-	{ PUBLISH, "class", 0, "with no records", { 0 }, 1 },
-	{ PUBLISH, "no-such-folder/class", 5, "in a folder that does not exist", { 0 }, 0 },
-	{ PUBLISH, "class-2", 5, "with its mmap() failing with ENOMEM", MMAP_FAILS, 0 },
-	{ LOAD, "class", 5, "", { 0 }, 1 },
-	{ LOAD, "cut", 5, "on a file one byte short", { 0 }, 0 },
-	{ LOAD, "foreign", 5, "on a file with another magic", { 0 }, 0 },
-	{ LOAD, "empty", 5, "on an empty file", { 0 }, 0 },
-	{ LOAD, "missing", 5, "where the file does not exist", { 0 }, 0 },
-	{ LOAD, "class", 5, "with its mmap() failing with ENOMEM", MMAP_FAILS, 0 },
-	{ CREATE_AND_CLOSE, "new-chan", 4096, "", { 0 }, 1 },
-	{ CREATE_AND_CLOSE, "bad-chan", 5000, "with a bad capacity", { 0 }, 0 },
-	{ CREATE_AND_CLOSE, "no-such-folder/chan", 4096, "in a folder that does not exist",
-	  { 0 }, 0 },
-	{ CREATE_AND_CLOSE, "nomem-chan", 4096, "with its mmap() failing with ENOMEM", MMAP_FAILS,
-	  0 },
-	{ OPEN_AND_CLOSE, "chan", 0, "", { 0 }, 1 },
-	{ OPEN_AND_CLOSE, "short-chan", 0, "on a channel cut short", { 0 }, 0 },
-	{ OPEN_AND_CLOSE, "foreign", 0, "on a file that is not a channel", { 0 }, 0 },
-	{ OPEN_AND_CLOSE, "empty", 0, "on an empty file", { 0 }, 0 },
-	{ OPEN_AND_CLOSE, "missing", 0, "where the file does not exist", { 0 }, 0 },
-	{ OPEN_AND_CLOSE, "chan", 0, "with its mmap() failing with ENOMEM", MMAP_FAILS, 0 },
-	{ TRAFFIC, "chan", 0, "", { 0 }, 1 },
+static const struct grade_leak_case leak_cases[] = {
+	{ .function = PUBLISH, .path = "class", .number = 5, .must_succeed = 1 },
+	{ .function = PUBLISH, .path = "class", .number = 0, .situation = "with no records",
+	  .must_succeed = 1 },
+	{ .function = PUBLISH, .path = "no-such-folder/class", .number = 5,
+	  .situation = "in a folder that does not exist" },
+	{ .function = PUBLISH, .path = "class-2", .number = 5,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
+	{ .function = LOAD, .path = "class", .number = 5, .must_succeed = 1 },
+	{ .function = LOAD, .path = "cut", .number = 5, .situation = "on a file one byte short" },
+	{ .function = LOAD, .path = "foreign", .number = 5,
+	  .situation = "on a file with another magic" },
+	{ .function = LOAD, .path = "empty", .number = 5, .situation = "on an empty file" },
+	{ .function = LOAD, .path = "missing", .number = 5,
+	  .situation = "where the file does not exist" },
+	{ .function = LOAD, .path = "class", .number = 5,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
+	{ .function = CREATE_AND_CLOSE, .path = "new-chan", .number = FI_CHAN_MIN_CAPACITY,
+	  .must_succeed = 1 },
+	{ .function = CREATE_AND_CLOSE, .path = "bad-chan", .number = 5000,
+	  .situation = "with a bad capacity" },
+	{ .function = CREATE_AND_CLOSE, .path = "no-such-folder/chan",
+	  .number = FI_CHAN_MIN_CAPACITY, .situation = "in a folder that does not exist" },
+	{ .function = CREATE_AND_CLOSE, .path = "nomem-chan", .number = FI_CHAN_MIN_CAPACITY,
+	  .situation = "with its mmap() failing with ENOMEM", .faults = MMAP_FAILS },
+	{ .function = OPEN_AND_CLOSE, .path = "chan", .must_succeed = 1 },
+	{ .function = OPEN_AND_CLOSE, .path = "short-chan", .situation = "on a channel cut short" },
+	{ .function = OPEN_AND_CLOSE, .path = "foreign",
+	  .situation = "on a file that is not a channel" },
+	{ .function = OPEN_AND_CLOSE, .path = "empty", .situation = "on an empty file" },
+	{ .function = OPEN_AND_CLOSE, .path = "missing", .situation = "where the file does not exist" },
+	{ .function = OPEN_AND_CLOSE, .path = "chan", .situation = "with its mmap() failing with ENOMEM",
+	  .faults = MMAP_FAILS },
+	{ .function = TRAFFIC, .path = "chan", .must_succeed = 1 },
 };
 
 /* The channel TRAFFIC uses: opened before the watch starts. */
@@ -1623,8 +1624,9 @@ static long long channel_pair(fi_chan *ch, int *error)
 	return closed == 0 ? 0 : -1;
 }
 
-static void run_leak_case(const struct leak_case *test, const struct fi_student *records,
-			  long long *result, int *error, char *call, size_t size)
+/* Make one case's call: 0 if it (or the pair) worked, -1 otherwise. */
+static struct grade_outcome make_leak_call(const struct grade_leak_case *test,
+					   const struct fi_student *records)
 {
 	struct fi_student room[5];
 	struct grade_outcome out;
@@ -1632,16 +1634,17 @@ static void run_leak_case(const struct leak_case *test, const struct fi_student 
 
 	switch (test->function) {
 	case PUBLISH:
-		out = run_publish(test->path, records, test->number, test->situation);
+		out = run_publish(test->path, records, (size_t)test->number, test->situation);
 		break;
 	case LOAD:
-		out = run_load(test->path, room, test->number, test->situation);
+		out = run_load(test->path, room, (size_t)test->number, test->situation);
 		break;
 	case CREATE_AND_CLOSE:
 		grade_announce_call(out.call, sizeof(out.call), test->situation, NULL,
-				    "fi_chan_create(\"%s\", %zu), then fi_chan_close", test->path,
+				    "fi_chan_create(\"%s\", %lld), then fi_chan_close", test->path,
 				    test->number);
-		out.result = channel_pair(fi_chan_create(test->path, test->number), &out.error);
+		out.result = channel_pair(fi_chan_create(test->path, (size_t)test->number),
+					  &out.error);
 		break;
 	case OPEN_AND_CLOSE:
 		grade_announce_call(out.call, sizeof(out.call), test->situation, NULL,
@@ -1662,9 +1665,41 @@ static void run_leak_case(const struct leak_case *test, const struct fi_student 
 		out.error = errno;
 		break;
 	}
-	snprintf(call, size, "%s", out.call);
-	*result = out.result >= 0 ? 0 : -1;
-	*error = out.error;
+	out.result = out.result >= 0 ? 0 : -1;
+	return out;
+}
+
+/* What the table's cases need besides the files "nothing_leaks" makes. */
+struct leak_context {
+	const struct fi_student *records;
+	unsigned char **chan_bytes; /* the channel file "chan" as made, read back */
+	size_t *chan_size;
+};
+
+static struct grade_outcome run_leak_case(const struct grade_leak_case *test, const void *context)
+{
+	const struct leak_context *leaks = context;
+
+	return make_leak_call(test, leaks->records);
+}
+
+/* The channel cases need channel files: made before the first of them, after the others. */
+static void prepare_leak_case(const struct grade_leak_case *test, const void *context)
+{
+	const struct leak_context *leaks = context;
+
+	if (test->function != CREATE_AND_CLOSE || traffic_channel != NULL)
+		return;
+	fi_chan *made = create_or_fail("chan", FI_CHAN_MIN_CAPACITY);
+	close_or_fail(made, grade_format("the channel made by fi_chan_create(\"chan\", %zu)",
+					 FI_CHAN_MIN_CAPACITY));
+	*leaks->chan_bytes = grade_load_file("chan", leaks->chan_size);
+	if (*leaks->chan_bytes == NULL || *leaks->chan_size < FI_CHAN_MIN_CAPACITY)
+		grade_setup_failed("cannot read the channel file back");
+	/* Cut short by the length of its ring. */
+	grade_make_file("short-chan", *leaks->chan_bytes, *leaks->chan_size - FI_CHAN_MIN_CAPACITY,
+			0600);
+	traffic_channel = open_or_fail("chan");
 }
 
 /*
@@ -1695,15 +1730,12 @@ static void sweep_prepare(const void *context)
 static struct grade_outcome sweep_run(const void *context, const char *situation)
 {
 	const struct swept_function *swept = context;
-	struct leak_case test = { swept->function, "swept", 5, situation, { 0 }, 0 };
-	struct grade_outcome out;
-	long long result;
+	struct grade_leak_case test = { .function = swept->function, .path = "swept", .number = 5,
+					.situation = situation };
 
 	if (swept->function == CREATE_AND_CLOSE)
 		test.number = 8192;
-	run_leak_case(&test, swept->records, &result, &out.error, out.call, sizeof(out.call));
-	out.result = result;
-	return out;
+	return make_leak_call(&test, swept->records);
 }
 
 static void sweep_error_paths(const struct swept_function *swept, unsigned judged_elsewhere)
@@ -1722,9 +1754,6 @@ static void nothing_leaks(void)
 	size_t size, chan_size = 0;
 	unsigned char *good = published_bytes(records, 5, 5, &size);
 	unsigned char *chan_bytes = NULL;
-	char call[GRADE_CALL_MAX];
-	long long result;
-	int error;
 
 	grade_make_file("class", good, size, 0644);
 	grade_make_file("cut", good, size - 1, 0644);
@@ -1732,26 +1761,10 @@ static void nothing_leaks(void)
 	memcpy(good, "XXXX", 4);
 	grade_make_file("foreign", good, size, 0644);
 
-	for (size_t i = 0; i < sizeof(leak_cases) / sizeof(leak_cases[0]); i++) {
-		const struct leak_case *test = &leak_cases[i];
-
-		if (test->function == CREATE_AND_CLOSE && traffic_channel == NULL) {
-			/* The channel cases need channel files: made now, after the others. */
-			fi_chan *made = create_or_fail("chan", 4096);
-			close_or_fail(made, "the channel made by fi_chan_create(\"chan\", 4096)");
-			chan_bytes = grade_load_file("chan", &chan_size);
-			if (chan_bytes == NULL || chan_size < 4096)
-				grade_setup_failed("cannot read the channel file back");
-			grade_make_file("short-chan", chan_bytes, chan_size - 4096, 0600);
-			traffic_channel = open_or_fail("chan");
-		}
-		struct grade_resources before = grade_leak_watch_start(&test->faults);
-
-		run_leak_case(test, records, &result, &error, call, sizeof(call));
-		if (test->must_succeed)
-			grade_expect_result(result, error, 0, call, HINT_LEAK);
-		grade_leak_watch_finish(before, call, HINT_LEAK, HINT_MUNMAP);
-	}
+	struct leak_context leaks = { records, &chan_bytes, &chan_size };
+	grade_expect_no_leaks(&(struct grade_leak_table){ leak_cases, GRADE_COUNT(leak_cases),
+							 run_leak_case, prepare_leak_case, NULL,
+							 &leaks, HINT_LEAK, HINT_MUNMAP });
 	close_or_fail(traffic_channel, "the channel opened by fi_chan_open(\"chan\")");
 
 	struct swept_function publish = { PUBLISH, records, NULL, 0, 0 };

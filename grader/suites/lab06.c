@@ -346,7 +346,7 @@ static size_t boundary_offsets(size_t file_size, size_t map_len, size_t page_siz
 	const size_t marks[] = { 0, file_size, file_end, map_len, map_end, map_end + page_size };
 	size_t n = 0;
 
-	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(marks); i++) {
 		if (marks[i] > 0)
 			offsets[n++] = marks[i] - 1;
 		offsets[n++] = marks[i];
@@ -388,7 +388,7 @@ static void predict_at_16k_and_64k_pages(void)
 }
 
 static const size_t page_sizes[] = { 4 * KIB, 16 * KIB, 64 * KIB };
-#define PAGE_SIZE_COUNT (sizeof(page_sizes) / sizeof(page_sizes[0]))
+#define PAGE_SIZE_COUNT (GRADE_COUNT(page_sizes))
 
 static void predict_empty_file_and_zero_length(void)
 {
@@ -401,13 +401,13 @@ static void predict_empty_file_and_zero_length(void)
 
 		grade_step("calling pf_predict for an empty file and for a length of 0, with "
 			   "page_size=%zu", p);
-		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		for (size_t l = 0; l < GRADE_COUNT(lens); l++) {
 			size_t count = boundary_offsets(0, lens[l], p, offsets);
 
 			for (size_t o = 0; o < count; o++)
 				expect_prediction(0, lens[l], offsets[o], p, HINT_EMPTY);
 		}
-		for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		for (size_t f = 0; f < GRADE_COUNT(files); f++) {
 			size_t count = boundary_offsets(files[f], 0, p, offsets);
 
 			for (size_t o = 0; o < count; o++)
@@ -440,7 +440,7 @@ static size_t wide_cases(size_t p, struct wide_case *cases)
 	};
 
 	memcpy(cases, all, sizeof(all));
-	return sizeof(all) / sizeof(all[0]);
+	return GRADE_COUNT(all);
 }
 
 static void predict_beyond_32_bits(size_t p)
@@ -460,7 +460,7 @@ static void predict_beyond_32_bits(size_t p)
 
 		for (size_t o = 0; o < n; o++)
 			judge_prediction(file_size, map_len, offsets[o], p, NULL, HINT_WIDE);
-		for (size_t o = 0; o < sizeof(extra) / sizeof(extra[0]); o++)
+		for (size_t o = 0; o < GRADE_COUNT(extra); o++)
 			judge_prediction(file_size, map_len, extra[o], p, NULL, HINT_WIDE);
 	}
 }
@@ -476,12 +476,12 @@ static void predict_without_overflow(void)
 					SIZE_MAX - p + 2 };
 
 		grade_step("calling pf_predict with sizes near SIZE_MAX, page_size=%zu", p);
-		for (size_t h = 0; h < sizeof(huge) / sizeof(huge[0]); h++) {
+		for (size_t h = 0; h < GRADE_COUNT(huge); h++) {
 			size_t big = huge[h];
 			const size_t offsets[] = { 0, 5, 3 * p - 1, 3 * p, 10 * p, 11 * p,
 						   big - 1, big, SIZE_MAX };
 
-			for (size_t o = 0; o < sizeof(offsets) / sizeof(offsets[0]); o++) {
+			for (size_t o = 0; o < GRADE_COUNT(offsets); o++) {
 				expect_prediction(big, big, offsets[o], p, HINT_OVERFLOW);
 				expect_prediction(10 * p + 1, big, offsets[o], p, HINT_OVERFLOW);
 				expect_prediction(big, 3 * p, offsets[o], p, HINT_OVERFLOW);
@@ -1009,7 +1009,7 @@ static const char *describe_flags(int64_t flags)
 		      { SA_ONSTACK, "SA_ONSTACK" } };
 	char text[120] = "";
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(names); i++)
 		if (flags & names[i].flag)
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
 				 text[0] != '\0' ? "|" : "", names[i].name);
@@ -1136,7 +1136,7 @@ static const struct probe_case handler_cases[] = {
 static void run_handler_cases(const struct guarded_map *guarded,
 			      const struct signal_state *before, const char *hint)
 {
-	for (size_t i = 0; i < sizeof(handler_cases) / sizeof(handler_cases[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(handler_cases); i++) {
 		const struct probe_case *c = &handler_cases[i];
 		size_t offset = c->offset_pages * page() + c->offset_bytes;
 
@@ -1304,13 +1304,13 @@ static void predict_agrees_with_probe(void)
 	const size_t lens[] = { 1, p - 1, p, p + 1, 2 * p, 3 * p - 1, 4 * p + 1 };
 	size_t offsets[24];
 
-	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+	for (size_t f = 0; f < GRADE_COUNT(files); f++) {
 		char path[32];
 		unsigned char *data;
 
 		snprintf(path, sizeof(path), "file-%zu", files[f]);
 		data = make_data_file(path, files[f], 661 + f);
-		for (size_t l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+		for (size_t l = 0; l < GRADE_COUNT(lens); l++) {
 			struct guarded_map guarded = map_with_guard(path, lens[l],
 								    PROT_READ | PROT_WRITE);
 			size_t count = boundary_offsets(files[f], lens[l], p, offsets);

@@ -76,7 +76,7 @@ int confine_writes(void)
 	if (getcwd(here, sizeof(here)) == NULL)
 		here[0] = '\0';
 	allow(ruleset, ".", rights);
-	for (size_t i = 0; i < sizeof(scratch) / sizeof(scratch[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(scratch); i++)
 		if (strncmp(here, scratch[i], strlen(scratch[i])) != 0)
 			allow(ruleset, scratch[i], rights);
 	unsigned long long file_rights = LANDLOCK_ACCESS_FS_WRITE_FILE;

@@ -43,7 +43,7 @@ static const struct {
 
 const char *grade_errno_name(int error)
 {
-	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(errno_names); i++)
 		if (errno_names[i].number == error)
 			return errno_names[i].name;
 	return NULL;

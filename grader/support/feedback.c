@@ -5,7 +5,10 @@
  * private channel the runner gave it; a test about to do something risky
  * sends a STEP record, so that a crash or a time-out can be explained too.
  * The runner never reads the test's stdout or stderr for verdicts: those
- * belong to the student's code, which may print anything.
+ * belong to the student's code, which may print anything. In a helper child
+ * of the test (grade_fork), a failure ends that child instead. Also the
+ * wording every file shares: formatted text, errno values by name, and how
+ * a call's result is described and checked.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 
 int grade_channel = -1;
 int grade_failure_sent;
+int grade_in_helper_process; /* set by grade_fork() in its child (processes.c) */
 
 /* Write all of buf to fd with the real write(), retrying short writes. */
 static void send_all(int fd, const char *buf, size_t len)

@@ -167,7 +167,7 @@ const char *grade_file_of_another_user(void)
 	static const char *const candidates[] = { "/etc/passwd", "/usr/include/stdio.h" };
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(candidates); i++)
 		if (stat(candidates[i], &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 		    st.st_size < ((off_t)1 << 20) && st.st_uid != geteuid() &&
 		    access(candidates[i], R_OK) == 0)

@@ -19,6 +19,7 @@
 #ifndef GRADER_H
 #define GRADER_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,6 +53,9 @@ struct grade_suite {
 /* The most tests a lab may have, hidden ones included. */
 #define GRADE_MAX_TESTS 64
 
+/* The number of elements of an array (not of a pointer: the compiler cannot tell). */
+#define GRADE_COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
 /*
  * An ordinary test (GRADE_TEST) runs within the default wall-clock limit; a
  * test whose calls do long work declares its own with GRADE_TEST_TIMED, which
@@ -66,7 +70,7 @@ struct grade_suite {
 /* Each suite file ends with exactly one of these. */
 #define GRADE_SUITE(number, folder, student_file, title, tests)                     \
 	const struct grade_suite grade_suite = { number, folder, student_file, title,  \
-						 tests, sizeof(tests) / sizeof((tests)[0]) }
+						 tests, GRADE_COUNT(tests) }
 
 extern const struct grade_suite grade_suite;
 
@@ -80,7 +84,7 @@ extern const struct grade_suite grade_suite;
  */
 #define GRADE_HIDDEN_TESTS(table)                                               \
 	const struct grade_test *const grade_hidden_tests = (table);           \
-	const size_t grade_hidden_test_count = sizeof(table) / sizeof((table)[0])
+	const size_t grade_hidden_test_count = GRADE_COUNT(table)
 
 /* ---- Feedback ----------------------------------------------------------- */
 
@@ -115,6 +119,23 @@ void grade_step(const char *format, ...) __attribute__((format(printf, 1, 2)));
  */
 void grade_announce_call(char *call, size_t size, const char *situation, const char *crash_note,
 			 const char *format, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * One call of the student's code into `out`, a struct with the fields call
+ * (a char array), result and error (struct grade_outcome, or a suite's own):
+ * announce it with the printf-style description, make the call `expression`,
+ * keep what it returned and errno right after it. A suite's run_ functions
+ * are made of this:
+ *   GRADE_RUN(out, situation, NULL, tio_copy_mmap(src, dst),
+ *             "tio_copy_mmap(\"%s\", \"%s\")", src, dst);
+ */
+#define GRADE_RUN(out, situation, crash_note, expression, ...)                               \
+	do {                                                                                 \
+		grade_announce_call((out).call, sizeof((out).call), (situation), (crash_note), \
+				    __VA_ARGS__);                                            \
+		(out).result = (expression);                                                 \
+		(out).error = errno;                                                         \
+	} while (0)
 
 /* Fail with a grader-side problem (could not create a test file, ...). */
 _Noreturn void grade_setup_failed(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -449,6 +470,47 @@ void grade_expect_mmap_attempted(long long result, int error, int expected_errno
 struct grade_resources grade_leak_watch_start(const struct grade_faults *faults);
 void grade_leak_watch_finish(struct grade_resources before, const char *call,
 			     const char *leak_hint, const char *munmap_hint);
+
+/*
+ * A table of calls checked for leaks (leaks.c). Each case is one call of the
+ * lab's code, made under the leak watch with the case's faults injected; the
+ * suite's run() makes it from the case's fields, which mean what that
+ * suite's functions need (a path, an offset or a size, a length or a count
+ * of workers, a needle and its replacement).
+ */
+struct grade_leak_case {
+	int function;          /* which of the lab's functions: the suite's own numbering */
+	const char *path;      /* the file the call works on, or NULL */
+	long long number;      /* a size, an offset or a count the call is given */
+	long long other_number; /* a second one: a length, a number of workers */
+	const char *text;      /* a string the call is given (a needle), or NULL */
+	const char *other_text; /* a second one (the needle's replacement), or NULL */
+	const char *situation; /* told after the call: "where the file does not exist", or "" */
+	struct grade_faults faults; /* injected while the call runs */
+	int must_succeed;      /* the call must succeed (by default: return 0) */
+	int expected_errno;    /* the errno of a failure the suite's judge() checks, or 0 */
+};
+
+struct grade_leak_table {
+	const struct grade_leak_case *cases;
+	size_t count;
+	/* Make the case's call; the watch is on and the faults are injected. */
+	struct grade_outcome (*run)(const struct grade_leak_case *test, const void *context);
+	/* Before each case, before the watch starts (NULL: nothing to prepare). */
+	void (*prepare)(const struct grade_leak_case *test, const void *context);
+	/*
+	 * Judge what the call returned, before its leaks are (NULL: a case that
+	 * must succeed must return 0, with leak_hint).
+	 */
+	void (*judge)(const struct grade_leak_case *test, const struct grade_outcome *out,
+		      const void *context);
+	const void *context;
+	const char *leak_hint;   /* for a descriptor or mapping left behind */
+	const char *munmap_hint; /* for a mapping not undone by munmap() exactly */
+};
+
+/* Every case of the table in turn, each under the leak watch: fails at the first wrong one. */
+void grade_expect_no_leaks(const struct grade_leak_table *table);
 
 /*
  * Every error path of one call of the student's code (sweep.c): the call is

@@ -99,7 +99,7 @@ static void run_one_test(void **state)
 
 	test->run();
 	/* Whatever the test checked, code that forked must not leave a child behind. */
-	if (watch_subject_forked())
+	if (ledger_subject_forked())
 		grade_expect_no_children("the code under test",
 					 "wait for every child you fork with waitpid() before "
 					 "returning, on every path: an unreaped child stays a zombie, "

@@ -6,21 +6,32 @@
  * kernel received them, and, for mmap(), the address it returned, found
  * from /proc. A separate table follows every successful mmap() until a
  * munmap() with exactly its address and length undoes it, so that a test can
- * prove that every mapping was released the way munmap(2) asks. Tests read
- * grade_calls and set grade_faults (grader.h); the watch applies the faults.
+ * prove that every mapping was released the way munmap(2) asks. The
+ * subject's fork() and sleep calls, from every one of its processes, are
+ * counted here too (grade_process_calls). Tests read grade_calls and set
+ * grade_faults (grader.h); the watch applies the faults. One lock guards all
+ * of it: the watch's thread writes while the test's thread reads. This file
+ * calls no other of the support library: everything else builds on it.
  */
-#include <errno.h>
-#include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "grader.h"
-#include "labkit.h"
 #include "support_internal.h"
 
 struct grade_calls grade_calls;
 struct grade_faults grade_faults;
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The process calls, from every process of the subject. */
+static struct grade_process_calls process_calls;
+static int subject_forked; /* ever, in this test */
+
+/* 1 + the index of the mmap() whose result is not known yet, or 0. */
+static unsigned pending_mmap;
 
 /* The order of the last mmap(), munmap() or msync() call (see grader.h). */
 static unsigned last_order;
@@ -30,8 +41,6 @@ static struct grade_mmap_record overflow_record;
 
 /* ---- Mappings not yet released ---------------------------------------- */
 
-#define MAX_TRACKED_MAPPINGS 256
-
 /* A successful mmap() and what became of it. */
 struct tracked_mapping {
 	struct grade_mmap_record mmap;
@@ -40,13 +49,13 @@ struct tracked_mapping {
 };
 
 /* In the order the mappings were made; released ones are removed. */
-static struct tracked_mapping tracked[MAX_TRACKED_MAPPINGS];
+static struct tracked_mapping tracked[LEDGER_MAX_TRACKED_MAPPINGS];
 static size_t tracked_count;
 static int tracked_overflow; /* more mappings alive at once than the table holds */
 
 static void track_mapping(const struct grade_mmap_record *record)
 {
-	if (tracked_count == MAX_TRACKED_MAPPINGS) {
+	if (tracked_count == LEDGER_MAX_TRACKED_MAPPINGS) {
 		tracked_overflow = 1;
 		return;
 	}
@@ -78,16 +87,91 @@ static void untrack_mapping(void *addr, size_t length)
 	}
 }
 
+void ledger_lock(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+void ledger_unlock(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
 void grade_calls_reset(void)
 {
-	watch_lock();
+	ledger_lock();
 	memset(&grade_calls, 0, sizeof(grade_calls));
 	memset(&grade_faults, 0, sizeof(grade_faults));
 	tracked_count = 0;
 	tracked_overflow = 0;
 	last_order = 0;
-	watch_unlock();
-	watch_reset_counts();
+	pending_mmap = 0;
+	memset(&process_calls, 0, sizeof(process_calls));
+	ledger_unlock();
+}
+
+void ledger_new_subject(void)
+{
+	ledger_lock();
+	subject_forked = 0;
+	memset(&process_calls, 0, sizeof(process_calls));
+	ledger_unlock();
+}
+
+int ledger_unreleased_mapping(const struct grade_mmap_record **mmap, size_t *munmap_length)
+{
+	if (tracked_overflow)
+		return -1;
+	if (tracked_count == 0)
+		return 0;
+	*mmap = &tracked[0].mmap;
+	*munmap_length = tracked[0].unmapped_with_wrong_length ? tracked[0].munmap_length : 0;
+	return 1;
+}
+
+/* ---- The process calls ------------------------------------------------------ */
+
+const struct grade_process_calls *grade_process_calls(void)
+{
+	static struct grade_process_calls copy;
+
+	ledger_lock();
+	copy = process_calls;
+	ledger_unlock();
+	return &copy;
+}
+
+int ledger_subject_forked(void)
+{
+	ledger_lock();
+	int forked = subject_forked;
+	ledger_unlock();
+	return forked;
+}
+
+void ledger_note_exit_handlers(void)
+{
+	ledger_lock();
+	process_calls.children_ran_exit_handlers++;
+	ledger_unlock();
+}
+
+unsigned ledger_add_fork(void)
+{
+	subject_forked = 1;
+	return ++process_calls.fork_calls;
+}
+
+void ledger_add_failed_fork(void)
+{
+	process_calls.failed_forks++;
+}
+
+void ledger_add_sleep(const char *call_name)
+{
+	if (++process_calls.sleep_calls == 1)
+		snprintf(process_calls.first_sleep, sizeof(process_calls.first_sleep), "%s",
+			 call_name);
 }
 
 /* ---- Entries, made by the watch with its lock held ----------------------- */
@@ -110,11 +194,25 @@ const struct grade_mmap_record *ledger_mmap(unsigned index)
 	return index < GRADE_MAX_RECORDS ? &grade_calls.mmaps[index] : &overflow_record;
 }
 
-void ledger_resolve_mmap(unsigned index, void *result)
+void ledger_await_mmap_result(unsigned index)
 {
+	pending_mmap = index + 1;
+}
+
+const struct grade_mmap_record *ledger_pending_mmap(void)
+{
+	return pending_mmap != 0 ? ledger_mmap(pending_mmap - 1) : NULL;
+}
+
+void ledger_resolve_mmap(void *result)
+{
+	if (pending_mmap == 0)
+		return;
+	unsigned index = pending_mmap - 1;
 	struct grade_mmap_record *record =
 		index < GRADE_MAX_RECORDS ? &grade_calls.mmaps[index] : &overflow_record;
 
+	pending_mmap = 0;
 	record->result = result;
 	if (result != MAP_FAILED)
 		track_mapping(record);
@@ -141,144 +239,4 @@ void ledger_add_msync(void *addr, size_t length, int flags, int result,
 			++last_order, addr, length, flags, result, content_hash != NULL,
 			content_hash != NULL ? *content_hash : 0
 		};
-}
-
-/* ---- Describing and checking -------------------------------------------- */
-
-int grade_msync_saw(const struct grade_msync_record *record, const void *bytes, size_t len)
-{
-	static const unsigned char zeros[4096];
-	size_t shown = len < record->length ? len : record->length;
-	uint64_t hash = labkit_fnv1a_update(LABKIT_FNV1A_INIT, bytes, shown);
-
-	if (!record->content_known)
-		return 1;
-	for (size_t at = shown; at < record->length; at += sizeof(zeros)) {
-		size_t take = record->length - at < sizeof(zeros) ? record->length - at
-								 : sizeof(zeros);
-		hash = labkit_fnv1a_update(hash, zeros, take);
-	}
-	return hash == record->content_hash;
-}
-
-struct flag_name {
-	int flag;
-	const char *name;
-};
-
-/* "PROT_READ|PROT_WRITE", with any unnamed bits in hexadecimal. */
-static const char *describe_flags(int value, const struct flag_name *names, size_t count,
-				  const char *none)
-{
-	char text[256] = "";
-	int rest = value;
-
-	for (size_t i = 0; i < count; i++) {
-		if (names[i].flag != 0 && (rest & names[i].flag) == names[i].flag) {
-			strcat(strcat(text, text[0] != '\0' ? "|" : ""), names[i].name);
-			rest &= ~names[i].flag;
-		}
-	}
-	if (rest != 0)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%#x",
-			 text[0] != '\0' ? "|" : "", (unsigned)rest);
-	return grade_format("%s", text[0] != '\0' ? text : none);
-}
-
-static const char *describe_prot(int prot)
-{
-	static const struct flag_name names[] = {
-		{ PROT_READ, "PROT_READ" },
-		{ PROT_WRITE, "PROT_WRITE" },
-		{ PROT_EXEC, "PROT_EXEC" },
-	};
-
-	return describe_flags(prot, names, sizeof(names) / sizeof(names[0]), "PROT_NONE");
-}
-
-static const char *describe_map_flags(int flags)
-{
-	static const struct flag_name names[] = {
-		{ MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE" },
-		{ MAP_SHARED, "MAP_SHARED" },
-		{ MAP_PRIVATE, "MAP_PRIVATE" },
-		{ MAP_ANONYMOUS, "MAP_ANONYMOUS" },
-		{ MAP_FIXED, "MAP_FIXED" },
-		{ MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE" },
-		{ MAP_POPULATE, "MAP_POPULATE" },
-		{ MAP_NORESERVE, "MAP_NORESERVE" },
-	};
-
-	return describe_flags(flags, names, sizeof(names) / sizeof(names[0]), "0");
-}
-
-const char *grade_describe_mmap(const struct grade_mmap_record *record)
-{
-	const char *hint = record->addr_hint == NULL ? "NULL"
-						     : grade_format("%p", record->addr_hint);
-	const char *result = record->result == MAP_FAILED ? "MAP_FAILED"
-							  : grade_format("%p", record->result);
-
-	return grade_format("mmap(%s, %zu, %s, %s, %d, %jd) = %s", hint, record->length,
-			    describe_prot(record->prot), describe_map_flags(record->flags),
-			    record->fd, (intmax_t)record->offset, result);
-}
-
-const char *grade_describe_mmaps(void)
-{
-	static char text[1024];
-	unsigned count = grade_records_kept(grade_calls.mmap_count);
-
-	if (count == 0)
-		return "no mmap() call at all";
-	text[0] = '\0';
-	for (unsigned i = 0; i < count && strlen(text) < sizeof(text) - 200; i++)
-		snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s%s",
-			 i > 0 ? "; " : "", grade_describe_mmap(&grade_calls.mmaps[i]));
-	return text;
-}
-
-unsigned grade_records_kept(unsigned count)
-{
-	return count < GRADE_MAX_RECORDS ? count : GRADE_MAX_RECORDS;
-}
-
-int grade_is_shared(int flags)
-{
-	return (flags & MAP_SHARED_VALIDATE) == MAP_SHARED ||
-	       (flags & MAP_SHARED_VALIDATE) == MAP_SHARED_VALIDATE;
-}
-
-void grade_expect_mmap_attempted(long long result, int error, int expected_errno,
-				 const char *call, const char *hint)
-{
-	if (result == -1 && error == ENOSYS)
-		return;
-	grade_check(grade_calls.mmap_count > 0, hint,
-		    "expected: %s to fail, returning -1 with errno %s\nobserved: it made no "
-		    "mmap() call, so the injected failure never happened (it returned %lld)",
-		    call, grade_errno_text(expected_errno), result);
-}
-
-void grade_expect_mappings_released(const char *call, const char *hint)
-{
-	if (tracked_overflow)
-		grade_fail(hint,
-			   "expected: %s to munmap every mapping it made\n"
-			   "observed: more than %d mappings were never unmapped",
-			   call, MAX_TRACKED_MAPPINGS);
-	if (tracked_count == 0)
-		return;
-
-	const struct tracked_mapping *first = &tracked[0];
-	const char *observed =
-		first->unmapped_with_wrong_length
-			? grade_format("munmap was called with length %zu (munmap needs "
-				       "the length mmap was given)",
-				       first->munmap_length)
-			: "it was never unmapped (no munmap() with that address)";
-
-	grade_fail(hint, "expected: %s to undo %s with munmap(%p, %zu)\nobserved: %s", call,
-		   grade_describe_mmap(&first->mmap), first->mmap.result, first->mmap.length,
-		   observed);
 }

@@ -1,13 +1,15 @@
 /*
- * processes.c — the processes of a test: the subject's children and the judge's helpers.
+ * processes.c — any process seen from outside (state, CPU time, children); the judge's helpers.
  *
- * The judge is a child subreaper, so a grandchild that the student's code
- * leaves behind when its parent ends is adopted by the judge and can still be
- * found. A test's own helper processes (grade_fork, grade_start_program) are
+ * Reads a process's /proc/PID/stat (state, parent, processor time) and
+ * wchan (what it sleeps in), lists the children of the subject and the
+ * orphans the judge adopted (the judge is a child subreaper, so a grandchild
+ * that the student's code leaves behind when its parent ends can still be
+ * found), says what they are doing, and waits for a child with a time
+ * limit. A test's own helper processes (grade_fork, grade_start_program) are
  * noted, so that they are never mistaken for what the student's code left.
- * The rest counts the subject's fork() and sleep calls (seen by the watch),
- * lists the subject's children from /proc, reads another process's CPU time,
- * and keeps guarded buffers for the judge's own use.
+ * Also the clock and pauses that the rest of the judge times itself with.
+ * Nothing here knows the subject: its pid is given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,22 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "grader.h"
 #include "support_internal.h"
-
-const struct grade_process_calls *grade_process_calls(void)
-{
-	static struct grade_process_calls copy;
-
-	copy = watch_process_calls();
-	return &copy;
-}
 
 /* ---- The judge's own children ------------------------------------------- */
 
@@ -45,7 +37,7 @@ void note_helper_process(pid_t pid)
 		helpers[helper_count++] = pid;
 }
 
-static int is_helper(pid_t pid)
+int is_helper_process(pid_t pid)
 {
 	for (size_t i = 0; i < helper_count; i++)
 		if (helpers[i] == pid)
@@ -60,11 +52,9 @@ static void restore_default_signals(void)
 	static const int signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGSYS, SIGABRT,
 				       SIGPIPE };
 
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(signals); i++)
 		signal(signals[i], SIG_DFL);
 }
-
-int grade_in_helper_process;
 
 pid_t grade_fork(void)
 {
@@ -79,12 +69,7 @@ pid_t grade_fork(void)
 	return child;
 }
 
-/* ---- The test's children -------------------------------------------------- */
-
-void grade_adopt_orphans(void)
-{
-	/* The judge is a subreaper from its start (judge_main.c): nothing more to do. */
-}
+/* ---- Reading /proc ----------------------------------------------------------- */
 
 int read_proc_file(pid_t pid, const char *name, char *text, size_t size)
 {
@@ -123,12 +108,12 @@ int read_process_stat(pid_t pid, char *state, pid_t *parent, long *ticks)
 	return 1;
 }
 
-size_t grade_children(struct grade_child *children, size_t max)
+size_t list_children(pid_t subject, struct grade_child *children, size_t max)
 {
 	DIR *proc = opendir("/proc");
 	struct dirent *entry;
 	size_t count = 0;
-	pid_t self = getpid(), subject = grade_subject_pid();
+	pid_t self = getpid();
 
 	if (proc == NULL)
 		grade_setup_failed("cannot list /proc");
@@ -141,7 +126,7 @@ size_t grade_children(struct grade_child *children, size_t max)
 		if (*end != '\0' || pid <= 0 || !read_process_stat((pid_t)pid, &state, &parent, &ticks))
 			continue;
 		/* The subject's children, and orphans the judge adopted (not the subject itself). */
-		int adopted = parent == self && pid != subject && !is_helper((pid_t)pid);
+		int adopted = parent == self && pid != subject && !is_helper_process((pid_t)pid);
 		if (parent != subject && !adopted)
 			continue;
 		if (count < max)
@@ -171,18 +156,18 @@ static const char *describe_activity(pid_t pid, char state)
 	return grade_format("in state %c", state);
 }
 
-const char *describe_subject_activity(void)
+const char *describe_activity_of(pid_t subject)
 {
 	static char text[1024];
 	struct grade_child children[6]; /* the first few are enough to see a deadlock */
-	pid_t subject = grade_subject_pid(), parent;
+	pid_t parent;
 	char state;
 	long ticks;
 
 	if (!read_process_stat(subject, &state, &parent, &ticks))
 		return "the subject had ended";
 	snprintf(text, sizeof(text), "the subject was %s", describe_activity(subject, state));
-	size_t count = grade_children(children, 6);
+	size_t count = list_children(subject, children, 6);
 	for (size_t i = 0; i < count && i < 6; i++)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), ", its child %d %s",
 			 (int)children[i].pid,
@@ -191,25 +176,6 @@ const char *describe_subject_activity(void)
 		snprintf(text + strlen(text), sizeof(text) - strlen(text), ", and %zu more children",
 			 count - 6);
 	return text;
-}
-
-void grade_expect_no_children(const char *call, const char *hint)
-{
-	struct grade_child children[8];
-	size_t count = grade_children(children, 8);
-	char list[512] = "";
-
-	if (count == 0)
-		return;
-	for (size_t i = 0; i < count && i < 8; i++)
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%spid %d (%s)",
-			 i > 0 ? ", " : "", (int)children[i].pid,
-			 children[i].state == 'Z' ? "a zombie: it exited and was never reaped"
-						  : "still running");
-	grade_fail(hint,
-		   "expected: no child process left after %s returned\nobserved: %zu left: "
-		   "%s%s",
-		   call, count, list, count > 8 ? ", ..." : "");
 }
 
 long grade_process_cpu_ms(pid_t pid)
@@ -290,38 +256,4 @@ int grade_wait_child(pid_t pid, long milliseconds, int *status)
 	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
 		;
 	return 0;
-}
-
-/* ---- Guarded memory ------------------------------------------------------- */
-
-static size_t page_size(void)
-{
-	return (size_t)sysconf(_SC_PAGESIZE);
-}
-
-/* The pages that hold len bytes, plus the guard page. */
-static size_t guarded_length(size_t len)
-{
-	return (len + page_size() - 1) / page_size() * page_size() + page_size();
-}
-
-void *grade_guarded_buffer(size_t len)
-{
-	size_t total = guarded_length(len);
-	unsigned char *area = mmap(NULL, total, PROT_READ | PROT_WRITE,
-					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (area == MAP_FAILED)
-		grade_setup_failed("cannot map %zu bytes", total);
-	if (mprotect(area + total - page_size(), page_size(), PROT_NONE) != 0)
-		grade_setup_failed("cannot make a guard page");
-	return area + total - page_size() - len;
-}
-
-void grade_free_guarded(void *buffer, size_t len)
-{
-	size_t total = guarded_length(len);
-	unsigned char *end_of_data = (unsigned char *)buffer + len;
-
-	munmap(end_of_data + page_size() - total, total);
 }

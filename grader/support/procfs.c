@@ -163,7 +163,7 @@ static int is_process_area(const char *path)
 	static const char *const areas[] = { "[heap]", "[stack", "[vvar", "[vdso]",
 					     "[vsyscall]" };
 
-	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(areas); i++)
 		if (strncmp(path, areas[i], strlen(areas[i])) == 0)
 			return 1;
 	return 0;
@@ -394,23 +394,6 @@ void grade_expect_no_leak(struct grade_resources before, const char *call, const
 }
 
 /* ---- Limits ------------------------------------------------------------------ */
-
-struct grade_resources grade_leak_watch_start(const struct grade_faults *faults)
-{
-	grade_calls_reset();
-	if (faults != NULL)
-		grade_faults = *faults;
-	return grade_resources_now();
-}
-
-void grade_leak_watch_finish(struct grade_resources before, const char *call,
-			     const char *leak_hint, const char *munmap_hint)
-{
-	grade_faults = (struct grade_faults){ 0 };
-	grade_expect_no_leak(before, call, leak_hint);
-	grade_expect_mappings_released(call, munmap_hint);
-	grade_calls_reset();
-}
 
 void grade_set_limit(int resource, rlim_t value)
 {

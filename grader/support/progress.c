@@ -141,11 +141,11 @@ static struct grade_progress take_sample(pid_t worker)
 		else
 			sample.others_cpu_ms += rows[i].cpu_ms; /* workers or helpers: progress */
 	}
-	watch_lock();
+	ledger_lock();
 	sample.transfers = (unsigned long)grade_calls.read_calls + grade_calls.write_calls;
 	sample.mappings = (unsigned long)grade_calls.mmap_count + grade_calls.munmap_count +
 			  grade_calls.msync_count;
-	watch_unlock();
+	ledger_unlock();
 	return sample;
 }
 

@@ -94,10 +94,10 @@ static _Noreturn void call_stalled(const char *doing, const struct grade_progres
 			 "timed out: the process that runs the student's code had not started "
 			 "after %lld s (code that runs when a program starts, a constructor, must "
 			 "return): %s; %s",
-			 seconds, why, describe_subject_activity());
+			 seconds, why, describe_activity_of(subject));
 	else
 		snprintf(text, sizeof(text), "timed out: %s had not returned after %lld s: %s; %s",
-			 doing, seconds, why, describe_subject_activity());
+			 doing, seconds, why, describe_activity_of(subject));
 	grade_send_record(VERDICT_TIMEOUT, text);
 	kill(subject, SIGKILL); /* the runner ends whatever else the test left */
 	_exit(1);
@@ -375,7 +375,7 @@ static void receive_reply(struct subject_reply *reply, uint32_t kind, const char
 				memcpy(&sender, CMSG_DATA(c), sizeof(sender));
 		if (got == (ssize_t)sizeof(*reply) && reply->kind == SUBJECT_CHILD_RAN_EXIT_HANDLERS) {
 			if (sender.pid != subject)
-				watch_note_exit_handlers();
+				ledger_note_exit_handlers();
 			continue;
 		}
 		if (sender.pid != subject)
@@ -397,7 +397,7 @@ static void drain_notes(void)
 
 	while (recv(call_socket, &note, sizeof(note), MSG_DONTWAIT) == (ssize_t)sizeof(note))
 		if (note.kind == SUBJECT_CHILD_RAN_EXIT_HANDLERS)
-			watch_note_exit_handlers();
+			ledger_note_exit_handlers();
 }
 
 /* ---- Memory of the subject ------------------------------------------------ */

@@ -42,7 +42,7 @@ static const struct {
 	KIND("msync()", EBUSY, msync_count, msync),
 #undef KIND
 };
-#define KIND_COUNT (sizeof(kinds) / sizeof(kinds[0]))
+#define KIND_COUNT (GRADE_COUNT(kinds))
 
 static unsigned made_of_kind(const struct grade_calls *calls, size_t k)
 {

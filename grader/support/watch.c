@@ -11,7 +11,8 @@
  * inherited by every child and cannot be removed, so nothing the student's
  * code does escapes it, whether through libc, stdio or raw syscall().
  *
- * A thread of the judge (watch_start) answers the notifications. While the
+ * A thread of the judge (watch_start) answers the notifications, holding the
+ * ledger's lock. While the
  * judge waits for one call of the student's code (the recording window) it
  * writes the subject's read/write/mmap/munmap/msync calls into the ledger
  * (ledger.c), counts its open/stat/ftruncate/sigaction calls, and injects the faults a
@@ -149,9 +150,9 @@ static void build_filter(struct filter_builder *f, pid_t judge, int watched)
 					     offsetof(struct seccomp_data, nr)));
 	emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS));
-	for (size_t i = 0; watched && i < sizeof(watched_calls) / sizeof(watched_calls[0]); i++)
+	for (size_t i = 0; watched && i < GRADE_COUNT(watched_calls); i++)
 		on_syscall(f, watched_calls[i], SECCOMP_RET_USER_NOTIF);
-	for (size_t i = 0; i < sizeof(refused_calls) / sizeof(refused_calls[0]); i++)
+	for (size_t i = 0; i < GRADE_COUNT(refused_calls); i++)
 		on_syscall(f, refused_calls[i], refuse);
 	/*
 	 * prctl(PR_SET_SECCOMP): a filter of the subject's own would hide calls.
@@ -166,7 +167,7 @@ static void build_filter(struct filter_builder *f, pid_t judge, int watched)
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 	emit(f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, refuse));
 	/* Not a signalling call: allowed. Otherwise check its first argument below. */
-	size_t count = sizeof(signalling_calls) / sizeof(signalling_calls[0]);
+	size_t count = GRADE_COUNT(signalling_calls);
 	for (size_t i = 0; i < count; i++)
 		emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 						     (unsigned)signalling_calls[i],
@@ -201,7 +202,6 @@ int watch_install_filter(pid_t judge, int watched)
 
 /* ---- The judge's side ------------------------------------------------------ */
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t thread;
 static int listener = -1;
 static int subject_pidfd = -1;
@@ -213,18 +213,16 @@ static volatile int stopping;
 static int recording;
 static struct seccomp_notif_sizes sizes;
 
-/* The process calls, from every process of the subject. */
-static struct grade_process_calls process_calls;
-static int subject_forked; /* ever, in this test */
-
-/* An mmap() of the subject's main thread whose result is not known yet. */
+/*
+ * The subject's mappings just before an mmap() of its main thread whose
+ * result is not known yet (the ledger keeps which call that is).
+ */
 #define MAX_INTERVALS 2048
 struct interval {
 	uintptr_t start, end;
 };
 static struct interval before_mmap[MAX_INTERVALS];
 static size_t before_mmap_count;
-static int pending_mmap; /* 1 + the ledger index of the unresolved mmap, or 0 */
 
 /* Read /proc/PID/maps of the subject as intervals; returns the count (0 on failure). */
 static size_t read_intervals(struct interval *out, size_t max)
@@ -311,19 +309,18 @@ static void *find_new_mapping(const struct grade_mmap_record *record)
 
 static void resolve_pending_mmap(void)
 {
-	if (pending_mmap == 0)
-		return;
-	unsigned index = (unsigned)pending_mmap - 1;
-	pending_mmap = 0;
-	ledger_resolve_mmap(index, find_new_mapping(ledger_mmap(index)));
+	const struct grade_mmap_record *pending = ledger_pending_mmap();
+
+	if (pending != NULL)
+		ledger_resolve_mmap(find_new_mapping(pending));
 }
 
 void watch_call_finished(void)
 {
-	pthread_mutex_lock(&lock);
+	ledger_lock();
 	resolve_pending_mmap();
 	recording = 0;
-	pthread_mutex_unlock(&lock);
+	ledger_unlock();
 }
 
 void watch_call_starting(void)
@@ -337,9 +334,9 @@ void watch_call_starting(void)
 				      "older than Docker 20.10 does)",
 				      grade_errno_text(transfers_refused));
 	}
-	pthread_mutex_lock(&lock);
+	ledger_lock();
 	recording = 1;
-	pthread_mutex_unlock(&lock);
+	ledger_unlock();
 }
 
 /* ---- Answering one notification ------------------------------------------ */
@@ -532,7 +529,7 @@ static struct answer on_mmap(const struct seccomp_notif *call)
 	if (grade_faults.mmap_fail_at != 0 && number == grade_faults.mmap_fail_at)
 		return fail_with(grade_faults.mmap_fail_errno);
 	before_mmap_count = read_intervals(before_mmap, MAX_INTERVALS);
-	pending_mmap = (int)index + 1;
+	ledger_await_mmap_result(index);
 	return let_through;
 }
 
@@ -625,10 +622,9 @@ static struct answer on_fork(const struct seccomp_notif *call)
 #endif
 	if (flags & CLONE_THREAD)
 		return let_through; /* a thread, not a new process */
-	unsigned number = ++process_calls.fork_calls;
-	subject_forked = 1;
+	unsigned number = ledger_add_fork();
 	if (grade_faults.fork_fail_at != 0 && number == grade_faults.fork_fail_at) {
-		process_calls.failed_forks++;
+		ledger_add_failed_fork();
 		return fail_with(grade_faults.fork_fail_errno);
 	}
 	return let_through;
@@ -636,9 +632,7 @@ static struct answer on_fork(const struct seccomp_notif *call)
 
 static struct answer on_sleep(const struct seccomp_notif *call)
 {
-	if (++process_calls.sleep_calls == 1)
-		snprintf(process_calls.first_sleep, sizeof(process_calls.first_sleep), "%s",
-			 call->data.nr == SYS_nanosleep ? "nanosleep" : "clock_nanosleep");
+	ledger_add_sleep(call->data.nr == SYS_nanosleep ? "nanosleep" : "clock_nanosleep");
 	return let_through;
 }
 
@@ -677,9 +671,9 @@ static void answer_one(struct seccomp_notif *call, struct seccomp_notif_resp *re
 	memset(call, 0, sizes.seccomp_notif);
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, call) != 0)
 		return;
-	pthread_mutex_lock(&lock);
+	ledger_lock();
 	struct answer answer = answer_call(call);
-	pthread_mutex_unlock(&lock);
+	ledger_unlock();
 	memset(response, 0, sizes.seccomp_notif_resp);
 	response->id = call->id;
 	if (answer.continue_call) {
@@ -762,8 +756,7 @@ void watch_start(int listener_fd, pid_t subject_pid, int pidfd)
 	subject_pidfd_error = subject_pidfd < 0 ? errno : 0;
 	transfers_refused = 0;
 	stopping = 0;
-	subject_forked = 0;
-	memset(&process_calls, 0, sizeof(process_calls));
+	ledger_new_subject();
 	/* The thread takes no signal: they are the test's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -786,45 +779,4 @@ void watch_stop(void)
 	if (subject_pidfd >= 0)
 		close(subject_pidfd);
 	subject_pidfd = -1;
-}
-
-void watch_reset_counts(void)
-{
-	pthread_mutex_lock(&lock);
-	memset(&process_calls, 0, sizeof(process_calls));
-	pending_mmap = 0;
-	pthread_mutex_unlock(&lock);
-}
-
-struct grade_process_calls watch_process_calls(void)
-{
-	pthread_mutex_lock(&lock);
-	struct grade_process_calls copy = process_calls;
-	pthread_mutex_unlock(&lock);
-	return copy;
-}
-
-void watch_note_exit_handlers(void)
-{
-	pthread_mutex_lock(&lock);
-	process_calls.children_ran_exit_handlers++;
-	pthread_mutex_unlock(&lock);
-}
-
-int watch_subject_forked(void)
-{
-	pthread_mutex_lock(&lock);
-	int forked = subject_forked;
-	pthread_mutex_unlock(&lock);
-	return forked;
-}
-
-void watch_lock(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-void watch_unlock(void)
-{
-	pthread_mutex_unlock(&lock);
 }

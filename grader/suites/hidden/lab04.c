@@ -24,14 +24,14 @@ static const int64_t edge_numbers[] = {
 	INT64_C(5000000000),
 	-INT64_C(4999999999),
 };
-#define EDGE_COUNT (sizeof(edge_numbers) / sizeof(edge_numbers[0]))
+#define EDGE_COUNT (GRADE_COUNT(edge_numbers))
 
 static void parallel_sum_at_the_edges_of_int64(void)
 {
 	const int worker_counts[] = { 1, 2, 3, 8 };
 	const int64_t expected = 2; /* -1 + 1 + 1 + 1, pair by pair */
 
-	for (size_t i = 0; i < sizeof(worker_counts) / sizeof(worker_counts[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(worker_counts); i++) {
 		struct sum_outcome out = run_sum(edge_numbers, "data", EDGE_COUNT,
 						 worker_counts[i], 1,
 						 "with INT64_MAX, INT64_MIN, 2^53 + 1 and "

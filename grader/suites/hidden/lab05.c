@@ -40,8 +40,8 @@ static void load_refuses_a_wrapping_count(void)
 static void chan_outlives_its_handles(void)
 {
 	static const char *const messages[] = { "first", "a second, longer message", "3" };
-	const size_t count = sizeof(messages) / sizeof(messages[0]);
-	fi_chan *tx = create_or_fail("chan", 4096);
+	const size_t count = GRADE_COUNT(messages);
+	fi_chan *tx = create_or_fail("chan", FI_CHAN_MIN_CAPACITY);
 	unsigned char rest[100];
 	char call[200];
 

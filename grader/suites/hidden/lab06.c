@@ -21,7 +21,7 @@ static void predict_at_huge_page_sizes(void)
 {
 	const size_t sizes[] = { 8 * KIB, 2 * KIB * KIB, (size_t)KIB * KIB * KIB };
 
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (size_t i = 0; i < GRADE_COUNT(sizes); i++) {
 		predict_grid(sizes[i], HINT_ANY_PAGE_SIZE);
 		usable_grid(sizes[i]);
 	}

@@ -395,7 +395,7 @@ static void alloc_shared_refuses_properly(void)
 	const struct grade_faults eagain = { .mmap_fail_at = 1, .mmap_fail_errno = EAGAIN };
 
 	expect_alloc_error(ANONYMOUS, 0, none, "with length 0", EINVAL, 0, HINT_ALLOC_ERRORS);
-	expect_alloc_error(ANONYMOUS, 4096, enomem, "with its mmap() made to fail with ENOMEM",
+	expect_alloc_error(ANONYMOUS, page(), enomem, "with its mmap() made to fail with ENOMEM",
 			   ENOMEM, 1, HINT_ALLOC_ERRORS);
 	expect_alloc_error(ANONYMOUS, 100, eagain, "with its mmap() made to fail with EAGAIN",
 			   EAGAIN, 1, HINT_ALLOC_ERRORS);
@@ -438,10 +438,10 @@ static void expect_devzero_emfile(void)
 		grade_setup_failed("cannot read RLIMIT_NOFILE");
 	lowered = (struct rlimit){ (rlim_t)lowest_free_descriptor(), saved.rlim_max };
 	grade_announce_call(call, sizeof(call), "with no descriptor free (RLIMIT_NOFILE)", NULL,
-			    "ai_alloc_shared_devzero(4096)");
+			    "ai_alloc_shared_devzero(%zu)", page());
 	if (prlimit(subject, RLIMIT_NOFILE, &lowered, NULL) != 0)
 		grade_setup_failed("cannot lower RLIMIT_NOFILE");
-	void *memory = ai_alloc_shared_devzero(4096);
+	void *memory = ai_alloc_shared_devzero(page());
 	int error = errno;
 	if (prlimit(subject, RLIMIT_NOFILE, &saved, NULL) != 0)
 		grade_setup_failed("cannot restore RLIMIT_NOFILE");
@@ -459,7 +459,7 @@ static void devzero_refuses_and_closes(void)
 	const struct grade_faults eacces = { .mmap_fail_at = 1, .mmap_fail_errno = EACCES };
 
 	expect_alloc_error(DEVZERO, 0, none, "with length 0", EINVAL, 0, HINT_DEVZERO_ERRORS);
-	expect_alloc_error(DEVZERO, 4096, enomem, "with its mmap() made to fail with ENOMEM",
+	expect_alloc_error(DEVZERO, page(), enomem, "with its mmap() made to fail with ENOMEM",
 			   ENOMEM, 1, HINT_DEVZERO_ERRORS);
 	expect_alloc_error(DEVZERO, 100, eacces, "with its mmap() made to fail with EACCES",
 			   EACCES, 1, HINT_DEVZERO_ERRORS);

@@ -318,6 +318,25 @@ static const struct grade_msync_record *failed_msync_of_last_call(void)
 }
 
 /*
+ * What made a recorded msync() fail, the symptom first ("msync(...) failed
+ * with EINVAL, because ..."), and its hint in *hint. The watch fails an
+ * msync() for these two reasons only (watch.c, on_msync).
+ */
+static const char *msync_failure(const struct grade_msync_record *failed, const char **hint)
+{
+	if ((uintptr_t)failed->addr % page() != 0) {
+		*hint = HINT_MSYNC_ALIGN;
+		return grade_format("%s failed with EINVAL, because its address is not a multiple "
+				    "of the page size (%zu)",
+				    describe_msync(failed), page());
+	}
+	*hint = HINT_MSYNC_RANGE;
+	return grade_format("%s failed with ENOMEM, because its range runs past the pages that "
+			    "are mapped",
+			    describe_msync(failed));
+}
+
+/*
  * When a call failed because of a mistake the ledger shows (an unaligned
  * mmap() offset, a shared writable mapping of a read-only descriptor, an
  * unaligned msync() address), fail with that explanation.
@@ -346,16 +365,13 @@ static void explain_failure(const struct grade_outcome *out, const char *expecta
 	}
 	const struct grade_msync_record *failed = failed_msync_of_last_call();
 
-	if (failed != NULL && (uintptr_t)failed->addr % page() != 0)
-		grade_fail(HINT_MSYNC_ALIGN,
-			   "expected: %s %s\nobserved: it returned -1: %s failed with EINVAL, "
-			   "because its address is not a multiple of the page size (%zu)",
-			   out->call, expectation, describe_msync(failed), page());
-	if (failed != NULL)
-		grade_fail(HINT_MSYNC_RANGE,
-			   "expected: %s %s\nobserved: it returned -1: %s failed with ENOMEM, "
-			   "because its range runs past the pages that are mapped",
-			   out->call, expectation, describe_msync(failed));
+	if (failed != NULL) {
+		const char *hint;
+		const char *why = msync_failure(failed, &hint);
+
+		grade_fail(hint, "expected: %s %s\nobserved: it returned -1: %s", out->call,
+			   expectation, why);
+	}
 }
 
 /* The call must have returned `expected`; explains the usual reasons when it failed. */
@@ -1294,18 +1310,9 @@ static const char *failed_msync_problem(const struct grade_outcome *out, const c
 
 	if (failed == NULL)
 		return NULL;
-	if ((uintptr_t)failed->addr % page() != 0) {
-		*hint = HINT_MSYNC_ALIGN;
-		return grade_format("expected: %s to flush its change with msync(MS_SYNC)\n"
-				    "observed: %s failed with EINVAL, because its address is not a "
-				    "multiple of the page size (%zu), and the call returned %lld",
-				    out->call, describe_msync(failed), page(), (long long)out->result);
-	}
-	*hint = HINT_MSYNC_RANGE;
-	return grade_format("expected: %s to flush its change with msync(MS_SYNC)\n"
-			    "observed: %s failed with ENOMEM, because its range runs past the "
-			    "pages that are mapped, and the call returned %lld",
-			    out->call, describe_msync(failed), (long long)out->result);
+	return grade_format("expected: %s to flush its change with msync(MS_SYNC)\nobserved: %s, "
+			    "and the call returned %lld",
+			    out->call, msync_failure(failed, hint), (long long)out->result);
 }
 
 /* Whether every byte the edit changed was flushed in time. */

@@ -491,14 +491,14 @@ static int free_shared_is_exact(void)
 	unsigned char *memory = subject_map_shared(len);
 	if (memory == MAP_FAILED)
 		grade_setup_failed("cannot map %zu bytes", len);
-	int result = ai_free_shared(memory, len);
+	int unmapped_exactly = before >= GRADE_MAX_RECORDS; /* not kept: trust the result */
 
-	/* Records past the ledger's size are not kept: then judge as before. */
-	answer = result == 0 && before < GRADE_MAX_RECORDS ? 0 : 1;
+	if (ai_free_shared(memory, len) != 0)
+		return answer = 0;
 	for (unsigned i = before; i < grade_records_kept(grade_calls.munmap_count); i++)
 		if (grade_calls.munmaps[i].addr == memory && grade_calls.munmaps[i].length == len)
-			answer = 1;
-	return answer;
+			unmapped_exactly = 1;
+	return answer = unmapped_exactly;
 }
 
 /* grade_leak_watch_finish() for a call that frees its memory with ai_free_shared(). */

@@ -486,7 +486,7 @@ static int free_shared_is_exact(void)
 
 	if (answer >= 0)
 		return answer;
-	grade_faults = (struct grade_faults){ 0 };
+	grade_faults = (struct grade_faults){ 0 }; /* the probe's own calls are never faulted */
 	unsigned before = grade_calls.munmap_count;
 	unsigned char *memory = subject_map_shared(len);
 	if (memory == MAP_FAILED)
@@ -505,12 +505,10 @@ static int free_shared_is_exact(void)
 static void finish_watch_of_user(struct grade_resources before, const char *call,
 				 const char *leak_hint)
 {
-	if (free_shared_is_exact()) {
+	if (free_shared_is_exact())
 		grade_leak_watch_finish(before, call, leak_hint, HINT_MUNMAP);
-		return;
-	}
-	grade_faults = (struct grade_faults){ 0 };
-	grade_calls_reset();
+	else
+		grade_leak_watch_drop();
 }
 
 /* grade_expect_mappings_released() for a call that frees with ai_free_shared(). */

@@ -466,10 +466,13 @@ void grade_expect_mmap_attempted(long long result, int error, int expected_errno
  * support library's own calls are never faulted), then
  * grade_leak_watch_finish() stops the faults and fails if the call left a
  * descriptor or mapping behind or did not munmap exactly what mmap gave it.
+ * grade_leak_watch_drop() stops the faults and forgets the calls without
+ * judging them, for a test that leaves leaks to another test's charge.
  */
 struct grade_resources grade_leak_watch_start(const struct grade_faults *faults);
 void grade_leak_watch_finish(struct grade_resources before, const char *call,
 			     const char *leak_hint, const char *munmap_hint);
+void grade_leak_watch_drop(void);
 
 /*
  * A table of calls checked for leaks (leaks.c). Each case is one call of the

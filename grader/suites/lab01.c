@@ -499,7 +499,6 @@ static void expect_copy_rw(const char *src, const char *dst, size_t bufsize,
 	grade_expect_file(dst, data, size, grade_format("dst after %s", out.call), HINT_RW_COPY);
 }
 
-/* Short reads and short writes, as slow devices and signals cause them. */
 /*
  * Whether tio_write_full() writes everything when write() takes at most 333
  * bytes a call. A tio_copy_rw() built on a tio_write_full() that does not
@@ -534,6 +533,7 @@ static int file_holds(const char *path, const unsigned char *data, size_t size)
 	return same;
 }
 
+/* Short reads and short writes, as slow devices and signals cause them. */
 static void copy_with_short_transfers(void)
 {
 	size_t size = 100 * 1024 + 3;
